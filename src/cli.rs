@@ -1,0 +1,169 @@
+//! `Cli`: the command-line interface, declared with clap's derive API.
+//!
+//! Shape only: flags, subcommands, help texts and examples. What each command does lives in
+//! `commands/`.
+
+use crate::output::ColorChoice;
+use clap::{Args, Parser, Subcommand};
+use clap_complete::Shell;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "vlab",
+    version,
+    about = "Declarative KVM and Xen labs on libvirt hosts, in plan/apply style",
+    long_about = "vlab reads a KDL lab file describing hosts, images, networks, nodes and links, \
+                  and converges libvirt hosts to it: `vlab plan` shows what will change, \
+                  `vlab apply` does it, `vlab destroy` removes exactly what the lab owns.",
+    after_help = "Examples:\n  vlab validate -f labs/quickstart.kdl\n  vlab plan -f lab.kdl\n  vlab apply -f lab.kdl --auto-approve\n\nExit codes: 0 success, 1 error, 2 changes present (plan --detailed-exitcode)."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// More detail (repeat for more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Print nothing but errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// When to colour output (NO_COLOR is honoured in `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Machine-readable JSON output where the output is data
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// The lab file a command reads.
+#[derive(Debug, Args, Clone)]
+pub struct LabArgs {
+    /// Lab file to read
+    #[arg(short, long = "file", value_name = "FILE", default_value = "lab.kdl")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a lab file and report every problem in it
+    #[command(
+        after_help = "Examples:\n  vlab validate -f labs/web.kdl\n  vlab validate -f labs/web.kdl --json -v"
+    )]
+    Validate(LabArgs),
+
+    /// Show what apply would change on the hosts
+    #[command(
+        after_help = "Examples:\n  vlab plan -f lab.kdl\n  vlab plan -f lab.kdl -o lab.plan --detailed-exitcode"
+    )]
+    Plan {
+        #[command(flatten)]
+        lab: LabArgs,
+        /// Save the plan for `vlab apply PLANFILE`
+        #[arg(short, long, value_name = "PLANFILE")]
+        out: Option<PathBuf>,
+        /// Exit 0 when there are no changes, 2 when there are, 1 on error
+        #[arg(long)]
+        detailed_exitcode: bool,
+    },
+
+    /// Converge the hosts to the lab (or carry out a saved plan)
+    #[command(
+        after_help = "Examples:\n  vlab apply -f lab.kdl\n  vlab apply -f lab.kdl --auto-approve\n  vlab apply lab.plan"
+    )]
+    Apply {
+        #[command(flatten)]
+        lab: LabArgs,
+        /// A plan saved with `vlab plan -o`
+        #[arg(value_name = "PLANFILE")]
+        plan: Option<PathBuf>,
+        /// Do not ask for confirmation
+        #[arg(long)]
+        auto_approve: bool,
+    },
+
+    /// Remove everything the lab owns from its hosts
+    #[command(
+        after_help = "Examples:\n  vlab destroy -f lab.kdl\n  vlab destroy -f lab.kdl --auto-approve --purge-images"
+    )]
+    Destroy {
+        #[command(flatten)]
+        lab: LabArgs,
+        /// Do not ask for confirmation
+        #[arg(long)]
+        auto_approve: bool,
+        /// Also delete the lab's base images from the hosts' pools
+        #[arg(long)]
+        purge_images: bool,
+    },
+
+    /// Show the lab's guests, their state and addresses
+    #[command(after_help = "Examples:\n  vlab status -f lab.kdl\n  vlab status -f lab.kdl --json")]
+    Status(LabArgs),
+
+    /// Render a node's cloud-init data, seed and domain XML
+    #[command(
+        after_help = "Examples:\n  vlab render -f labs/web.kdl web-1\n  vlab render -f labs/web.kdl web-1 --out /tmp/web-1"
+    )]
+    Render {
+        #[command(flatten)]
+        lab: LabArgs,
+        /// The node to render
+        node: String,
+        /// Write the files into this directory instead of printing them
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+
+    /// Download, verify and manage cached cloud images
+    #[command(subcommand)]
+    Image(ImageCommand),
+
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  vlab completions bash > /etc/bash_completion.d/vlab\n  vlab completions zsh > ~/.zfunc/_vlab"
+    )]
+    Completions {
+        /// The shell to complete for
+        shell: Shell,
+    },
+
+    /// Print the man page (roff)
+    #[command(after_help = "Examples:\n  vlab man > vlab.1 && man ./vlab.1")]
+    Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImageCommand {
+    /// Pull a lab's images, or one image by URL, into the cache
+    #[command(
+        after_help = "Examples:\n  vlab image pull -f lab.kdl\n  vlab image pull https://example.net/disk.qcow2 --checksum sha256:<hex>"
+    )]
+    Pull {
+        #[command(flatten)]
+        lab: LabArgs,
+        /// One image URL to pull instead of the lab's
+        url: Option<String>,
+        /// Expected digest of URL: sha256:<hex> or sha512:<hex>
+        #[arg(long, requires = "url", conflicts_with = "checksums_url")]
+        checksum: Option<String>,
+        /// A SHA256SUMS / SHA512SUMS file to verify URL against
+        #[arg(long, requires = "url")]
+        checksums_url: Option<String>,
+    },
+    /// List cached images
+    #[command(after_help = "Examples:\n  vlab image list\n  vlab image list --json")]
+    List,
+    /// Remove cached images that are unused or older than a given age
+    #[command(after_help = "Examples:\n  vlab image prune\n  vlab image prune --older-than 30d")]
+    Prune {
+        /// Remove images not used for this long (e.g. 30d, 12h)
+        #[arg(long, value_name = "AGE")]
+        older_than: Option<String>,
+    },
+}

@@ -1,0 +1,12 @@
+//! `vlab completions SHELL`: prints a completion script generated from the CLI definition.
+
+use super::{CommandError, ExitStatus};
+use crate::cli::Cli;
+use clap::CommandFactory;
+use clap_complete::Shell;
+
+pub fn run(shell: Shell) -> Result<ExitStatus, CommandError> {
+    let mut command = Cli::command();
+    clap_complete::generate(shell, &mut command, "vlab", &mut std::io::stdout());
+    Ok(ExitStatus::Success)
+}

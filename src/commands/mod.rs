@@ -1,0 +1,75 @@
+//! One file per subcommand: parse nothing (clap did), call the pipeline, print.
+//!
+//! Every command returns `Result<ExitStatus, CommandError>`; `main` turns that into the
+//! process exit code (0 success, 1 error, 2 changes present).
+
+pub mod completions;
+pub mod man;
+pub mod pending;
+pub mod validate;
+
+use crate::cli::{Cli, Command, ImageCommand};
+use crate::output::Output;
+
+/// How a command that did its job ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success,
+    /// `plan --detailed-exitcode` found changes.
+    Changes,
+}
+
+/// A failure already explained to the user (printed), or one still to print.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// The command printed its own diagnostics; only the exit code remains.
+    #[error("reported")]
+    Reported,
+    #[error("{message}")]
+    Message {
+        message: String,
+        help: Option<String>,
+    },
+}
+
+impl CommandError {
+    pub fn new(message: impl Into<String>) -> Self {
+        CommandError::Message {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(message: impl Into<String>, help: impl Into<String>) -> Self {
+        CommandError::Message {
+            message: message.into(),
+            help: Some(help.into()),
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
+    let out = Output::new(
+        cli.global.color,
+        cli.global.quiet,
+        cli.global.verbose,
+        cli.global.json,
+    );
+    match cli.command {
+        Command::Validate(lab) => validate::run(&lab, &out),
+        Command::Plan { .. } => pending::run("plan", "the converge work (plan, apply, destroy)"),
+        Command::Apply { .. } => pending::run("apply", "the converge work (plan, apply, destroy)"),
+        Command::Destroy { .. } => {
+            pending::run("destroy", "the converge work (plan, apply, destroy)")
+        }
+        Command::Status(_) => pending::run("status", "the converge work (plan, apply, destroy)"),
+        Command::Render { .. } => pending::run("render", "the cloud-init work"),
+        Command::Image(ImageCommand::Pull { .. }) => pending::run("image pull", "the image store"),
+        Command::Image(ImageCommand::List) => pending::run("image list", "the image store"),
+        Command::Image(ImageCommand::Prune { .. }) => {
+            pending::run("image prune", "the image store")
+        }
+        Command::Completions { shell } => completions::run(shell),
+        Command::Man => man::run(),
+    }
+}

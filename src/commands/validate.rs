@@ -1,0 +1,116 @@
+//! `vlab validate`: load and resolve a lab, then print a summary or every problem found.
+
+use super::{CommandError, ExitStatus};
+use crate::cli::LabArgs;
+use crate::lab::{Attachment, Lab, Verification};
+use crate::lab_source::LabSource;
+use crate::output::Output;
+use crate::report;
+use serde_json::json;
+
+pub fn run(args: &LabArgs, out: &Output) -> Result<ExitStatus, CommandError> {
+    let source = read_source(args)?;
+    match crate::check(&source) {
+        Ok(lab) => {
+            if out.json {
+                let value = json!({ "valid": true, "file": source.display, "lab": lab });
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&value).unwrap_or_default()
+                );
+            } else if !out.quiet {
+                print_summary(&source, &lab, out);
+            }
+            Ok(ExitStatus::Success)
+        }
+        Err(diagnostics) => {
+            if out.json {
+                let value = json!({
+                    "valid": false,
+                    "file": source.display,
+                    "diagnostics": report::locate_all(&source, &diagnostics),
+                });
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&value).unwrap_or_default()
+                );
+            } else {
+                eprint!("{}", report::render_human(&source, &diagnostics, out.color));
+                let n = diagnostics.len();
+                eprintln!(
+                    "{}: {} has {n} problem{}",
+                    out.error_word(),
+                    source.display,
+                    if n == 1 { "" } else { "s" }
+                );
+            }
+            Err(CommandError::Reported)
+        }
+    }
+}
+
+/// Reads the lab file, turning file-level problems into a command error with help.
+pub fn read_source(args: &LabArgs) -> Result<LabSource, CommandError> {
+    LabSource::read(&args.file).map_err(|e| match e.help() {
+        Some(help) => CommandError::with_help(e.to_string(), help),
+        None => CommandError::new(e.to_string()),
+    })
+}
+
+fn print_summary(source: &LabSource, lab: &Lab, out: &Output) {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    println!(
+        "{} {}: lab `{}` is valid ({}, {}, {}, {}, {})",
+        out.success("✓"),
+        source.display,
+        lab.name,
+        plural(lab.hosts.len(), "host"),
+        plural(lab.images.len(), "image"),
+        plural(lab.networks.len(), "network"),
+        plural(lab.nodes.len(), "node"),
+        plural(lab.links.len(), "link"),
+    );
+    for image in &lab.images {
+        if image.verification == Verification::Unverified {
+            eprintln!(
+                "{}: image `{}` is unverified: its download will not be checked",
+                out.warning_word(),
+                image.name
+            );
+        }
+    }
+    if out.verbose > 0 {
+        print_nodes(lab, out);
+    }
+}
+
+fn print_nodes(lab: &Lab, out: &Output) {
+    for node in &lab.nodes {
+        println!(
+            "  node {} {}",
+            node.name,
+            out.dim(&format!(
+                "on {} ({}), image {}, {} cpu, {}",
+                node.host, node.hypervisor, node.image, node.cpus, node.memory
+            ))
+        );
+        for interface in &node.interfaces {
+            let target = match &interface.attachment {
+                Attachment::Network(n) => format!("network {n}"),
+                Attachment::Link(l) => format!("link {l}"),
+            };
+            let address = match (interface.address, interface.prefix) {
+                (Some(a), Some(p)) => format!("{a}/{p}"),
+                (Some(a), None) => a.to_string(),
+                (None, _) => "dhcp".to_string(),
+            };
+            println!(
+                "    {} {} {} {}",
+                interface.name,
+                interface.mac,
+                address,
+                out.dim(&target)
+            );
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! `Lab`: the checked lab model, the only view of the lab file that later stages see.
+//!
+//! Built by the resolver: every reference resolved, `count` expanded, defaults applied,
+//! addresses and MACs final. Nothing here performs I/O or validation; a `Lab` that exists is
+//! consistent by construction.
+
+pub mod choices;
+pub mod host;
+pub mod image;
+pub mod link;
+pub mod network;
+pub mod node;
+
+pub use host::Host;
+pub use image::{BootFile, Image, Verification};
+pub use link::{Link, LinkEnd};
+pub use network::{DhcpRange, Ipv4Plan, Network};
+pub use node::{Attachment, CloudInit, Disk, Interface, Node, Variable};
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Lab {
+    pub name: String,
+    pub description: Option<String>,
+    pub ssh_keys: Vec<String>,
+    pub vars: BTreeMap<String, Variable>,
+    pub hosts: Vec<Host>,
+    pub images: Vec<Image>,
+    pub networks: Vec<Network>,
+    pub nodes: Vec<Node>,
+    pub links: Vec<Link>,
+}
+
+impl Lab {
+    pub fn host(&self, name: &str) -> Option<&Host> {
+        self.hosts.iter().find(|h| h.name == name)
+    }
+
+    pub fn image(&self, name: &str) -> Option<&Image> {
+        self.images.iter().find(|i| i.name == name)
+    }
+
+    pub fn network(&self, name: &str) -> Option<&Network> {
+        self.networks.iter().find(|n| n.name == name)
+    }
+
+    pub fn node(&self, name: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.name == name)
+    }
+}

@@ -1,0 +1,87 @@
+//! `Node`: a checked guest with its disks, interfaces and cloud-init inputs.
+
+use super::choices::{DiskFormat, Hypervisor, XenBoot};
+use crate::byte_size::ByteSize;
+use crate::mac_address::MacAddress;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Node {
+    pub name: String,
+    /// The `count` index (from 1) this node was expanded from, if any.
+    pub index: Option<u32>,
+    pub host: String,
+    pub hypervisor: Hypervisor,
+    pub image: String,
+    pub cpus: u32,
+    pub memory: ByteSize,
+    /// Root disk size; `None` keeps the image's own size.
+    pub disk_size: Option<ByteSize>,
+    pub disks: Vec<Disk>,
+    pub interfaces: Vec<Interface>,
+    pub cloud_init: CloudInit,
+    /// Set on Xen hosts only.
+    pub xen_boot: Option<XenBoot>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Disk {
+    pub name: String,
+    pub size: ByteSize,
+    pub format: DiskFormat,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Interface {
+    pub name: String,
+    pub attachment: Attachment,
+    /// Static address; `None` means DHCP (or unconfigured on a network without IPv4).
+    pub address: Option<Ipv4Addr>,
+    pub prefix: Option<u8>,
+    pub mac: MacAddress,
+    /// True when vlab derived the MAC (stable across rebuilds) rather than the lab giving it.
+    pub mac_derived: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "name")]
+pub enum Attachment {
+    Network(String),
+    /// The link's name; the peer is on the other end.
+    Link(String),
+}
+
+/// Template overrides (paths resolved against the lab file's directory) and node variables.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CloudInit {
+    pub user_data: Option<PathBuf>,
+    pub meta_data: Option<PathBuf>,
+    pub network_config: Option<PathBuf>,
+    pub vendor_data: Option<PathBuf>,
+    pub vars: BTreeMap<String, Variable>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variable {
+    pub value: serde_json::Value,
+    /// Never printed by plan, render summaries or logs.
+    pub secret: bool,
+}
+
+/// What printing a secret shows instead of its value.
+pub const REDACTED: &str = "(secret)";
+
+impl Serialize for Variable {
+    /// Serializes the value, or `REDACTED` for a secret: serialized output is for people and
+    /// scripts, never for templates (which read `value` directly).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.secret {
+            serializer.serialize_str(REDACTED)
+        } else {
+            self.value.serialize(serializer)
+        }
+    }
+}

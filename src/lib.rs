@@ -1,0 +1,41 @@
+//! vlab: declarative KVM and Xen labs on libvirt hosts, in plan/apply style.
+//!
+//! The pipeline (see docs/ and DESIGN.md): `LabSource` -> `Loader` -> `LabSpec` ->
+//! `Resolver` -> `Lab`. This crate root only wires the first stages together in `check`.
+
+pub mod byte_size;
+pub mod checksum;
+pub mod cli;
+pub mod commands;
+pub mod diagnostic;
+pub mod host_uri;
+pub mod index_template;
+pub mod lab;
+pub mod lab_source;
+pub mod loader;
+pub mod mac_address;
+pub mod name_rules;
+pub mod nesting_guard;
+pub mod node_reader;
+pub mod output;
+pub mod report;
+pub mod resolver;
+pub mod spanned;
+pub mod spec;
+
+use diagnostic::Diagnostics;
+use lab::Lab;
+use lab_source::LabSource;
+
+/// Loads and resolves a lab: the checked model, or every problem found.
+///
+/// Syntax and type problems are reported first, as a set; reference, name and address
+/// checks run once the file reads cleanly, so one mistake never shows up twice.
+pub fn check(source: &LabSource) -> Result<Lab, Diagnostics> {
+    let (spec, mut diagnostics) = loader::Loader::load(&source.text);
+    if !diagnostics.is_empty() {
+        diagnostics.sort();
+        return Err(diagnostics);
+    }
+    resolver::Resolver::resolve(&spec, &source.base_dir(), &source.stem())
+}

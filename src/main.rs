@@ -1,0 +1,43 @@
+//! The `vlab` binary: parse the command line, run the command, map the outcome to an exit code.
+//!
+//! Exit codes: 0 success, 1 error, 2 changes present (`plan --detailed-exitcode`). A bug that
+//! panics is reported as an internal error with exit code 1, never as a raw backtrace.
+
+use clap::Parser;
+use std::process::ExitCode;
+use vlab::cli::Cli;
+use vlab::commands::{self, CommandError, ExitStatus};
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error in vlab: {info}");
+        eprintln!(
+            "help: this is a bug; please report it with the command and lab file that caused it"
+        );
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let color = vlab::output::Output::new(cli.global.color, false, 0, false);
+    match std::panic::catch_unwind(|| commands::run(cli)) {
+        Ok(Ok(ExitStatus::Success)) => ExitCode::SUCCESS,
+        Ok(Ok(ExitStatus::Changes)) => ExitCode::from(2),
+        Ok(Err(CommandError::Reported)) => ExitCode::from(1),
+        Ok(Err(CommandError::Message { message, help })) => {
+            eprintln!("{}: {message}", color.error_word());
+            if let Some(help) = help {
+                eprintln!("  help: {help}");
+            }
+            ExitCode::from(1)
+        }
+        Err(_) => ExitCode::from(1),
+    }
+}

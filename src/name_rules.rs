@@ -1,0 +1,109 @@
+//! Naming rules for labs, nodes, networks, interfaces and the like, and "did you mean".
+//!
+//! Names end up as libvirt object names, hostnames and Linux interface names, so they are
+//! held to the strictest of those: lowercase letters, digits and `-`, starting with a letter.
+
+/// Why `name` is not a valid resource name of at most `max_len` characters, if it is not.
+pub fn check_name(name: &str, max_len: usize) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("a name cannot be empty".into());
+    }
+    if name.len() > max_len {
+        return Err(format!(
+            "`{name}` is {} characters long; the limit is {max_len}",
+            name.len()
+        ));
+    }
+    let first = name.chars().next().unwrap_or('-');
+    if !first.is_ascii_lowercase() {
+        return Err(format!("`{name}` must start with a lowercase letter"));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        return Err(format!(
+            "`{name}` contains `{bad}`; use lowercase letters, digits and `-`"
+        ));
+    }
+    if name.ends_with('-') {
+        return Err(format!("`{name}` must not end with `-`"));
+    }
+    Ok(())
+}
+
+/// The candidate closest to `wanted`, when it is close enough to be a likely typo: within
+/// an edit distance of a third of its length (transpositions count once), or very similar.
+pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let budget = (wanted.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .filter_map(|c| {
+            let distance = strsim::damerau_levenshtein(wanted, c);
+            let close = distance <= budget || strsim::jaro_winkler(wanted, c) > 0.9;
+            close.then_some((distance, c))
+        })
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, c)| c)
+}
+
+/// "did you mean `x`?" when there is a near miss, else a list of what exists.
+pub fn unknown_help<'a>(
+    kind: &str,
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+) -> String {
+    if let Some(near) = suggest(wanted, candidates.clone()) {
+        return format!("did you mean `{near}`?");
+    }
+    let mut names: Vec<&str> = candidates.into_iter().collect();
+    match names.len() {
+        0 => format!("the lab declares no {kind}"),
+        n if n <= 8 => {
+            names.sort_unstable();
+            let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            format!("declared {kind}s: {}", list.join(", "))
+        }
+        n => format!("the lab declares {n} {kind}s, none named like this"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        for ok in ["web", "web-1", "a", "seat-012"] {
+            assert!(check_name(ok, 63).is_ok(), "{ok}");
+        }
+        for bad in ["", "Web", "1web", "-web", "web-", "web_1", "web.1", "wéb"] {
+            assert!(check_name(bad, 63).is_err(), "{bad}");
+        }
+        assert!(check_name("abcd", 3).is_err());
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggest("wbe", ["web", "db"]), Some("web"));
+        assert_eq!(suggest("zzz", ["web", "db"]), None);
+        assert_eq!(suggest("nta", ["nat", "isolated"]), Some("nat"));
+        assert_eq!(suggest("memry", ["memory", "cpus"]), Some("memory"));
+        assert_eq!(
+            suggest("debain-12", ["debian-12", "ubuntu"]),
+            Some("debian-12")
+        );
+        assert_eq!(
+            unknown_help("network", "lna", ["lan"]),
+            "did you mean `lan`?"
+        );
+        assert_eq!(
+            unknown_help("network", "x", ["b", "a"]),
+            "declared networks: `a`, `b`"
+        );
+        assert_eq!(
+            unknown_help("network", "x", []),
+            "the lab declares no network"
+        );
+    }
+}

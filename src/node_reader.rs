@@ -1,0 +1,357 @@
+//! `NodeReader`: typed, span-keeping access to one KDL node's arguments, properties and children.
+//!
+//! Spec loaders ask it for the settings they know (`string("url")`, `integer("cpus")`,
+//! `children("disk")`); `finish` then reports whatever nobody asked for as unknown, with a
+//! "did you mean" from the names that were asked for. A scalar setting may be written as a
+//! property (`cpus=2`) or as a child node with one argument (`cpus 2`), never both. Type
+//! errors are reported here; meaning (is this URL valid?) is checked by the callers.
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::name_rules::suggest;
+use crate::spanned::Spanned;
+use kdl::{KdlEntry, KdlNode, KdlValue};
+use miette::SourceSpan;
+use std::cell::{Cell, RefCell};
+
+pub struct NodeReader<'a> {
+    node: &'a KdlNode,
+    args: Vec<&'a KdlEntry>,
+    props: Vec<(&'a KdlEntry, Cell<bool>)>,
+    children: Vec<(&'a KdlNode, Cell<bool>)>,
+    args_used: Cell<usize>,
+    known: RefCell<Vec<&'static str>>,
+}
+
+impl<'a> NodeReader<'a> {
+    pub fn new(node: &'a KdlNode) -> Self {
+        let mut args = Vec::new();
+        let mut props = Vec::new();
+        for entry in node.entries() {
+            match entry.name() {
+                Some(_) => props.push((entry, Cell::new(false))),
+                None => args.push(entry),
+            }
+        }
+        let children = node
+            .children()
+            .map(|doc| doc.nodes().iter().map(|n| (n, Cell::new(false))).collect())
+            .unwrap_or_default();
+        NodeReader {
+            node,
+            args,
+            props,
+            children,
+            args_used: Cell::new(0),
+            known: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub fn name(&self) -> &'a str {
+        self.node.name().value()
+    }
+
+    /// The span of the node's name, where errors about the node as a whole point.
+    pub fn name_span(&self) -> SourceSpan {
+        self.node.name().span()
+    }
+
+    /// The span of the whole node, children included.
+    pub fn span(&self) -> SourceSpan {
+        self.node.span()
+    }
+
+    /// The positional argument at `position`, which must be a string.
+    pub fn arg_string(
+        &self,
+        position: usize,
+        what: &str,
+        d: &mut Diagnostics,
+    ) -> Option<Spanned<String>> {
+        self.args_used.set(self.args_used.get().max(position + 1));
+        match self.args.get(position) {
+            Some(entry) => as_string(entry, what, d),
+            None => None,
+        }
+    }
+
+    /// Like `arg_string`, reporting a missing argument as an error.
+    pub fn required_arg_string(
+        &self,
+        position: usize,
+        what: &str,
+        d: &mut Diagnostics,
+    ) -> Option<Spanned<String>> {
+        if self.args.get(position).is_none() {
+            d.push(
+                Diagnostic::new(
+                    "missing-argument",
+                    self.name_span(),
+                    format!("`{}` needs {what}", self.name()),
+                )
+                .label("argument missing")
+                .help(format!("write `{} \"...\"`", self.name())),
+            );
+            return None;
+        }
+        self.arg_string(position, what, d)
+    }
+
+    /// The positional argument at `position`, which must be a boolean.
+    pub fn arg_bool(&self, position: usize, d: &mut Diagnostics) -> Option<Spanned<bool>> {
+        self.args_used.set(self.args_used.get().max(position + 1));
+        self.args
+            .get(position)
+            .and_then(|e| as_bool(e, self.name(), d))
+    }
+
+    /// The positional argument at `position`, of any type.
+    pub fn arg_value(&self, position: usize) -> Option<Spanned<KdlValue>> {
+        self.args_used.set(self.args_used.get().max(position + 1));
+        self.args
+            .get(position)
+            .map(|e| Spanned::new(e.value().clone(), value_span(e)))
+    }
+
+    pub fn arg_count(&self) -> usize {
+        self.args.len()
+    }
+
+    /// A string setting written as `key="v"` or as a child `key "v"`.
+    pub fn string(&self, key: &'static str, d: &mut Diagnostics) -> Option<Spanned<String>> {
+        self.scalar(key, d).and_then(|e| as_string(e, key, d))
+    }
+
+    pub fn integer(&self, key: &'static str, d: &mut Diagnostics) -> Option<Spanned<i128>> {
+        self.scalar(key, d).and_then(|e| as_integer(e, key, d))
+    }
+
+    pub fn bool(&self, key: &'static str, d: &mut Diagnostics) -> Option<Spanned<bool>> {
+        self.scalar(key, d).and_then(|e| as_bool(e, key, d))
+    }
+
+    /// Every child node called `key` (for repeatable blocks like `disk` and `interface`).
+    pub fn children(&self, key: &'static str) -> Vec<&'a KdlNode> {
+        self.known.borrow_mut().push(key);
+        self.children
+            .iter()
+            .filter(|(n, _)| n.name().value() == key)
+            .map(|(n, used)| {
+                used.set(true);
+                *n
+            })
+            .collect()
+    }
+
+    /// At most one child node called `key`; a repeat is an error.
+    pub fn child(&self, key: &'static str, d: &mut Diagnostics) -> Option<&'a KdlNode> {
+        let found = self.children(key);
+        for extra in found.iter().skip(1) {
+            d.push(duplicate(key, extra.name().span()));
+        }
+        found.first().copied()
+    }
+
+    /// Finds a scalar setting in the properties or among the one-argument children.
+    fn scalar(&self, key: &'static str, d: &mut Diagnostics) -> Option<&'a KdlEntry> {
+        self.known.borrow_mut().push(key);
+        let mut found: Vec<(&'a KdlEntry, SourceSpan)> = Vec::new();
+        for (entry, used) in &self.props {
+            let name = entry.name().expect("props have names");
+            if name.value() == key {
+                used.set(true);
+                found.push((entry, name.span()));
+            }
+        }
+        for (child, used) in &self.children {
+            if child.name().value() != key {
+                continue;
+            }
+            used.set(true);
+            match scalar_child(child) {
+                Ok(entry) => found.push((entry, child.name().span())),
+                Err(diagnostic) => d.push(diagnostic),
+            }
+        }
+        for (_, span) in found.iter().skip(1) {
+            d.push(duplicate(key, *span));
+        }
+        found.first().map(|(e, _)| *e)
+    }
+
+    /// Like `finish`, for a block whose children the caller reads on its own.
+    pub fn finish_entries_only(self, d: &mut Diagnostics) {
+        for (_, used) in &self.children {
+            used.set(true);
+        }
+        self.finish(d);
+    }
+
+    /// Reports every argument, property and child that no accessor asked for.
+    pub fn finish(self, d: &mut Diagnostics) {
+        let known = self.known.into_inner();
+        let owner = self.node.name().value();
+        for extra in self.args.iter().skip(self.args_used.get()) {
+            d.push(
+                Diagnostic::new(
+                    "unexpected-argument",
+                    extra.span(),
+                    format!("unexpected argument to `{owner}`"),
+                )
+                .label("not expected here")
+                .help(if known.is_empty() {
+                    format!("`{owner}` takes no further arguments")
+                } else {
+                    "settings are written `name=value` or as child nodes".to_string()
+                }),
+            );
+        }
+        for (entry, used) in &self.props {
+            if !used.get() {
+                let name = entry.name().expect("props have names");
+                d.push(unknown_setting(owner, name.value(), name.span(), &known));
+            }
+        }
+        for (child, used) in &self.children {
+            if !used.get() {
+                d.push(unknown_setting(
+                    owner,
+                    child.name().value(),
+                    child.name().span(),
+                    &known,
+                ));
+            }
+        }
+    }
+}
+
+/// The single argument of a child used as a scalar (`cpus 2`).
+fn scalar_child(child: &KdlNode) -> Result<&KdlEntry, Diagnostic> {
+    let key = child.name().value();
+    let args: Vec<&KdlEntry> = child.entries().iter().collect();
+    let shape_error = |span| {
+        Diagnostic::new(
+            "wrong-shape",
+            span,
+            format!("`{key}` takes exactly one value"),
+        )
+        .label("expected one value")
+        .help(format!(
+            "write `{key} <value>` or `{key}=<value>` on the parent"
+        ))
+    };
+    if child.children().is_some() {
+        return Err(shape_error(child.span()));
+    }
+    match args.as_slice() {
+        [one] if one.name().is_none() => Ok(one),
+        _ => Err(shape_error(child.span())),
+    }
+}
+
+fn duplicate(key: &str, span: SourceSpan) -> Diagnostic {
+    Diagnostic::new(
+        "duplicate-setting",
+        span,
+        format!("`{key}` is set more than once"),
+    )
+    .label("set again here")
+    .help("keep one of them")
+}
+
+fn unknown_setting(
+    owner: &str,
+    name: &str,
+    span: SourceSpan,
+    known: &[&'static str],
+) -> Diagnostic {
+    let help = match suggest(name, known.iter().copied()) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None if known.is_empty() => format!("`{owner}` has no settings"),
+        None => {
+            let mut list: Vec<&str> = known.to_vec();
+            list.sort_unstable();
+            list.dedup();
+            format!("`{owner}` accepts: {}", list.join(", "))
+        }
+    };
+    Diagnostic::new(
+        "unknown-setting",
+        span,
+        format!("unknown setting `{name}` in `{owner}`"),
+    )
+    .label("not a known setting")
+    .help(help)
+}
+
+fn type_name(value: &KdlValue) -> &'static str {
+    match value {
+        KdlValue::String(_) => "a string",
+        KdlValue::Integer(_) => "an integer",
+        KdlValue::Float(_) => "a number",
+        KdlValue::Bool(_) => "a boolean",
+        KdlValue::Null => "#null",
+    }
+}
+
+fn wrong_type(entry: &KdlEntry, key: &str, expected: &str, example: &str) -> Diagnostic {
+    Diagnostic::new(
+        "wrong-type",
+        value_span(entry),
+        format!(
+            "`{key}` expects {expected}, found {}",
+            type_name(entry.value())
+        ),
+    )
+    .label(format!("expected {expected}"))
+    .help(format!("for example `{example}`"))
+}
+
+fn as_string(entry: &KdlEntry, key: &str, d: &mut Diagnostics) -> Option<Spanned<String>> {
+    match entry.value() {
+        KdlValue::String(s) => Some(Spanned::new(s.clone(), value_span(entry))),
+        _ => {
+            d.push(wrong_type(
+                entry,
+                key,
+                "a string",
+                &format!("{key} \"text\""),
+            ));
+            None
+        }
+    }
+}
+
+fn as_integer(entry: &KdlEntry, key: &str, d: &mut Diagnostics) -> Option<Spanned<i128>> {
+    match entry.value() {
+        KdlValue::Integer(i) => Some(Spanned::new(*i, value_span(entry))),
+        _ => {
+            d.push(wrong_type(entry, key, "an integer", &format!("{key} 2")));
+            None
+        }
+    }
+}
+
+fn as_bool(entry: &KdlEntry, key: &str, d: &mut Diagnostics) -> Option<Spanned<bool>> {
+    match entry.value() {
+        KdlValue::Bool(b) => Some(Spanned::new(*b, value_span(entry))),
+        _ => {
+            d.push(wrong_type(entry, key, "a boolean", &format!("{key} #true")));
+            None
+        }
+    }
+}
+
+/// The span of an entry's value alone: `"nat"` rather than `mode="nat"`.
+pub fn value_span(entry: &KdlEntry) -> SourceSpan {
+    let span = entry.span();
+    let Some(repr_len) = entry.format().map(|f| f.value_repr.len()) else {
+        return span;
+    };
+    let end = span.offset() + span.len();
+    match end.checked_sub(repr_len) {
+        Some(start) if repr_len > 0 && start >= span.offset() => {
+            SourceSpan::from((start, repr_len))
+        }
+        _ => span,
+    }
+}

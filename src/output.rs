@@ -1,0 +1,66 @@
+//! `Output`: how the user asked vlab to talk (colour, quiet, verbose, JSON).
+//!
+//! Decides once, from the global flags and the environment, whether to colour and what to
+//! print; commands ask it rather than reading flags or `NO_COLOR` themselves.
+
+use clap::ValueEnum;
+use std::io::IsTerminal;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is not set.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub color: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+    pub json: bool,
+}
+
+impl Output {
+    pub fn new(choice: ColorChoice, quiet: bool, verbose: u8, json: bool) -> Output {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color && std::io::stderr().is_terminal(),
+        };
+        Output {
+            color,
+            quiet,
+            verbose,
+            json,
+        }
+    }
+
+    /// `text` in bold green when colouring.
+    pub fn success(&self, text: &str) -> String {
+        self.paint("1;32", text)
+    }
+
+    pub fn error_word(&self) -> String {
+        self.paint("1;31", "error")
+    }
+
+    pub fn warning_word(&self) -> String {
+        self.paint("1;33", "warning")
+    }
+
+    pub fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}

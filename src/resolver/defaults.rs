@@ -1,0 +1,58 @@
+//! `defaults` merged into a node: the node's own settings win; a node that lists any disk or
+//! interface replaces the default list; cloud-init templates merge per file and variables
+//! key by key.
+
+use crate::spec::{CloudInitSpec, NodeSettings};
+
+/// The node's settings with the gaps filled from `defaults`.
+pub(super) fn merge(node: &NodeSettings, defaults: Option<&NodeSettings>) -> NodeSettings {
+    let Some(d) = defaults else {
+        return node.clone();
+    };
+    NodeSettings {
+        image: node.image.clone().or_else(|| d.image.clone()),
+        host: node.host.clone().or_else(|| d.host.clone()),
+        cpus: node.cpus.clone().or_else(|| d.cpus.clone()),
+        memory: node.memory.clone().or_else(|| d.memory.clone()),
+        disk_size: node.disk_size.clone().or_else(|| d.disk_size.clone()),
+        disks: node.disks.clone().or_else(|| d.disks.clone()),
+        interfaces: node.interfaces.clone().or_else(|| d.interfaces.clone()),
+        cloud_init: merge_cloud_init(node.cloud_init.as_ref(), d.cloud_init.as_ref()),
+        xen_boot: node.xen_boot.clone().or_else(|| d.xen_boot.clone()),
+    }
+}
+
+/// Template paths per file, variables key by key; the node wins.
+fn merge_cloud_init(
+    node: Option<&CloudInitSpec>,
+    defaults: Option<&CloudInitSpec>,
+) -> Option<CloudInitSpec> {
+    let (node, defaults) = match (node, defaults) {
+        (None, None) => return None,
+        (Some(n), None) => return Some(n.clone()),
+        (None, Some(d)) => return Some(d.clone()),
+        (Some(n), Some(d)) => (n, d),
+    };
+    let mut vars = defaults.vars.clone();
+    vars.retain(|v| !node.vars.iter().any(|n| n.name.value == v.name.value));
+    vars.extend(node.vars.iter().cloned());
+    Some(CloudInitSpec {
+        user_data: node
+            .user_data
+            .clone()
+            .or_else(|| defaults.user_data.clone()),
+        meta_data: node
+            .meta_data
+            .clone()
+            .or_else(|| defaults.meta_data.clone()),
+        network_config: node
+            .network_config
+            .clone()
+            .or_else(|| defaults.network_config.clone()),
+        vendor_data: node
+            .vendor_data
+            .clone()
+            .or_else(|| defaults.vendor_data.clone()),
+        vars,
+    })
+}

@@ -1,0 +1,31 @@
+//! `{index}` expansion of spec strings for one instance of a counted resource.
+
+use super::Resolver;
+use crate::diagnostic::Diagnostic;
+use crate::index_template;
+use crate::spanned::Spanned;
+
+impl Resolver<'_> {
+    /// `text` with `{index}` replaced for `index`; a bad placeholder is reported at its span.
+    pub(super) fn expand(
+        &mut self,
+        text: &Spanned<String>,
+        index: Option<u32>,
+    ) -> Option<Spanned<String>> {
+        match index_template::expand(&text.value, index) {
+            Ok(value) => Some(Spanned::new(value, text.span)),
+            Err(why) => {
+                self.d.push(
+                    Diagnostic::new("invalid-placeholder", text.span, why)
+                        .label("bad placeholder")
+                        .help(if index.is_none() {
+                            "add `count=N` to the resource, or remove the placeholder"
+                        } else {
+                            "write `{index}`, `{index+N}`, `{index-N}` or `{index:02}`"
+                        }),
+                );
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Hosts: URI and hypervisor checks, `accel` on QEMU hosts only, the implicit default host.
+
+use super::Resolver;
+use super::names::{NameSet, invalid_name};
+use crate::diagnostic::Diagnostic;
+use crate::host_uri::HostUri;
+use crate::lab::Host;
+use crate::lab::choices::{Accel, Hypervisor};
+use crate::lab::host::{DEFAULT_HOST, DEFAULT_POOL, DEFAULT_URI};
+use crate::name_rules::check_name;
+use crate::spec::HostSpec;
+
+impl Resolver<'_> {
+    pub(super) fn resolve_hosts(&mut self) {
+        if self.spec.hosts.is_empty() {
+            self.hosts.push(Host {
+                name: DEFAULT_HOST.to_string(),
+                uri: HostUri::parse(DEFAULT_URI).expect("the default URI parses"),
+                hypervisor: Hypervisor::Kvm,
+                accel: Some(Accel::Auto),
+                pool: DEFAULT_POOL.to_string(),
+                implicit: true,
+            });
+            return;
+        }
+        let mut names = NameSet::new("host");
+        for spec in &self.spec.hosts {
+            if let Err(why) = check_name(&spec.name.value, 63) {
+                self.d.push(invalid_name("host", spec.name.span, why));
+            }
+            if let Err(e) = names.insert(&spec.name.value, spec.name.span) {
+                self.d.push(e);
+            }
+            if let Some(host) = self.resolve_host(spec) {
+                self.hosts.push(host);
+            }
+        }
+    }
+
+    fn resolve_host(&mut self, spec: &HostSpec) -> Option<Host> {
+        let Some(uri_text) = &spec.uri else {
+            self.d.push(
+                Diagnostic::new(
+                    "missing-setting",
+                    spec.name.span,
+                    format!("host `{}` has no `uri`", spec.name.value),
+                )
+                .label("uri missing")
+                .help(format!(
+                    "for example `host \"{}\" uri=\"{DEFAULT_URI}\"`",
+                    spec.name.value
+                )),
+            );
+            return None;
+        };
+        let uri = match HostUri::parse(&uri_text.value) {
+            Ok(uri) => uri,
+            Err(why) => {
+                self.d.push(
+                    Diagnostic::new(
+                        "invalid-uri",
+                        uri_text.span,
+                        format!("invalid libvirt URI: {why}"),
+                    )
+                    .label("invalid URI")
+                    .help("e.g. `qemu:///system`, `qemu+ssh://root@host/system`, `xen:///system`"),
+                );
+                return None;
+            }
+        };
+        let hypervisor = match (uri.hypervisor(), &spec.hypervisor) {
+            (Some(implied), Some(given)) if implied != given.value => {
+                self.d.push(
+                    Diagnostic::new(
+                        "conflicting-settings",
+                        given.span,
+                        format!(
+                            "`hypervisor \"{}\"` contradicts the URI, which is a {} host",
+                            given.value, implied
+                        ),
+                    )
+                    .label("contradicts the URI")
+                    .help("remove `hypervisor`: it is derived from the URI"),
+                );
+                return None;
+            }
+            (Some(implied), _) => implied,
+            (None, Some(given)) => given.value,
+            (None, None) => {
+                self.d.push(
+                    Diagnostic::new(
+                        "missing-setting",
+                        uri_text.span,
+                        "a `test:///` host needs `hypervisor`",
+                    )
+                    .label("hypervisor unknown")
+                    .help("add `hypervisor=\"kvm\"` or `hypervisor=\"xen\"`"),
+                );
+                return None;
+            }
+        };
+        let accel = match (hypervisor, &spec.accel) {
+            (Hypervisor::Kvm, accel) => Some(accel.as_ref().map_or(Accel::Auto, |a| a.value)),
+            (Hypervisor::Xen, None) => None,
+            (Hypervisor::Xen, Some(accel)) => {
+                self.d.push(
+                    Diagnostic::new(
+                        "not-for-xen",
+                        accel.span,
+                        "`accel` applies to QEMU hosts, not to Xen hosts",
+                    )
+                    .label("not for Xen")
+                    .help("remove `accel`: Xen guests are always run by the Xen hypervisor"),
+                );
+                None
+            }
+        };
+        let pool = match &spec.pool {
+            Some(pool) => {
+                if let Err(why) = check_name(&pool.value, 63) {
+                    self.d.push(invalid_name("pool", pool.span, why));
+                }
+                pool.value.clone()
+            }
+            None => DEFAULT_POOL.to_string(),
+        };
+        Some(Host {
+            name: spec.name.value.clone(),
+            uri,
+            hypervisor,
+            accel,
+            pool,
+            implicit: false,
+        })
+    }
+}

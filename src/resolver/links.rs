@@ -1,0 +1,187 @@
+//! Links: endpoints `node:interface` resolved, one link per endpoint, both ends on one host,
+//! optional `/30` or `/31` addressing; the link's interfaces are added to both nodes.
+
+use super::Resolver;
+use super::interfaces::IFNAME_MAX;
+use super::names::invalid_name;
+use super::nodes::unknown_reference;
+use crate::diagnostic::Diagnostic;
+use crate::lab::{Attachment, Interface, Link, LinkEnd};
+use crate::mac_address::MacAddress;
+use crate::name_rules::{check_name, unknown_help};
+use crate::spanned::Spanned;
+use crate::spec::LinkSpec;
+use ipnet::Ipv4Net;
+use std::net::Ipv4Addr;
+
+impl Resolver<'_> {
+    pub(super) fn resolve_links(&mut self) {
+        for spec in &self.spec.links {
+            let indexes: Vec<Option<u32>> = match &spec.count {
+                Some(count) => (1..=count.value).map(Some).collect(),
+                None => vec![None],
+            };
+            for index in indexes {
+                if let Some(link) = self.resolve_link(spec, index) {
+                    self.attach(&link);
+                    self.links.push(link);
+                }
+            }
+        }
+    }
+
+    fn resolve_link(&mut self, spec: &LinkSpec, index: Option<u32>) -> Option<Link> {
+        let a_text = self.expand(&spec.a, index)?;
+        let b_text = self.expand(&spec.b, index)?;
+        let a = self.endpoint(&a_text);
+        let b = self.endpoint(&b_text);
+        let ((a_node, a_if, a_host), (b_node, b_if, b_host)) = (a?, b?);
+        if a_node == b_node && a_if == b_if {
+            self.d.push(
+                Diagnostic::new(
+                    "invalid-link",
+                    b_text.span,
+                    "a link needs two different endpoints",
+                )
+                .label("same as the first endpoint")
+                .help("connect two interfaces, e.g. `link \"r1:eth1\" \"r2:eth1\"`"),
+            );
+            return None;
+        }
+        if a_host != b_host {
+            self.d.push(
+                Diagnostic::new(
+                    "invalid-link",
+                    b_text.span,
+                    format!(
+                        "`{a_node}` is on host `{a_host}` but `{b_node}` is on host `{b_host}`"
+                    ),
+                )
+                .label("other host")
+                .help(
+                    "a link wires two guests on the same host; use a `bridge` network across hosts",
+                ),
+            );
+            return None;
+        }
+        let name = format!("{a_node}:{a_if}--{b_node}:{b_if}");
+        let cidr = match &spec.cidr {
+            Some(text) => {
+                let text = self.expand(text, index)?;
+                Some((self.link_cidr(&text)?, text.span))
+            }
+            None => None,
+        };
+        let (a_addr, b_addr) = match cidr {
+            Some((net, span)) => {
+                self.ranges.push((net, span, format!("link `{name}`")));
+                let first = if net.prefix_len() == 31 {
+                    u32::from(net.network())
+                } else {
+                    u32::from(net.network()) + 1
+                };
+                (Some(Ipv4Addr::from(first)), Some(Ipv4Addr::from(first + 1)))
+            }
+            None => (None, None),
+        };
+        Some(Link {
+            name,
+            a: LinkEnd {
+                node: a_node,
+                interface: a_if,
+                address: a_addr,
+            },
+            b: LinkEnd {
+                node: b_node,
+                interface: b_if,
+                address: b_addr,
+            },
+            cidr: cidr.map(|(net, _)| net),
+            host: a_host,
+        })
+    }
+
+    /// Resolves `node:interface`; the interface must be new on that node.
+    fn endpoint(&mut self, text: &Spanned<String>) -> Option<(String, String, String)> {
+        let Some((node, interface)) = text.value.split_once(':') else {
+            self.d.push(
+                Diagnostic::new(
+                    "invalid-link",
+                    text.span,
+                    format!("`{}` is not a link endpoint", text.value),
+                )
+                .label("expected node:interface")
+                .help("write an endpoint as `node:interface`, e.g. `\"r1:eth1\"`"),
+            );
+            return None;
+        };
+        if let Err(why) = check_name(interface, IFNAME_MAX) {
+            self.d.push(invalid_name("interface", text.span, why));
+            return None;
+        }
+        let Some(found) = self.nodes.iter().find(|n| n.name == node) else {
+            if !self.node_names.contains(node) {
+                let help = unknown_help("node", node, self.node_names.names());
+                self.d.push(unknown_reference(
+                    "node",
+                    &Spanned::new(node.to_string(), text.span),
+                    help,
+                ));
+            }
+            return None;
+        };
+        if let Some(existing) = found.interfaces.iter().find(|i| i.name == interface) {
+            let why = match &existing.attachment {
+                Attachment::Network(net) => {
+                    format!("`{node}` already has interface `{interface}` (on network `{net}`)")
+                }
+                Attachment::Link(link) => {
+                    format!("`{node}:{interface}` is already wired by link `{link}`")
+                }
+            };
+            self.d.push(
+                Diagnostic::new("invalid-link", text.span, why)
+                    .label("interface taken")
+                    .help(
+                        "a link creates its own interface: pick a name the node does not use yet",
+                    ),
+            );
+            return None;
+        }
+        Some((node.to_string(), interface.to_string(), found.host.clone()))
+    }
+
+    fn link_cidr(&mut self, text: &Spanned<String>) -> Option<Ipv4Net> {
+        let net = self.parse_cidr(text)?;
+        if net.prefix_len() > 31 {
+            self.d.push(
+                Diagnostic::new(
+                    "invalid-cidr",
+                    text.span,
+                    format!("`{net}` has room for one address; a link needs two"),
+                )
+                .label("too small")
+                .help("use a /30 or a /31"),
+            );
+            return None;
+        }
+        Some(net)
+    }
+
+    /// Adds the link's interface to both of its nodes.
+    fn attach(&mut self, link: &Link) {
+        let prefix = link.cidr.map(|c| c.prefix_len());
+        for end in [&link.a, &link.b] {
+            if let Some(node) = self.nodes.iter_mut().find(|n| n.name == end.node) {
+                node.interfaces.push(Interface {
+                    name: end.interface.clone(),
+                    attachment: Attachment::Link(link.name.clone()),
+                    address: end.address,
+                    prefix,
+                    mac: MacAddress([0; 6]),
+                    mac_derived: true,
+                });
+            }
+        }
+    }
+}

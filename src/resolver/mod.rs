@@ -1,0 +1,171 @@
+//! `Resolver`: `LabSpec` -> checked `Lab`, collecting every problem in one pass.
+//!
+//! It expands `count`, applies `defaults`, resolves references (hosts, images, networks, link
+//! endpoints), checks names, address plans and MACs, and derives what the lab leaves implicit
+//! (the default host, gateways, DHCP ranges, stable MACs). Pure: no I/O, no clock; the lab
+//! file's directory is only used to turn template paths into absolute ones.
+//!
+//! Each resource kind has its own file with an `impl Resolver` block.
+
+mod address_plan;
+mod defaults;
+mod expander;
+mod hosts;
+mod images;
+mod interfaces;
+mod links;
+mod macs;
+mod names;
+mod networks;
+mod nodes;
+mod vars;
+
+use crate::diagnostic::Diagnostics;
+use crate::lab::{Host, Image, Lab, Link, Network, Node};
+use crate::mac_address::MacAddress;
+use crate::name_rules::check_name;
+use crate::spec::LabSpec;
+use ipnet::Ipv4Net;
+use miette::SourceSpan;
+use names::NameSet;
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+
+/// Longest lab name: it prefixes every libvirt object the lab owns.
+pub const LAB_NAME_MAX: usize = 32;
+
+pub struct Resolver<'s> {
+    spec: &'s LabSpec,
+    base_dir: PathBuf,
+    lab_name: String,
+    d: Diagnostics,
+    hosts: Vec<Host>,
+    images: Vec<Image>,
+    networks: Vec<Network>,
+    network_index: HashMap<String, usize>,
+    /// Every network name declared (after expansion), valid or not, to avoid follow-on errors.
+    network_names: NameSet,
+    nodes: Vec<Node>,
+    node_names: NameSet,
+    links: Vec<Link>,
+    /// MACs in use, with the interface that uses each.
+    macs: HashMap<MacAddress, String>,
+    /// IPv4 ranges of networks and links, with a description, for the overlap check.
+    ranges: Vec<(Ipv4Net, SourceSpan, String)>,
+    /// Static addresses taken on each network, with who took them.
+    taken: HashMap<(usize, Ipv4Addr), String>,
+}
+
+impl<'s> Resolver<'s> {
+    /// Resolves `spec`, read from a file in `base_dir` whose stem is `file_stem`.
+    pub fn resolve(
+        spec: &'s LabSpec,
+        base_dir: &Path,
+        file_stem: &str,
+    ) -> Result<Lab, Diagnostics> {
+        let mut r = Resolver {
+            spec,
+            base_dir: base_dir.to_path_buf(),
+            lab_name: String::new(),
+            d: Diagnostics::default(),
+            hosts: Vec::new(),
+            images: Vec::new(),
+            networks: Vec::new(),
+            network_index: HashMap::new(),
+            network_names: NameSet::new("network"),
+            nodes: Vec::new(),
+            node_names: NameSet::new("node"),
+            links: Vec::new(),
+            taken: HashMap::new(),
+            ranges: Vec::new(),
+            macs: HashMap::new(),
+        };
+        r.lab_name = r.resolve_lab_name(file_stem);
+        r.resolve_hosts();
+        r.resolve_images();
+        r.resolve_networks();
+        r.resolve_nodes();
+        r.resolve_links();
+        r.assign_macs();
+        r.check_overlaps();
+        r.place_networks();
+        r.finish()
+    }
+
+    fn resolve_lab_name(&mut self, file_stem: &str) -> String {
+        let Some(name) = self.spec.header.as_ref().and_then(|h| h.name.as_ref()) else {
+            return name_from_stem(file_stem);
+        };
+        if let Err(why) = check_name(&name.value, LAB_NAME_MAX) {
+            self.d.push(names::invalid_name("lab", name.span, why));
+        }
+        name.value.clone()
+    }
+
+    fn finish(mut self) -> Result<Lab, Diagnostics> {
+        if !self.d.is_empty() {
+            let mut d = std::mem::take(&mut self.d).into_vec();
+            d.sort_by_key(|x| x.span.offset());
+            d.dedup();
+            return Err(Diagnostics::from(d));
+        }
+        let header = self.spec.header.as_ref();
+        let vars = header
+            .map(|h| self.convert_vars(&h.vars, None))
+            .unwrap_or_default();
+        Ok(Lab {
+            name: self.lab_name,
+            description: header
+                .and_then(|h| h.description.as_ref())
+                .map(|s| s.value.clone()),
+            ssh_keys: header
+                .map(|h| h.ssh_keys.iter().map(|k| k.value.clone()).collect())
+                .unwrap_or_default(),
+            vars,
+            hosts: self.hosts,
+            images: self.images,
+            networks: self.networks,
+            nodes: self.nodes,
+            links: self.links,
+        })
+    }
+}
+
+/// A lab without `lab "name"` is named after its file, made name-safe ("My Lab" -> "my-lab").
+fn name_from_stem(stem: &str) -> String {
+    let mut name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    name = name.trim_matches('-').to_string();
+    name.truncate(LAB_NAME_MAX);
+    let name = name.trim_end_matches('-').to_string();
+    match name.chars().next() {
+        Some(c) if c.is_ascii_lowercase() => name,
+        Some(_) => format!("lab-{name}")
+            .chars()
+            .take(LAB_NAME_MAX)
+            .collect::<String>()
+            .trim_end_matches('-')
+            .to_string(),
+        None => "lab".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stems_become_names() {
+        assert_eq!(super::name_from_stem("web"), "web");
+        assert_eq!(super::name_from_stem("My Lab"), "my-lab");
+        assert_eq!(super::name_from_stem("2024_class"), "lab-2024-class");
+        assert_eq!(super::name_from_stem("???"), "lab");
+    }
+}

@@ -1,0 +1,228 @@
+//! Networks: `count` expansion, names, mode rules (bridge, cidr needs), DNS domain, and
+//! placement on the hosts of the nodes attached. The address plan has its own file.
+
+use super::Resolver;
+use super::names::invalid_name;
+use crate::diagnostic::Diagnostic;
+use crate::lab::Network;
+use crate::lab::choices::NetworkMode;
+use crate::name_rules::check_name;
+use crate::spanned::Spanned;
+use crate::spec::NetworkSpec;
+
+/// Network names become libvirt network names prefixed by the lab's; keep them short.
+const NETWORK_NAME_MAX: usize = 32;
+
+impl Resolver<'_> {
+    pub(super) fn resolve_networks(&mut self) {
+        for spec in &self.spec.networks {
+            let indexes: Vec<Option<u32>> = match &spec.count {
+                Some(count) => (1..=count.value).map(Some).collect(),
+                None => vec![None],
+            };
+            for index in indexes {
+                let Some(name) = self.expand(&spec.name, index) else {
+                    continue;
+                };
+                if let Err(why) = check_name(&name.value, NETWORK_NAME_MAX) {
+                    self.d.push(invalid_name("network", name.span, why));
+                    continue;
+                }
+                if let Err(e) = self.network_names.insert(&name.value, name.span) {
+                    self.d.push(e);
+                    continue;
+                }
+                if let Some(network) = self.resolve_network(spec, name.value.clone(), index) {
+                    if let (Some(plan), Some(span)) =
+                        (&network.ipv4, spec.cidr.as_ref().map(|c| c.span))
+                    {
+                        self.ranges
+                            .push((plan.cidr, span, format!("network `{}`", network.name)));
+                    }
+                    self.network_index
+                        .insert(network.name.clone(), self.networks.len());
+                    self.networks.push(network);
+                }
+            }
+        }
+    }
+
+    fn resolve_network(
+        &mut self,
+        spec: &NetworkSpec,
+        name: String,
+        index: Option<u32>,
+    ) -> Option<Network> {
+        let mode = spec.mode.as_ref().map_or(NetworkMode::Nat, |m| m.value);
+        let cidr = match &spec.cidr {
+            Some(text) => {
+                let text = self.expand(text, index)?;
+                Some(self.parse_cidr(&text)?)
+            }
+            None => None,
+        };
+        let bridge = self.network_bridge(spec, mode, index)?;
+        let ipv4 = match cidr {
+            Some(cidr) => Some(self.address_plan(spec, mode, cidr, index)?),
+            None => {
+                if matches!(mode, NetworkMode::Nat | NetworkMode::Route) {
+                    self.d.push(
+                        Diagnostic::new(
+                            "missing-setting",
+                            spec.name.span,
+                            format!("a `{mode}` network needs a `cidr`"),
+                        )
+                        .label("cidr missing")
+                        .help("add e.g. `cidr \"10.0.0.0/24\"`"),
+                    );
+                    return None;
+                }
+                for (what, span) in [
+                    ("gateway", spec.gateway.as_ref().map(|g| g.span)),
+                    (
+                        "dhcp",
+                        spec.dhcp
+                            .as_ref()
+                            .filter(|d| d.enabled.as_ref().is_none_or(|e| e.value))
+                            .map(|d| d.span),
+                    ),
+                ] {
+                    if let Some(span) = span {
+                        self.d.push(
+                            Diagnostic::new(
+                                "missing-setting",
+                                span,
+                                format!("`{what}` needs the network's `cidr`"),
+                            )
+                            .label("no cidr to go with it")
+                            .help("add `cidr \"10.0.0.0/24\"` to the network"),
+                        );
+                    }
+                }
+                None
+            }
+        };
+        let domain = match &spec.domain {
+            Some(domain) => {
+                let domain = self.expand(domain, index)?;
+                Some(self.check_domain(&domain)?)
+            }
+            None => None,
+        };
+        Some(Network {
+            name,
+            index,
+            mode,
+            ipv4,
+            domain,
+            bridge,
+            hosts: Vec::new(),
+        })
+    }
+
+    fn network_bridge(
+        &mut self,
+        spec: &NetworkSpec,
+        mode: NetworkMode,
+        index: Option<u32>,
+    ) -> Option<Option<String>> {
+        match (mode, &spec.bridge) {
+            (NetworkMode::Bridge, Some(bridge)) => {
+                let bridge = self.expand(bridge, index)?;
+                let valid = !bridge.value.is_empty()
+                    && bridge.value.len() <= 15
+                    && bridge
+                        .value
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+                if !valid {
+                    self.d.push(
+                        Diagnostic::new(
+                            "invalid-name",
+                            bridge.span,
+                            format!("`{}` is not a Linux bridge name", bridge.value),
+                        )
+                        .label("invalid bridge name")
+                        .help("an interface name has 1 to 15 letters, digits, `-`, `_` or `.`"),
+                    );
+                    return None;
+                }
+                Some(Some(bridge.value))
+            }
+            (NetworkMode::Bridge, None) => {
+                self.d.push(
+                    Diagnostic::new(
+                        "missing-setting",
+                        spec.name.span,
+                        "a `bridge` network needs the host bridge's name",
+                    )
+                    .label("bridge missing")
+                    .help("add `bridge \"br0\"` naming an existing bridge on the host"),
+                );
+                None
+            }
+            (_, Some(bridge)) => {
+                self.d.push(
+                    Diagnostic::new(
+                        "conflicting-settings",
+                        bridge.span,
+                        format!("`bridge` applies to `mode \"bridge\"` networks, not `{mode}`"),
+                    )
+                    .label("not used in this mode")
+                    .help("remove `bridge`, or set `mode \"bridge\"`"),
+                );
+                None
+            }
+            (_, None) => Some(None),
+        }
+    }
+
+    fn check_domain(&mut self, domain: &Spanned<String>) -> Option<String> {
+        let valid = !domain.value.is_empty()
+            && domain.value.len() <= 253
+            && domain.value.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            });
+        if valid {
+            return Some(domain.value.clone());
+        }
+        self.d.push(
+            Diagnostic::new(
+                "invalid-domain",
+                domain.span,
+                format!("`{}` is not a DNS domain", domain.value),
+            )
+            .label("invalid domain")
+            .help("use dot-separated labels of letters, digits and `-`, e.g. `lab.test`"),
+        );
+        None
+    }
+
+    pub(super) fn place_networks(&mut self) {
+        for network in &mut self.networks {
+            let mut hosts: Vec<String> = Vec::new();
+            for node in &self.nodes {
+                let attached = node
+                    .interfaces
+                    .iter()
+                    .any(|i| i.attachment == crate::lab::Attachment::Network(network.name.clone()));
+                if attached && !hosts.contains(&node.host) {
+                    hosts.push(node.host.clone());
+                }
+            }
+            if hosts.is_empty() {
+                hosts.push(
+                    self.hosts
+                        .first()
+                        .map(|h| h.name.clone())
+                        .unwrap_or_default(),
+                );
+            }
+            network.hosts = hosts;
+        }
+    }
+}

@@ -1,0 +1,356 @@
+//! Nodes: `defaults` merged in, `count` expanded, host and image references, cpus, memory,
+//! disks and cloud-init inputs. Interfaces have their own file.
+
+use super::Resolver;
+use super::names::invalid_name;
+use crate::byte_size::ByteSize;
+use crate::diagnostic::Diagnostic;
+use crate::lab::choices::{DiskFormat, Hypervisor, XenBoot};
+use crate::lab::{CloudInit, Disk, Node};
+use crate::name_rules::{check_name, unknown_help};
+use crate::spanned::Spanned;
+use crate::spec::{CloudInitSpec, DiskSpec, NodeSettings, NodeSpec};
+use std::path::PathBuf;
+
+const MAX_CPUS: i128 = 512;
+const MIN_MEMORY: ByteSize = ByteSize(32 * 1024 * 1024);
+const DEFAULT_MEMORY_MIB: u64 = 1024;
+
+impl Resolver<'_> {
+    pub(super) fn resolve_nodes(&mut self) {
+        for spec in &self.spec.nodes {
+            let settings = super::defaults::merge(&spec.settings, self.spec.defaults.as_ref());
+            let indexes: Vec<Option<u32>> = match &spec.count {
+                Some(count) => (1..=count.value).map(Some).collect(),
+                None => vec![None],
+            };
+            for index in indexes {
+                if let Some(node) = self.resolve_node(spec, &settings, index) {
+                    self.nodes.push(node);
+                }
+            }
+        }
+    }
+
+    fn resolve_node(
+        &mut self,
+        spec: &NodeSpec,
+        s: &NodeSettings,
+        index: Option<u32>,
+    ) -> Option<Node> {
+        let name = self.expand(&spec.name, index)?;
+        if let Err(why) = check_name(&name.value, 63) {
+            self.d.push(invalid_name("node", name.span, why));
+            return None;
+        }
+        if let Err(e) = self.node_names.insert(&name.value, name.span) {
+            self.d.push(e);
+            return None;
+        }
+        let host = self.node_host(s.host.as_ref(), &name, index);
+        let image = self.node_image(s.image.as_ref(), &name, index);
+        let cpus = self.node_cpus(s.cpus.as_ref());
+        let memory = match &s.memory {
+            Some(text) => self.memory(text),
+            None => Some(ByteSize::mib(DEFAULT_MEMORY_MIB)),
+        };
+        let disk_size = match &s.disk_size {
+            Some(text) => Some(self.size(text, "disk-size", ByteSize::mib(1))?),
+            None => None,
+        };
+        let disks = self.node_disks(s.disks.as_deref().unwrap_or_default(), index);
+        let (host, hypervisor) = host?;
+        let xen_boot = self.xen_boot(spec, s, hypervisor);
+        let interfaces = self.node_interfaces(
+            &name.value,
+            s.interfaces.as_deref().unwrap_or_default(),
+            index,
+        )?;
+        let cloud_init = self.cloud_init(s.cloud_init.as_ref(), index);
+        Some(Node {
+            name: name.value,
+            index,
+            host,
+            hypervisor,
+            image: image?,
+            cpus: cpus?,
+            memory: memory?,
+            disk_size,
+            disks: disks?,
+            interfaces,
+            cloud_init,
+            xen_boot,
+        })
+    }
+
+    fn node_host(
+        &mut self,
+        host: Option<&Spanned<String>>,
+        node: &Spanned<String>,
+        index: Option<u32>,
+    ) -> Option<(String, Hypervisor)> {
+        let Some(host) = host else {
+            if let [only] = self.hosts.as_slice() {
+                return Some((only.name.clone(), only.hypervisor));
+            }
+            if self.spec.hosts.len() > 1 {
+                let names: Vec<&str> = self
+                    .spec
+                    .hosts
+                    .iter()
+                    .map(|h| h.name.value.as_str())
+                    .collect();
+                self.d.push(
+                    Diagnostic::new(
+                        "missing-setting",
+                        node.span,
+                        format!(
+                            "node `{}` has no host, and the lab declares several",
+                            node.value
+                        ),
+                    )
+                    .label("which host?")
+                    .help(format!(
+                        "add `host \"{}\"` to the node or to `defaults`",
+                        names[0]
+                    )),
+                );
+            }
+            return None;
+        };
+        let host = self.expand(host, index)?;
+        match self.hosts.iter().find(|h| h.name == host.value) {
+            Some(h) => Some((h.name.clone(), h.hypervisor)),
+            None => {
+                let declared = self.spec.hosts.iter().any(|h| h.name.value == host.value);
+                if !declared {
+                    let names: Vec<&str> = self.hosts.iter().map(|h| h.name.as_str()).collect();
+                    self.d.push(unknown_reference(
+                        "host",
+                        &host,
+                        unknown_help("host", &host.value, names),
+                    ));
+                }
+                None
+            }
+        }
+    }
+
+    fn node_image(
+        &mut self,
+        image: Option<&Spanned<String>>,
+        node: &Spanned<String>,
+        index: Option<u32>,
+    ) -> Option<String> {
+        let Some(image) = image else {
+            if let [only] = self.spec.images.as_slice() {
+                return Some(only.name.value.clone());
+            }
+            self.d.push(
+                Diagnostic::new(
+                    "missing-setting",
+                    node.span,
+                    format!("node `{}` has no image", node.value),
+                )
+                .label("image missing")
+                .help(if self.spec.images.is_empty() {
+                    "declare an `image` and refer to it with `image \"name\"`".to_string()
+                } else {
+                    "add `image \"name\"` to the node or to `defaults`".to_string()
+                }),
+            );
+            return None;
+        };
+        let image = self.expand(image, index)?;
+        if self.spec.images.iter().any(|i| i.name.value == image.value) {
+            return Some(image.value);
+        }
+        let names: Vec<&str> = self
+            .spec
+            .images
+            .iter()
+            .map(|i| i.name.value.as_str())
+            .collect();
+        self.d.push(unknown_reference(
+            "image",
+            &image,
+            unknown_help("image", &image.value, names),
+        ));
+        None
+    }
+
+    fn node_cpus(&mut self, cpus: Option<&Spanned<i128>>) -> Option<u32> {
+        let Some(cpus) = cpus else { return Some(1) };
+        if (1..=MAX_CPUS).contains(&cpus.value) {
+            return u32::try_from(cpus.value).ok();
+        }
+        self.d.push(
+            Diagnostic::new(
+                "out-of-range",
+                cpus.span,
+                format!("cpus must be between 1 and {MAX_CPUS}"),
+            )
+            .label("out of range")
+            .help("e.g. `cpus 2`"),
+        );
+        None
+    }
+
+    fn memory(&mut self, text: &Spanned<String>) -> Option<ByteSize> {
+        let memory = self.size(text, "memory", MIN_MEMORY)?;
+        if memory.bytes() % 1024 != 0 {
+            self.d.push(
+                Diagnostic::new(
+                    "invalid-size",
+                    text.span,
+                    "memory must be a whole number of KiB",
+                )
+                .label("not a multiple of 1KiB")
+                .help("e.g. `memory \"512MiB\"`"),
+            );
+            return None;
+        }
+        Some(memory)
+    }
+
+    /// Parses a size and checks it against a minimum.
+    pub(super) fn size(
+        &mut self,
+        text: &Spanned<String>,
+        what: &str,
+        min: ByteSize,
+    ) -> Option<ByteSize> {
+        match ByteSize::parse(&text.value) {
+            Ok(size) if size >= min => Some(size),
+            Ok(size) => {
+                self.d.push(
+                    Diagnostic::new(
+                        "out-of-range",
+                        text.span,
+                        format!("{what} {size} is below the minimum of {min}"),
+                    )
+                    .label("too small")
+                    .help(format!("use at least `{min}`")),
+                );
+                None
+            }
+            Err(why) => {
+                self.d.push(
+                    Diagnostic::new("invalid-size", text.span, format!("invalid {what}: {why}"))
+                        .label("invalid size")
+                        .help("write a number and a unit, e.g. `\"512MiB\"` or `\"20GiB\"`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn node_disks(&mut self, specs: &[DiskSpec], index: Option<u32>) -> Option<Vec<Disk>> {
+        let mut disks: Vec<Disk> = Vec::new();
+        let mut ok = true;
+        for spec in specs {
+            let Some(name) = self.expand(&spec.name, index) else {
+                ok = false;
+                continue;
+            };
+            if let Err(why) = check_name(&name.value, 32) {
+                self.d.push(invalid_name("disk", name.span, why));
+                ok = false;
+                continue;
+            }
+            if disks.iter().any(|d| d.name == name.value) {
+                self.d.push(
+                    Diagnostic::new(
+                        "duplicate-name",
+                        name.span,
+                        format!("disk `{}` is declared twice on this node", name.value),
+                    )
+                    .label("duplicate disk")
+                    .help("give each disk its own name"),
+                );
+                ok = false;
+                continue;
+            }
+            let Some(size_text) = &spec.size else {
+                self.d.push(
+                    Diagnostic::new(
+                        "missing-setting",
+                        spec.span,
+                        format!("disk `{}` has no `size`", name.value),
+                    )
+                    .label("size missing")
+                    .help("add `size=\"10GiB\"`"),
+                );
+                ok = false;
+                continue;
+            };
+            let Some(size) = self.size(size_text, "disk size", ByteSize::mib(1)) else {
+                ok = false;
+                continue;
+            };
+            let format = spec.format.as_ref().map_or(DiskFormat::Qcow2, |f| f.value);
+            disks.push(Disk {
+                name: name.value,
+                size,
+                format,
+            });
+        }
+        ok.then_some(disks)
+    }
+
+    fn xen_boot(
+        &mut self,
+        spec: &NodeSpec,
+        s: &NodeSettings,
+        hypervisor: Hypervisor,
+    ) -> Option<XenBoot> {
+        match hypervisor {
+            Hypervisor::Xen => Some(s.xen_boot.as_ref().map_or(XenBoot::Hvm, |b| b.value)),
+            Hypervisor::Kvm => {
+                // From `defaults` it is simply not for this node; on the node itself it is a mistake.
+                if let Some(boot) = &spec.settings.xen_boot {
+                    self.d.push(
+                        Diagnostic::new(
+                            "not-for-kvm",
+                            boot.span,
+                            format!(
+                                "`xen-boot` applies to Xen hosts; node `{}` is on a KVM host",
+                                spec.name.value
+                            ),
+                        )
+                        .label("not for KVM")
+                        .help("remove `xen-boot`, or place the node on a Xen host"),
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    fn cloud_init(&mut self, spec: Option<&CloudInitSpec>, index: Option<u32>) -> CloudInit {
+        let Some(spec) = spec else {
+            return CloudInit::default();
+        };
+        let path = |p: &Option<Spanned<String>>, r: &mut Self| -> Option<PathBuf> {
+            let p = r.expand(p.as_ref()?, index)?;
+            Some(r.base_dir.join(p.value))
+        };
+        CloudInit {
+            user_data: path(&spec.user_data, self),
+            meta_data: path(&spec.meta_data, self),
+            network_config: path(&spec.network_config, self),
+            vendor_data: path(&spec.vendor_data, self),
+            vars: self.convert_vars(&spec.vars, index),
+        }
+    }
+}
+
+pub(super) fn unknown_reference(kind: &str, name: &Spanned<String>, help: String) -> Diagnostic {
+    Diagnostic::new(
+        "unknown-reference",
+        name.span,
+        format!("unknown {kind} `{}`", name.value),
+    )
+    .label(format!("no such {kind}"))
+    .help(help)
+}

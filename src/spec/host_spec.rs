@@ -1,0 +1,40 @@
+//! `HostSpec`: a `host "name" uri="..."` node, a libvirt host the lab places guests on.
+//!
+//! ```kdl
+//! host "local" uri="qemu:///system" accel="tcg"
+//! host "xen1" uri="xen+ssh://root@xen1.example.net/system"
+//! ```
+
+use super::read_choice;
+use crate::diagnostic::Diagnostics;
+use crate::lab::choices::{Accel, Hypervisor};
+use crate::node_reader::NodeReader;
+use crate::spanned::Spanned;
+use kdl::KdlNode;
+
+#[derive(Debug, Clone)]
+pub struct HostSpec {
+    pub name: Spanned<String>,
+    pub uri: Option<Spanned<String>>,
+    pub hypervisor: Option<Spanned<Hypervisor>>,
+    pub accel: Option<Spanned<Accel>>,
+    pub pool: Option<Spanned<String>>,
+}
+
+impl HostSpec {
+    pub fn read(node: &KdlNode, d: &mut Diagnostics) -> Option<HostSpec> {
+        let r = NodeReader::new(node);
+        let name = r.required_arg_string(0, "a name", d);
+        let spec = HostSpec {
+            name: name
+                .clone()
+                .unwrap_or_else(|| Spanned::new(String::new(), r.name_span())),
+            uri: r.string("uri", d),
+            hypervisor: read_choice(&r, "hypervisor", d),
+            accel: read_choice(&r, "accel", d),
+            pool: r.string("pool", d),
+        };
+        r.finish(d);
+        name.map(|_| spec)
+    }
+}

@@ -1,0 +1,39 @@
+//! `LinkSpec`: a `link "a:eth1" "b:eth1"` node, a point-to-point wire between two guests.
+//!
+//! ```kdl
+//! link "r1:eth1" "r2:eth1" cidr="10.255.0.0/30"
+//! ```
+
+use super::read_count;
+use crate::diagnostic::Diagnostics;
+use crate::node_reader::NodeReader;
+use crate::spanned::Spanned;
+use kdl::KdlNode;
+
+#[derive(Debug, Clone)]
+pub struct LinkSpec {
+    pub a: Spanned<String>,
+    pub b: Spanned<String>,
+    pub count: Option<Spanned<u32>>,
+    pub cidr: Option<Spanned<String>>,
+}
+
+impl LinkSpec {
+    pub fn read(node: &KdlNode, d: &mut Diagnostics) -> Option<LinkSpec> {
+        let r = NodeReader::new(node);
+        let a = r.required_arg_string(0, "two endpoints like \"r1:eth1\" \"r2:eth1\"", d);
+        let b = match a {
+            Some(_) => r.required_arg_string(1, "a second endpoint like \"r2:eth1\"", d),
+            None => None,
+        };
+        let count = read_count(&r, d);
+        let cidr = r.string("cidr", d);
+        r.finish(d);
+        Some(LinkSpec {
+            a: a?,
+            b: b?,
+            count,
+            cidr,
+        })
+    }
+}
