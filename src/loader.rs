@@ -4,8 +4,9 @@
 //! reader. It does not look at references or values' meaning: that is the resolver's job.
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::document_parser::{self, PARSER_STACK};
+use crate::kdl_scan;
 use crate::name_rules::suggest;
-use crate::nesting_guard;
 use crate::spec::{
     HostSpec, ImageSpec, LabHeaderSpec, LabSpec, LinkSpec, NetworkSpec, NodeSettings, NodeSpec,
 };
@@ -15,10 +16,6 @@ use miette::SourceSpan;
 const TOP_LEVEL: [&str; 7] = [
     "lab", "defaults", "host", "image", "network", "node", "link",
 ];
-
-/// The parser recurses per block; a dedicated thread with a large stack keeps any input,
-/// however odd, from overflowing the main thread.
-const PARSER_STACK: usize = 64 * 1024 * 1024;
 
 pub struct Loader;
 
@@ -46,14 +43,15 @@ impl Loader {
 
     fn load_here(text: &str) -> (LabSpec, Diagnostics) {
         let mut d = Diagnostics::default();
-        if let Some(span) = nesting_guard::too_deep(text) {
+        let scan = kdl_scan::scan(text);
+        if let Some(span) = scan.too_deep {
             d.push(
                 Diagnostic::new(
                     "too-deep",
                     span,
                     format!(
                         "blocks are nested more than {} levels deep",
-                        nesting_guard::MAX_DEPTH
+                        kdl_scan::MAX_DEPTH
                     ),
                 )
                 .label("too deep")
@@ -61,7 +59,7 @@ impl Loader {
             );
             return (LabSpec::default(), d);
         }
-        let document = match KdlDocument::parse(text) {
+        let document = match document_parser::parse(text, &scan.boundaries) {
             Ok(document) => document,
             Err(error) => {
                 syntax_diagnostics(error, &mut d);

@@ -40,7 +40,9 @@ pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
         .into_iter()
         .filter_map(|c| {
             let distance = strsim::damerau_levenshtein(wanted, c);
-            let close = distance <= budget || strsim::jaro_winkler(wanted, c) > 0.9;
+            // A distance as long as the shorter word means nothing is shared.
+            let shares = distance < wanted.chars().count().min(c.chars().count());
+            let close = shares && (distance <= budget || strsim::jaro_winkler(wanted, c) > 0.9);
             close.then_some((distance, c))
         })
         .min_by_key(|(distance, _)| *distance)

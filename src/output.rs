@@ -64,3 +64,25 @@ impl Output {
         }
     }
 }
+
+/// Writes `text` to stdout. A closed pipe (`vlab ... | head`) ends the process quietly, as
+/// other Unix tools do; any other write error ends it with exit code 1.
+pub fn write_stdout(text: &[u8]) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write output: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// `println!` through `write_stdout`.
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format!("{}\n", format_args!($($arg)*)).as_bytes())
+    };
+}

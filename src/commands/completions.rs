@@ -7,6 +7,8 @@ use clap_complete::Shell;
 
 pub fn run(shell: Shell) -> Result<ExitStatus, CommandError> {
     let mut command = Cli::command();
-    clap_complete::generate(shell, &mut command, "vlab", &mut std::io::stdout());
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "vlab", &mut script);
+    crate::output::write_stdout(&script);
     Ok(ExitStatus::Success)
 }

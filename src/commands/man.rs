@@ -6,7 +6,9 @@ use clap::CommandFactory;
 
 pub fn run() -> Result<ExitStatus, CommandError> {
     let man = clap_mangen::Man::new(Cli::command());
-    man.render(&mut std::io::stdout())
-        .map_err(|e| CommandError::new(format!("cannot write the man page: {e}")))?;
+    let mut page = Vec::new();
+    man.render(&mut page)
+        .map_err(|e| CommandError::new(format!("cannot render the man page: {e}")))?;
+    crate::output::write_stdout(&page);
     Ok(ExitStatus::Success)
 }

@@ -14,7 +14,7 @@ pub fn run(args: &LabArgs, out: &Output) -> Result<ExitStatus, CommandError> {
         Ok(lab) => {
             if out.json {
                 let value = json!({ "valid": true, "file": source.display, "lab": lab });
-                println!(
+                crate::outln!(
                     "{}",
                     serde_json::to_string_pretty(&value).unwrap_or_default()
                 );
@@ -30,7 +30,7 @@ pub fn run(args: &LabArgs, out: &Output) -> Result<ExitStatus, CommandError> {
                     "file": source.display,
                     "diagnostics": report::locate_all(&source, &diagnostics),
                 });
-                println!(
+                crate::outln!(
                     "{}",
                     serde_json::to_string_pretty(&value).unwrap_or_default()
                 );
@@ -59,7 +59,7 @@ pub fn read_source(args: &LabArgs) -> Result<LabSource, CommandError> {
 
 fn print_summary(source: &LabSource, lab: &Lab, out: &Output) {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    println!(
+    crate::outln!(
         "{} {}: lab `{}` is valid ({}, {}, {}, {}, {})",
         out.success("✓"),
         source.display,
@@ -86,7 +86,7 @@ fn print_summary(source: &LabSource, lab: &Lab, out: &Output) {
 
 fn print_nodes(lab: &Lab, out: &Output) {
     for node in &lab.nodes {
-        println!(
+        crate::outln!(
             "  node {} {}",
             node.name,
             out.dim(&format!(
@@ -104,7 +104,7 @@ fn print_nodes(lab: &Lab, out: &Output) {
                 (Some(a), None) => a.to_string(),
                 (None, _) => "dhcp".to_string(),
             };
-            println!(
+            crate::outln!(
                 "    {} {} {} {}",
                 interface.name,
                 interface.mac,

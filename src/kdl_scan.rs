@@ -1,8 +1,9 @@
-//! A pre-parse scan that refuses absurdly deep `{ ... }` nesting before the KDL parser sees it.
+//! A fast pre-parse scan of KDL text: brace depth outside strings and comments.
 //!
-//! The KDL parser recurses once per child block, so a few thousand nested braces overflow the
-//! stack. A lab needs at most four levels; this scan finds the deepest brace outside strings
-//! and comments and reports it when it exceeds `MAX_DEPTH`. It does not validate anything
+//! It serves two ends. (1) The KDL parser recurses once per child block, so a few thousand
+//! nested braces overflow the stack: `Scan::too_deep` finds the first brace past `MAX_DEPTH`
+//! (a lab needs four). (2) Large labs are parsed in parallel pieces: `Scan::boundaries` lists
+//! the line starts at depth 0, where a top-level node may begin. The scan validates nothing
 //! else: a malformed string or comment is left for the parser to report.
 
 use miette::SourceSpan;
@@ -10,17 +11,34 @@ use miette::SourceSpan;
 /// Far beyond any real lab (which needs four), far below what overflows the parser.
 pub const MAX_DEPTH: usize = 64;
 
-/// The span of the first `{` that opens a block deeper than `MAX_DEPTH`, if any.
-pub fn too_deep(text: &str) -> Option<SourceSpan> {
+/// What one pass over the text found.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// The first `{` that opens a block deeper than `MAX_DEPTH`; the scan stops there.
+    pub too_deep: Option<SourceSpan>,
+    /// Offsets just after a newline at depth 0, outside strings and comments.
+    pub boundaries: Vec<usize>,
+}
+
+/// Scans `text` once.
+pub fn scan(text: &str) -> Scan {
     let bytes = text.as_bytes();
+    let mut result = Scan::default();
     let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
+            b'\n' => {
+                i += 1;
+                if depth == 0 {
+                    result.boundaries.push(i);
+                }
+            }
             b'{' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
-                    return Some(SourceSpan::from((i, 1)));
+                    result.too_deep = Some(SourceSpan::from((i, 1)));
+                    return result;
                 }
                 i += 1;
             }
@@ -38,7 +56,12 @@ pub fn too_deep(text: &str) -> Option<SourceSpan> {
             _ => i += 1,
         }
     }
-    None
+    result
+}
+
+/// The span of the first `{` that opens a block deeper than `MAX_DEPTH`, if any.
+pub fn too_deep(text: &str) -> Option<SourceSpan> {
+    scan(text).too_deep
 }
 
 /// Index just after the next `end` at or after `i`; backslash escapes the next byte.
@@ -107,6 +130,21 @@ mod tests {
         let deep = format!("{}{}", "a {".repeat(100), "}".repeat(100));
         let span = too_deep(&deep).expect("too deep");
         assert_eq!(span.offset(), 2 + 3 * MAX_DEPTH);
+    }
+
+    #[test]
+    fn boundaries_are_top_level_line_starts() {
+        let text = "a 1\nb {\n  c\n}\nd \"x\ny\" /* \n */\ne\n";
+        let starts: Vec<&str> = scan(text).boundaries.iter().map(|&i| &text[i..]).collect();
+        assert_eq!(
+            starts,
+            [
+                "b {\n  c\n}\nd \"x\ny\" /* \n */\ne\n",
+                "d \"x\ny\" /* \n */\ne\n",
+                "e\n",
+                ""
+            ]
+        );
     }
 
     #[test]
