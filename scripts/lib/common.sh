@@ -1,0 +1,41 @@
+# Shared helpers for vlab's scripts: sourced, not run.
+
+# A visible heading between steps.
+step() {
+    printf '\n==> %s\n' "$*"
+}
+
+# Runs a command as root: directly when we are root, else through sudo.
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    else
+        sudo "$@"
+    fi
+}
+
+# Installs the Debian packages given that are not installed yet (apt-get update runs once).
+ensure_packages() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    step "installing ${missing[*]}"
+    if [ -z "${VLAB_APT_UPDATED:-}" ]; then
+        as_root apt-get update -qq
+        export VLAB_APT_UPDATED=1
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# vlab builds with the machine's Rust toolchain (1.95 or newer); say so plainly if it is missing.
+need_cargo() {
+    if ! command -v cargo >/dev/null 2>&1; then
+        [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+    fi
+    if ! command -v cargo >/dev/null 2>&1; then
+        echo "error: cargo not found; vlab needs a Rust toolchain (1.95 or newer), e.g. from rustup" >&2
+        exit 1
+    fi
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 host for vlab and runs the main job.
+#
+# Today the main job is: build vlab and check the quick-start lab, printing its resolved
+# nodes. Bringing the lab up on libvirt arrives with the converge work and will be added
+# here. Needs no network beyond Debian's and crates.io's package registries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/common.sh
+
+need_cargo
+ensure_packages gcc pkg-config
+
+step "building vlab (release)"
+cargo build --locked --release --quiet
+
+step "validating labs/quickstart.kdl"
+target/release/vlab validate -v -f labs/quickstart.kdl
+
+cat <<'MSG'
+
+vlab is built: target/release/vlab
+Next:
+  target/release/vlab validate -f labs/web.kdl -v      # a 3-node lab, expanded
+  target/release/vlab validate -f labs/classroom.kdl   # 12 seats, each on its own network
+  target/release/vlab --help
+MSG
