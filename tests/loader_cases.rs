@@ -1,0 +1,573 @@
+//! Table-driven tests of the loader: one case per kind of syntax, structure and type error.
+//!
+//! Each case is a small lab text and the full list of diagnostics it must produce, as
+//! (code, line, column, message substring). Lines and columns are 1-based; columns count
+//! characters. Extra or missing diagnostics fail the case. All cases run in one test that
+//! reports every failing case at once.
+
+use std::path::Path;
+use vlab::lab_source::LabSource;
+
+type Expect = (&'static str, usize, usize, &'static str);
+
+struct Case {
+    name: &'static str,
+    kdl: &'static str,
+    expect: &'static [Expect],
+    /// Help substrings, by position in `expect`; `""` skips a diagnostic.
+    help: &'static [&'static str],
+}
+
+const fn case(name: &'static str, kdl: &'static str, expect: &'static [Expect]) -> Case {
+    Case {
+        name,
+        kdl,
+        expect,
+        help: &[],
+    }
+}
+
+impl Case {
+    const fn help(mut self, help: &'static [&'static str]) -> Case {
+        self.help = help;
+        self
+    }
+}
+
+/// Runs `kdl` through `vlab::check` and compares every diagnostic; `Err` describes the mismatch.
+fn run_case(name: &str, kdl: &str, expect: &[Expect], help: &[&str]) -> Result<(), String> {
+    let source = LabSource::from_bytes(Path::new("lab.kdl"), kdl.as_bytes().to_vec())
+        .map_err(|e| format!("[{name}] source rejected: {e}"))?;
+    let diagnostics = match vlab::check(&source) {
+        Ok(_) => Vec::new(),
+        Err(d) => d.into_vec(),
+    };
+    let actual: Vec<(String, usize, usize, String, String)> = diagnostics
+        .iter()
+        .map(|d| {
+            let l = d.locate("lab.kdl", kdl);
+            (
+                l.code,
+                l.line,
+                l.column,
+                l.message,
+                l.help.unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut problems = Vec::new();
+    if actual.len() != expect.len() {
+        problems.push(format!(
+            "expected {} diagnostic(s), got {}",
+            expect.len(),
+            actual.len()
+        ));
+    }
+    for (i, want) in expect.iter().enumerate().skip(actual.len()) {
+        problems.push(format!("#{i}: missing {want:?}"));
+    }
+    for (i, (want, got)) in expect.iter().zip(&actual).enumerate() {
+        let (code, line, column, message) = *want;
+        if got.0 != code || got.1 != line || got.2 != column || !got.3.contains(message) {
+            problems.push(format!(
+                "#{i}: expected ({code}, {line}:{column}, ~{message:?})"
+            ));
+        }
+        if let Some(h) = help.get(i).filter(|h| !h.is_empty())
+            && !got.4.contains(h)
+        {
+            problems.push(format!("#{i}: help {:?} does not contain {h:?}", got.4));
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let got: Vec<String> = actual
+        .iter()
+        .map(|(c, l, col, m, h)| format!("    ({c:?}, {l}, {col}, {m:?}) help: {h:?}"))
+        .collect();
+    Err(format!(
+        "[{name}]\n  {}\n  actual:\n{}",
+        problems.join("\n  "),
+        got.join("\n")
+    ))
+}
+
+const CASES: &[Case] = &[
+    // ---- syntax -------------------------------------------------------------------------
+    case(
+        "syntax: unclosed block",
+        r#"node "a" {"#,
+        &[("syntax", 1, 10, "No closing '}'")],
+    ),
+    case(
+        "syntax: unquoted size",
+        r#"node "a" { memory 1GiB; }"#,
+        &[("syntax", 1, 19, "Expected integer")],
+    ),
+    case(
+        "syntax: stray closing brace",
+        r#"node "a" {
+    cpus 2
+}}"#,
+        &[("syntax", 3, 2, "Expected end of document")],
+    ),
+    // ---- top-level nodes ----------------------------------------------------------------
+    case(
+        "unknown-node: near miss",
+        r#"nodes "a""#,
+        &[("unknown-node", 1, 1, "unknown node `nodes`")],
+    )
+    .help(&["did you mean `node`?"]),
+    case(
+        "unknown-node: far from everything",
+        r#"frobnicate "a""#,
+        &[("unknown-node", 1, 1, "unknown node `frobnicate`")],
+    )
+    .help(&["a lab file holds only `lab`, `defaults`"]),
+    case(
+        "unknown-node: vars at top level",
+        r#"lab "x"
+vars { a "1"; }"#,
+        &[("unknown-node", 2, 1, "unknown node `vars`")],
+    ),
+    case(
+        "duplicate-block: two labs",
+        r#"lab "x"
+lab "y""#,
+        &[("duplicate-block", 2, 1, "`lab` may appear only once")],
+    )
+    .help(&["merge the two `lab` blocks"]),
+    case(
+        "duplicate-block: two defaults",
+        r#"defaults cpus=1
+defaults { memory "1GiB"; }"#,
+        &[("duplicate-block", 2, 1, "`defaults` may appear only once")],
+    ),
+    // ---- settings -----------------------------------------------------------------------
+    case(
+        "unknown-setting: property near miss",
+        r#"node "a" memry="1GiB""#,
+        &[(
+            "unknown-setting",
+            1,
+            10,
+            "unknown setting `memry` in `node`",
+        )],
+    )
+    .help(&["did you mean `memory`?"]),
+    case(
+        "unknown-setting: child near miss",
+        r#"node "a" {
+    cpus 1
+    memroy "1GiB"
+}"#,
+        &[(
+            "unknown-setting",
+            3,
+            5,
+            "unknown setting `memroy` in `node`",
+        )],
+    )
+    .help(&["did you mean `memory`?"]),
+    case(
+        "unknown-setting: interface property",
+        r#"node "a" { interface "eth0" netwrk="lan"; }"#,
+        &[(
+            "unknown-setting",
+            1,
+            29,
+            "unknown setting `netwrk` in `interface`",
+        )],
+    )
+    .help(&["did you mean `network`?"]),
+    case(
+        "unknown-setting: no near miss lists the settings",
+        r#"node "a" { zzzzzz 1; }"#,
+        &[(
+            "unknown-setting",
+            1,
+            12,
+            "unknown setting `zzzzzz` in `node`",
+        )],
+    )
+    .help(&["`node` accepts: cloud-init, count, cpus"]),
+    case(
+        "unknown-setting: count in defaults",
+        r#"defaults count=2"#,
+        &[(
+            "unknown-setting",
+            1,
+            10,
+            "unknown setting `count` in `defaults`",
+        )],
+    ),
+    case(
+        "unknown-setting: cloud-init child",
+        r#"node "a" { cloud-init { userdata "u.yaml"; }; }"#,
+        &[(
+            "unknown-setting",
+            1,
+            25,
+            "unknown setting `userdata` in `cloud-init`",
+        )],
+    )
+    .help(&["did you mean `user-data`?"]),
+    case(
+        "duplicate-setting: property and child",
+        r#"node "a" cpus=2 { cpus 3; }"#,
+        &[("duplicate-setting", 1, 19, "`cpus` is set more than once")],
+    ),
+    case(
+        "duplicate-setting: two properties",
+        r#"network "n" mode="nat" mode="isolated""#,
+        &[("duplicate-setting", 1, 24, "`mode` is set more than once")],
+    ),
+    case(
+        "duplicate-setting: repeated block",
+        r#"image "i" {
+    kernel "https://x.test/k1"
+    kernel "https://x.test/k2"
+}"#,
+        &[("duplicate-setting", 3, 5, "`kernel` is set more than once")],
+    ),
+    // ---- types --------------------------------------------------------------------------
+    case(
+        "wrong-type: string for integer",
+        r#"node "a" cpus="2""#,
+        &[(
+            "wrong-type",
+            1,
+            15,
+            "`cpus` expects an integer, found a string",
+        )],
+    )
+    .help(&["for example `cpus 2`"]),
+    case(
+        "wrong-type: string for integer, child form",
+        r#"node "a" {
+    cpus "2"
+}"#,
+        &[(
+            "wrong-type",
+            2,
+            10,
+            "`cpus` expects an integer, found a string",
+        )],
+    ),
+    case(
+        "wrong-type: float for integer",
+        r#"node "a" cpus=2.5"#,
+        &[(
+            "wrong-type",
+            1,
+            15,
+            "`cpus` expects an integer, found a number",
+        )],
+    ),
+    case(
+        "wrong-type: integer for string",
+        r#"node "a" image=3"#,
+        &[(
+            "wrong-type",
+            1,
+            16,
+            "`image` expects a string, found an integer",
+        )],
+    ),
+    case(
+        "wrong-type: integer size",
+        r#"node "a" { memory 1024; }"#,
+        &[(
+            "wrong-type",
+            1,
+            19,
+            "`memory` expects a string, found an integer",
+        )],
+    ),
+    case(
+        "wrong-type: string for unverified",
+        r#"image "i" { unverified "yes"; }"#,
+        &[(
+            "wrong-type",
+            1,
+            24,
+            "`unverified` expects a boolean, found a string",
+        )],
+    )
+    .help(&["for example `unverified #true`"]),
+    case(
+        "wrong-type: integer for unverified",
+        r#"image "i" unverified=1"#,
+        &[(
+            "wrong-type",
+            1,
+            22,
+            "`unverified` expects a boolean, found an integer",
+        )],
+    ),
+    case(
+        "wrong-type: null for uri",
+        r#"host "h" uri=#null"#,
+        &[("wrong-type", 1, 14, "`uri` expects a string, found #null")],
+    ),
+    case(
+        "wrong-type: dhcp word",
+        r#"network "n" { dhcp "off"; }"#,
+        &[(
+            "wrong-type",
+            1,
+            20,
+            "`dhcp` expects a boolean, found a string",
+        )],
+    ),
+    case(
+        "wrong-type: secret flag",
+        r#"lab "x" { vars { t "v" secret="yes"; }; }"#,
+        &[(
+            "wrong-type",
+            1,
+            31,
+            "`secret` expects a boolean, found a string",
+        )],
+    ),
+    case(
+        "wrong-shape: two values",
+        r#"node "a" { cpus 2 3; }"#,
+        &[("wrong-shape", 1, 12, "`cpus` takes exactly one value")],
+    )
+    .help(&["write `cpus <value>` or `cpus=<value>` on the parent"]),
+    case(
+        "wrong-shape: no value",
+        r#"node "a" { image; }"#,
+        &[("wrong-shape", 1, 12, "`image` takes exactly one value")],
+    ),
+    case(
+        "wrong-shape: scalar with a block",
+        r#"network "n" { mode "nat" { x; }; }"#,
+        &[("wrong-shape", 1, 15, "`mode` takes exactly one value")],
+    ),
+    case(
+        "wrong-shape: property instead of value",
+        r#"node "a" { cpus value=2; }"#,
+        &[("wrong-shape", 1, 12, "`cpus` takes exactly one value")],
+    ),
+    // ---- values -------------------------------------------------------------------------
+    case(
+        "invalid-value: mode",
+        r#"network "n" mode="nta""#,
+        &[("invalid-value", 1, 18, "`nta` is not a valid `mode`")],
+    )
+    .help(&["did you mean `nat`?"]),
+    case(
+        "invalid-value: mode, child form",
+        r#"network "n" {
+    mode "bridged"
+}"#,
+        &[("invalid-value", 2, 10, "`bridged` is not a valid `mode`")],
+    )
+    .help(&["did you mean `bridge`?"]),
+    case(
+        "invalid-value: accel",
+        r#"host "h" uri="qemu:///system" accel="kmv""#,
+        &[("invalid-value", 1, 37, "`kmv` is not a valid `accel`")],
+    )
+    .help(&["did you mean `kvm`?"]),
+    case(
+        "invalid-value: image format",
+        r#"image "i" format="qcow""#,
+        &[("invalid-value", 1, 18, "`qcow` is not a valid `format`")],
+    )
+    .help(&["did you mean `qcow2`?"]),
+    case(
+        "invalid-value: disk format",
+        r#"node "a" { disk "d" size="1GiB" format="qcow3"; }"#,
+        &[("invalid-value", 1, 40, "`qcow3` is not a valid `format`")],
+    )
+    .help(&["did you mean `qcow2`?"]),
+    case(
+        "invalid-value: xen-boot",
+        r#"node "a" xen-boot="pvhh""#,
+        &[("invalid-value", 1, 19, "`pvhh` is not a valid `xen-boot`")],
+    )
+    .help(&["did you mean `pvh`?"]),
+    case(
+        "invalid-value: hypervisor, no near miss",
+        r#"host "h" uri="test:///default" hypervisor="vmware""#,
+        &[(
+            "invalid-value",
+            1,
+            43,
+            "`vmware` is not a valid `hypervisor`",
+        )],
+    )
+    .help(&["use one of `kvm`, `xen`"]),
+    case(
+        "invalid-value: count 0",
+        r#"node "a" count=0"#,
+        &[("invalid-value", 1, 16, "count must be between 1 and")],
+    )
+    .help(&["remove `count` for a single instance"]),
+    case(
+        "invalid-value: negative network count",
+        r#"network "n-{index}" count=-1"#,
+        &[("invalid-value", 1, 27, "count must be between 1 and")],
+    ),
+    // ---- arguments ----------------------------------------------------------------------
+    case(
+        "missing-argument: node without name",
+        r#"node cpus=1"#,
+        &[("missing-argument", 1, 1, "`node` needs a name")],
+    ),
+    case(
+        "missing-argument: host without name",
+        r#"host uri="qemu:///system""#,
+        &[("missing-argument", 1, 1, "`host` needs a name")],
+    ),
+    case(
+        "missing-argument: disk without name",
+        r#"node "a" { disk size="1GiB"; }"#,
+        &[("missing-argument", 1, 12, "`disk` needs a name")],
+    ),
+    case(
+        "missing-argument: kernel without URL",
+        r#"image "i" { kernel checksum="sha256:00"; }"#,
+        &[("missing-argument", 1, 13, "`kernel` needs a URL")],
+    ),
+    case(
+        "missing-argument: link with one endpoint",
+        r#"link "r1:eth1""#,
+        &[("missing-argument", 1, 1, "`link` needs a second endpoint")],
+    ),
+    case(
+        "missing-argument: variable without value",
+        r#"node "a" { cloud-init { vars { role; }; }; }"#,
+        &[("missing-argument", 1, 32, "variable `role` has no value")],
+    ),
+    case(
+        "unexpected-argument: second node name",
+        r#"node "a" "b""#,
+        &[(
+            "unexpected-argument",
+            1,
+            10,
+            "unexpected argument to `node`",
+        )],
+    )
+    .help(&["settings are written `name=value` or as child nodes"]),
+    case(
+        "unexpected-argument: defaults takes no name",
+        r#"defaults "x""#,
+        &[(
+            "unexpected-argument",
+            1,
+            10,
+            "unexpected argument to `defaults`",
+        )],
+    ),
+    case(
+        "unexpected-argument: third link endpoint",
+        r#"link "a:e" "b:e" "c:e""#,
+        &[(
+            "unexpected-argument",
+            1,
+            18,
+            "unexpected argument to `link`",
+        )],
+    ),
+    case(
+        "unexpected-argument: vars block",
+        r#"lab "x" { vars "v" { a "1"; }; }"#,
+        &[(
+            "unexpected-argument",
+            1,
+            16,
+            "unexpected argument to `vars`",
+        )],
+    )
+    .help(&["`vars` takes no further arguments"]),
+    case(
+        "duplicate-name: variable set twice",
+        r#"lab "x" { vars { a "1"; a "2"; }; }"#,
+        &[("duplicate-name", 1, 25, "variable `a` is set twice")],
+    ),
+    // ---- several problems at once, reported in file order --------------------------------
+    case(
+        "several problems, sorted by position",
+        r#"node "a" cpus="2"
+node "b" { cpus 2 3; }
+foo
+network "n" mode="nta""#,
+        &[
+            ("wrong-type", 1, 15, "`cpus` expects an integer"),
+            ("wrong-shape", 2, 12, "`cpus` takes exactly one value"),
+            ("unknown-node", 3, 1, "unknown node `foo`"),
+            ("invalid-value", 4, 18, "`nta` is not a valid `mode`"),
+        ],
+    ),
+    case(
+        "loader errors keep the resolver from running",
+        r#"node "a" image="missing" cpus="2""#,
+        &[("wrong-type", 1, 31, "`cpus` expects an integer")],
+    ),
+    // BUG: `node 1` reports "`a name` expects a string" (the argument's description is used
+    // as the setting name), and `link 1 "b:e"` additionally reports the valid second
+    // endpoint as an unexpected argument. Left out of the table; see the report.
+];
+
+#[test]
+fn loader_cases() {
+    let mut failures: Vec<String> = CASES
+        .iter()
+        .filter_map(|c| run_case(c.name, c.kdl, c.expect, c.help).err())
+        .collect();
+
+    // Nesting deeper than 64 levels is refused before parsing.
+    let depth = 64;
+    let ok = format!(r#"node "a" {}{}"#, "{ x ".repeat(depth), "}".repeat(depth));
+    if let Err(e) = run_case(
+        "too-deep: at the limit",
+        &ok,
+        &[("unknown-setting", 1, 12, "unknown setting `x` in `node`")],
+        &[],
+    ) {
+        failures.push(e);
+    }
+    let deep = format!(
+        r#"node "a" {}{}"#,
+        "{ x ".repeat(depth + 1),
+        "}".repeat(depth + 1)
+    );
+    // The first brace is at column 10; each level adds four characters.
+    let column = 10 + 4 * depth;
+    if let Err(e) = run_case(
+        "too-deep: one past the limit",
+        &deep,
+        &[(
+            "too-deep",
+            1,
+            column,
+            "blocks are nested more than 64 levels deep",
+        )],
+        &["check for unbalanced braces"],
+    ) {
+        failures.push(e);
+    }
+    let unbalanced = format!("node \"a\" {{\n{}", "x {\n".repeat(100));
+    if let Err(e) = run_case(
+        "too-deep: unbalanced braces",
+        &unbalanced,
+        &[("too-deep", 65, 3, "nested more than 64 levels")],
+        &[],
+    ) {
+        failures.push(e);
+    }
+
+    assert!(
+        failures.is_empty(),
+        "{} of {} loader cases failed:\n\n{}",
+        failures.len(),
+        CASES.len() + 3,
+        failures.join("\n\n")
+    );
+}
