@@ -68,17 +68,34 @@ impl<'a> NodeReader<'a> {
         d: &mut Diagnostics,
     ) -> Option<Spanned<String>> {
         self.args_used.set(self.args_used.get().max(position + 1));
-        match self.args.get(position) {
-            Some(entry) => as_string(entry, what, d),
-            None => None,
+        let entry = self.args.get(position)?;
+        match entry.value() {
+            KdlValue::String(s) => Some(Spanned::new(s.clone(), value_span(entry))),
+            other => {
+                d.push(
+                    Diagnostic::new(
+                        "wrong-type",
+                        value_span(entry),
+                        format!(
+                            "the {what} of `{}` must be a string, found {}",
+                            self.name(),
+                            type_name(other)
+                        ),
+                    )
+                    .label("expected a string")
+                    .help(format!("quote it: `{} \"...\"`", self.name())),
+                );
+                None
+            }
         }
     }
 
-    /// Like `arg_string`, reporting a missing argument as an error.
+    /// Like `arg_string`, reporting a missing argument as an error with `example` as help.
     pub fn required_arg_string(
         &self,
         position: usize,
         what: &str,
+        example: &str,
         d: &mut Diagnostics,
     ) -> Option<Spanned<String>> {
         if self.args.get(position).is_none() {
@@ -86,10 +103,10 @@ impl<'a> NodeReader<'a> {
                 Diagnostic::new(
                     "missing-argument",
                     self.name_span(),
-                    format!("`{}` needs {what}", self.name()),
+                    format!("`{}` needs a {what}", self.name()),
                 )
                 .label("argument missing")
-                .help(format!("write `{} \"...\"`", self.name())),
+                .help(format!("write `{example}`")),
             );
             return None;
         }

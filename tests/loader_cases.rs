@@ -510,9 +510,37 @@ network "n" mode="nta""#,
         r#"node "a" image="missing" cpus="2""#,
         &[("wrong-type", 1, 31, "`cpus` expects an integer")],
     ),
-    // BUG: `node 1` reports "`a name` expects a string" (the argument's description is used
-    // as the setting name), and `link 1 "b:e"` additionally reports the valid second
-    // endpoint as an unexpected argument. Left out of the table; see the report.
+    case(
+        "wrong-type: a node name that is not a string",
+        "node 1",
+        &[(
+            "wrong-type",
+            1,
+            6,
+            "the name of `node` must be a string, found an integer",
+        )],
+    ),
+    case(
+        "wrong-type: a link endpoint that is not a string; the valid one is fine",
+        r#"link 1 "b:e""#,
+        &[(
+            "wrong-type",
+            1,
+            6,
+            "the first endpoint of `link` must be a string",
+        )],
+    ),
+    case(
+        "missing-argument: a link with one endpoint shows a full example",
+        r#"link "a:e""#,
+        &[("missing-argument", 1, 1, "`link` needs a second endpoint")],
+    )
+    .help(&[r#"write `link "r1:eth1" "r2:eth1"`"#]),
+    case(
+        "a lab without a name takes the file's",
+        r#"lab { description "named after the file" }"#,
+        &[],
+    ),
 ];
 
 #[test]

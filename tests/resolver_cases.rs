@@ -1013,8 +1013,149 @@ node "web-{index}" count=2 { interface network="n" address="10.0.0.5"; }"#
             "the DHCP range 10.0.0.100-10.0.0.200 contains the gateway 10.0.0.150",
         )],
     ),
-    // BUG: with the default DHCP range (no `dhcp` node), a gateway inside it is reported
-    // at offset 0 (line 1, column 1) instead of at the gateway; not in the table.
+    case(
+        "address-conflict: default DHCP range contains the gateway, shown at the gateway",
+        r#"network "n" cidr="10.0.0.0/24" gateway="10.0.0.150""#,
+        &[(
+            "address-conflict",
+            1,
+            40,
+            "the DHCP range 10.0.0.128-10.0.0.254 contains the gateway 10.0.0.150",
+        )],
+    ),
+    case(
+        "conflicting-settings: a DHCP range with DHCP off",
+        r#"network "n" cidr="10.0.0.0/24" {
+    dhcp #false start="10.0.0.100"
+}"#,
+        &[(
+            "conflicting-settings",
+            2,
+            23,
+            "a DHCP range is given, but DHCP is off",
+        )],
+    ),
+    case(
+        "conflicting-settings: DHCP on a bridge without cidr names the real problem",
+        r#"network "n" mode="bridge" bridge="br0" {
+    dhcp start="10.0.0.100" end="10.0.0.150"
+}"#,
+        &[(
+            "conflicting-settings",
+            2,
+            5,
+            "vlab does not serve DHCP on a host bridge",
+        )],
+    ),
+    case(
+        "overlapping-networks: every overlap with a wide network is found",
+        r#"network "a" cidr="10.0.0.0/24"
+network "b" cidr="10.0.0.0/16"
+network "c" cidr="10.0.5.0/24""#,
+        &[
+            (
+                "overlapping-networks",
+                2,
+                18,
+                "network `b` (10.0.0.0/16) overlaps network `a`",
+            ),
+            (
+                "overlapping-networks",
+                3,
+                18,
+                "network `c` (10.0.5.0/24) overlaps network `b`",
+            ),
+        ],
+    ),
+    case(
+        "invalid-name: no follow-on unknown-reference for an invalid network or node name",
+        concat!(
+            img!(),
+            r#"network "Lan" mode="isolated"
+node "R1" { interface network="Lan"; }
+node "b"
+link "R1:e1" "b:e1""#
+        ),
+        &[
+            ("invalid-name", 2, 9, "invalid network name"),
+            ("invalid-name", 3, 6, "invalid node name"),
+        ],
+    ),
+    case(
+        "one pass: an unknown host does not hide an unknown network",
+        concat!(
+            img!(),
+            r#"node "a" host="nope" { interface network="nonet"; }"#
+        ),
+        &[
+            ("unknown-reference", 2, 15, "unknown host `nope`"),
+            ("unknown-reference", 2, 42, "unknown network `nonet`"),
+        ],
+    ),
+    case(
+        "one pass: a bad image checksum does not hide an unchecked kernel",
+        r#"image "i" url="https://x/i.qcow2" checksum="sha256:00" {
+    kernel "https://x/vmlinuz"
+}"#,
+        &[
+            (
+                "invalid-checksum",
+                1,
+                44,
+                "a sha256 digest has 64 hex digits",
+            ),
+            ("missing-checksum", 2, 12, "the kernel has no checksum"),
+        ],
+    ),
+    case(
+        "missing-setting: several hosts declared, one broken, still asks which host",
+        concat!(
+            img!(),
+            r#"host "h1" uri="qemu:///system"
+host "h2" uri="bogus"
+node "a""#
+        ),
+        &[
+            ("invalid-uri", 3, 15, "invalid libvirt URI"),
+            (
+                "missing-setting",
+                4,
+                6,
+                "node `a` has no host, and the lab declares several",
+            ),
+        ],
+    ),
+    case(
+        "not-for-kvm names the expanded node",
+        concat!(img!(), r#"node "web-{index}" count=1 xen-boot="pv""#),
+        &[("not-for-kvm", 2, 37, "node `web-1` is on a KVM host")],
+    ),
+    case(
+        "invalid-address: a prefix that is not a number",
+        concat!(
+            img!(),
+            r#"network "n" cidr="10.0.0.0/24"
+node "a" { interface network="n" address="10.0.0.5/abc"; }"#
+        ),
+        &[("invalid-address", 3, 42, "`/abc` is not a prefix length")],
+    ),
+    case(
+        "duplicate-name: an unnamed interface whose position name is taken",
+        concat!(
+            img!(),
+            r#"network "n" mode="isolated"
+node "a" {
+    interface "eth1" network="n"
+    interface network="n"
+}"#
+        ),
+        &[(
+            "duplicate-name",
+            5,
+            5,
+            "this interface is named `eth1` by its position",
+        )],
+    ),
     case(
         "invalid-range: dhcp start after end",
         r#"network "n" cidr="10.0.0.0/24" {
@@ -1308,8 +1449,16 @@ node "a" { interface network="n" mac="52:54:00:AB:00:01"; interface network="n" 
             "memory 16MiB is below the minimum of",
         )],
     ),
-    // BUG: the documented minimum is 64MiB, but 32MiB..64MiB is accepted (MIN_MEMORY is
-    // 32MiB and the message says "minimum of 32MiB"); the substring above avoids the number.
+    case(
+        "out-of-range: memory minimum is 64MiB",
+        concat!(img!(), r#"node "a" memory="48MiB""#),
+        &[(
+            "out-of-range",
+            2,
+            17,
+            "memory 48MiB is below the minimum of 64MiB",
+        )],
+    ),
     case(
         "out-of-range: disk size",
         concat!(img!(), r#"node "a" disk-size="0GiB""#),

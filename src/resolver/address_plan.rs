@@ -45,7 +45,8 @@ impl Resolver<'_> {
             }
             None => first_host,
         };
-        let dhcp = self.dhcp_range(spec.dhcp.as_ref(), mode, cidr, gateway, index)?;
+        let anchor = spec.gateway.as_ref().map_or(cidr_span, |g| g.span);
+        let dhcp = self.dhcp_range(spec.dhcp.as_ref(), mode, cidr, gateway, anchor, index)?;
         Some(Ipv4Plan {
             cidr,
             gateway,
@@ -60,22 +61,10 @@ impl Resolver<'_> {
         mode: NetworkMode,
         cidr: Ipv4Net,
         gateway: Ipv4Addr,
+        anchor: SourceSpan,
         index: Option<u32>,
     ) -> Option<Option<DhcpRange>> {
-        let enabled = dhcp
-            .and_then(|d| d.enabled.as_ref())
-            .is_none_or(|e| e.value);
-        if mode == NetworkMode::Bridge {
-            if let Some(spec) = dhcp.filter(|_| enabled) {
-                self.d.push(
-                    Diagnostic::new("conflicting-settings", spec.span, "vlab does not serve DHCP on a host bridge")
-                        .label("not for bridge networks")
-                        .help("remove `dhcp` (or write `dhcp #false`): the bridge's own network provides addresses"),
-                );
-                return None;
-            }
-            return Some(None);
-        }
+        let enabled = self.dhcp_enabled(dhcp, mode)?;
         if !enabled {
             return Some(None);
         }
@@ -92,7 +81,7 @@ impl Resolver<'_> {
             Some(text) => self.dhcp_bound(text, cidr, index)?,
             None => Ipv4Addr::from(last),
         };
-        let span = dhcp.map_or(SourceSpan::from((0, 0)), |d| d.span);
+        let span = dhcp.map_or(anchor, |d| d.span);
         let range = DhcpRange { start, end };
         if start > end {
             self.d.push(
@@ -119,6 +108,39 @@ impl Resolver<'_> {
             return None;
         }
         Some(Some(range))
+    }
+
+    /// Whether DHCP is on; `None` after reporting settings that contradict each other.
+    pub(super) fn dhcp_enabled(
+        &mut self,
+        dhcp: Option<&DhcpSpec>,
+        mode: NetworkMode,
+    ) -> Option<bool> {
+        let Some(spec) = dhcp else {
+            return Some(mode != NetworkMode::Bridge);
+        };
+        let enabled = spec.enabled.as_ref().is_none_or(|e| e.value);
+        if mode == NetworkMode::Bridge && enabled {
+            self.d.push(
+                Diagnostic::new("conflicting-settings", spec.span, "vlab does not serve DHCP on a host bridge")
+                    .label("not for bridge networks")
+                    .help("remove `dhcp` (or write `dhcp #false`): the bridge's own network provides addresses"),
+            );
+            return None;
+        }
+        if !enabled && let Some(bound) = spec.start.as_ref().or(spec.end.as_ref()) {
+            self.d.push(
+                Diagnostic::new(
+                    "conflicting-settings",
+                    bound.span,
+                    "a DHCP range is given, but DHCP is off",
+                )
+                .label("unused range")
+                .help("remove the range, or remove `#false` to turn DHCP on"),
+            );
+            return None;
+        }
+        Some(enabled)
     }
 
     fn dhcp_bound(
@@ -203,7 +225,6 @@ impl Resolver<'_> {
                     .label("overlapping range")
                     .help("give every network and link its own address range"),
                 );
-                continue;
             }
             if widest
                 .as_ref()

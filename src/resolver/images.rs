@@ -29,22 +29,25 @@ impl Resolver<'_> {
         }
     }
 
+    /// Checks everything about the image before giving up on any of it.
     fn resolve_image(&mut self, spec: &ImageSpec) -> Option<Image> {
-        let Some(url) = &spec.url else {
-            self.d.push(
-                Diagnostic::new(
-                    "missing-setting",
-                    spec.name.span,
-                    format!("image `{}` has no `url`", spec.name.value),
-                )
-                .label("url missing")
-                .help("add `url \"https://...\"` (http, https or file)"),
-            );
-            return None;
+        let url = match &spec.url {
+            Some(url) => self.check_url(url).then_some(url),
+            None => {
+                self.d.push(
+                    Diagnostic::new(
+                        "missing-setting",
+                        spec.name.span,
+                        format!("image `{}` has no `url`", spec.name.value),
+                    )
+                    .label("url missing")
+                    .help("add `url \"https://...\"` (http, https or file)"),
+                );
+                None
+            }
         };
-        let url_ok = self.check_url(url);
         let unverified = spec.unverified.as_ref().is_some_and(|u| u.value);
-        let verification = self.verification(spec, unverified)?;
+        let verification = self.verification(spec, unverified);
         let kernel = spec
             .kernel
             .as_ref()
@@ -71,13 +74,10 @@ impl Resolver<'_> {
                 }
             }
         }
-        if !url_ok {
-            return None;
-        }
         Some(Image {
             name: spec.name.value.clone(),
-            url: url.value.clone(),
-            verification,
+            url: url?.value.clone(),
+            verification: verification?,
             format: spec.format.as_ref().map_or(DiskFormat::Qcow2, |f| f.value),
             kernel,
             initrd,

@@ -55,17 +55,30 @@ impl Resolver<'_> {
             None => Spanned::new(format!("eth{position}"), spec.span),
         };
         if siblings.iter().any(|i| i.name == name.value) {
-            self.d.push(
-                Diagnostic::new(
-                    "duplicate-name",
-                    name.span,
+            let (message, help) = if spec.name.is_some() {
+                (
                     format!(
                         "interface `{}` is declared twice on node `{node}`",
                         name.value
                     ),
+                    "give each interface its own name".to_string(),
                 )
-                .label("duplicate interface")
-                .help("give each interface its own name"),
+            } else {
+                (
+                    format!(
+                        "this interface is named `{}` by its position, but node `{node}` already has one",
+                        name.value
+                    ),
+                    format!(
+                        "name it: `interface \"eth{}\" network=...`",
+                        siblings.len() + 1
+                    ),
+                )
+            };
+            self.d.push(
+                Diagnostic::new("duplicate-name", name.span, message)
+                    .label("duplicate interface")
+                    .help(help),
             );
             return None;
         }
@@ -168,6 +181,23 @@ impl Resolver<'_> {
             return None;
         };
         let address = self.parse_ipv4(&Spanned::new(address_text.to_string(), text.span))?;
+        if let Some(prefix) = prefix
+            && prefix.parse::<u8>().is_err()
+        {
+            self.d.push(
+                Diagnostic::new(
+                    "invalid-address",
+                    text.span,
+                    format!("`/{prefix}` is not a prefix length"),
+                )
+                .label("invalid prefix")
+                .help(format!(
+                    "write `{address}` or `{address}/{}`",
+                    plan.cidr.prefix_len()
+                )),
+            );
+            return None;
+        }
         if let Some(prefix) = prefix
             && prefix.parse::<u8>().ok() != Some(plan.cidr.prefix_len())
         {

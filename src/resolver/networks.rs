@@ -24,15 +24,20 @@ impl Resolver<'_> {
                 let Some(name) = self.expand(&spec.name, index) else {
                     continue;
                 };
-                if let Err(why) = check_name(&name.value, NETWORK_NAME_MAX) {
-                    self.d.push(invalid_name("network", name.span, why));
-                    continue;
-                }
+                // Recorded even when invalid, so references to it raise no second error.
                 if let Err(e) = self.network_names.insert(&name.value, name.span) {
                     self.d.push(e);
                     continue;
                 }
-                if let Some(network) = self.resolve_network(spec, name.value.clone(), index) {
+                let name_ok = match check_name(&name.value, NETWORK_NAME_MAX) {
+                    Ok(()) => true,
+                    Err(why) => {
+                        self.d.push(invalid_name("network", name.span, why));
+                        false
+                    }
+                };
+                let network = self.resolve_network(spec, name.value.clone(), index);
+                if let Some(network) = network.filter(|_| name_ok) {
                     if let (Some(plan), Some(span)) =
                         (&network.ipv4, spec.cidr.as_ref().map(|c| c.span))
                     {
@@ -77,15 +82,13 @@ impl Resolver<'_> {
                     );
                     return None;
                 }
+                // Contradictions (DHCP on a bridge, a range with DHCP off) first: adding a
+                // cidr would not fix those.
+                let dhcp_on = self.dhcp_enabled(spec.dhcp.as_ref(), mode)?;
+                let dhcp_span = spec.dhcp.as_ref().filter(|_| dhcp_on).map(|d| d.span);
                 for (what, span) in [
                     ("gateway", spec.gateway.as_ref().map(|g| g.span)),
-                    (
-                        "dhcp",
-                        spec.dhcp
-                            .as_ref()
-                            .filter(|d| d.enabled.as_ref().is_none_or(|e| e.value))
-                            .map(|d| d.span),
-                    ),
+                    ("dhcp", dhcp_span),
                 ] {
                     if let Some(span) = span {
                         self.d.push(

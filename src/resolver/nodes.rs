@@ -13,7 +13,7 @@ use crate::spec::{CloudInitSpec, DiskSpec, NodeSettings, NodeSpec};
 use std::path::PathBuf;
 
 const MAX_CPUS: i128 = 512;
-const MIN_MEMORY: ByteSize = ByteSize(32 * 1024 * 1024);
+const MIN_MEMORY: ByteSize = ByteSize(64 * 1024 * 1024);
 const DEFAULT_MEMORY_MIB: u64 = 1024;
 
 impl Resolver<'_> {
@@ -39,14 +39,15 @@ impl Resolver<'_> {
         index: Option<u32>,
     ) -> Option<Node> {
         let name = self.expand(&spec.name, index)?;
-        if let Err(why) = check_name(&name.value, 63) {
-            self.d.push(invalid_name("node", name.span, why));
-            return None;
-        }
+        // Recorded even when invalid, so references to it raise no second error.
         if let Err(e) = self.node_names.insert(&name.value, name.span) {
             self.d.push(e);
             return None;
         }
+        let name_ok = check_name(&name.value, 63)
+            .map_err(|why| self.d.push(invalid_name("node", name.span, why)))
+            .is_ok();
+        // Everything is checked before anything is given up on, so one pass reports all.
         let host = self.node_host(s.host.as_ref(), &name, index);
         let image = self.node_image(s.image.as_ref(), &name, index);
         let cpus = self.node_cpus(s.cpus.as_ref());
@@ -55,18 +56,21 @@ impl Resolver<'_> {
             None => Some(ByteSize::mib(DEFAULT_MEMORY_MIB)),
         };
         let disk_size = match &s.disk_size {
-            Some(text) => Some(self.size(text, "disk-size", ByteSize::mib(1))?),
-            None => None,
+            Some(text) => self.size(text, "disk-size", ByteSize::mib(1)).map(Some),
+            None => Some(None),
         };
         let disks = self.node_disks(s.disks.as_deref().unwrap_or_default(), index);
-        let (host, hypervisor) = host?;
-        let xen_boot = self.xen_boot(spec, s, hypervisor);
         let interfaces = self.node_interfaces(
             &name.value,
             s.interfaces.as_deref().unwrap_or_default(),
             index,
-        )?;
+        );
         let cloud_init = self.cloud_init(s.cloud_init.as_ref(), index);
+        let (host, hypervisor) = host?;
+        let xen_boot = self.xen_boot(&name.value, spec, s, hypervisor);
+        if !name_ok {
+            return None;
+        }
         Some(Node {
             name: name.value,
             index,
@@ -75,9 +79,9 @@ impl Resolver<'_> {
             image: image?,
             cpus: cpus?,
             memory: memory?,
-            disk_size,
+            disk_size: disk_size?,
             disks: disks?,
-            interfaces,
+            interfaces: interfaces?,
             cloud_init,
             xen_boot,
         })
@@ -90,32 +94,26 @@ impl Resolver<'_> {
         index: Option<u32>,
     ) -> Option<(String, Hypervisor)> {
         let Some(host) = host else {
-            if let [only] = self.hosts.as_slice() {
-                return Some((only.name.clone(), only.hypervisor));
+            // With no host declared, `self.hosts` holds the implicit one. With one declared, that
+            // one (unless it failed to resolve, which was reported).
+            if self.spec.hosts.len() <= 1 {
+                return self.hosts.first().map(|h| (h.name.clone(), h.hypervisor));
             }
-            if self.spec.hosts.len() > 1 {
-                let names: Vec<&str> = self
-                    .spec
-                    .hosts
-                    .iter()
-                    .map(|h| h.name.value.as_str())
-                    .collect();
-                self.d.push(
-                    Diagnostic::new(
-                        "missing-setting",
-                        node.span,
-                        format!(
-                            "node `{}` has no host, and the lab declares several",
-                            node.value
-                        ),
-                    )
-                    .label("which host?")
-                    .help(format!(
-                        "add `host \"{}\"` to the node or to `defaults`",
-                        names[0]
-                    )),
-                );
-            }
+            let first = &self.spec.hosts[0].name.value;
+            self.d.push(
+                Diagnostic::new(
+                    "missing-setting",
+                    node.span,
+                    format!(
+                        "node `{}` has no host, and the lab declares several",
+                        node.value
+                    ),
+                )
+                .label("which host?")
+                .help(format!(
+                    "add `host \"{first}\"` to the node or to `defaults`"
+                )),
+            );
             return None;
         };
         let host = self.expand(host, index)?;
@@ -300,6 +298,7 @@ impl Resolver<'_> {
 
     fn xen_boot(
         &mut self,
+        node: &str,
         spec: &NodeSpec,
         s: &NodeSettings,
         hypervisor: Hypervisor,
@@ -314,8 +313,7 @@ impl Resolver<'_> {
                             "not-for-kvm",
                             boot.span,
                             format!(
-                                "`xen-boot` applies to Xen hosts; node `{}` is on a KVM host",
-                                spec.name.value
+                                "`xen-boot` applies to Xen hosts; node `{node}` is on a KVM host"
                             ),
                         )
                         .label("not for KVM")

@@ -24,7 +24,7 @@ pub struct HostSpec {
 impl HostSpec {
     pub fn read(node: &KdlNode, d: &mut Diagnostics) -> Option<HostSpec> {
         let r = NodeReader::new(node);
-        let name = r.required_arg_string(0, "a name", d);
+        let name = r.required_arg_string(0, "name", "host \"local\" uri=\"qemu:///system\"", d);
         let spec = HostSpec {
             name: name
                 .clone()

@@ -38,7 +38,7 @@ pub struct BootFileSpec {
 impl ImageSpec {
     pub fn read(node: &KdlNode, d: &mut Diagnostics) -> Option<ImageSpec> {
         let r = NodeReader::new(node);
-        let name = r.required_arg_string(0, "a name", d);
+        let name = r.required_arg_string(0, "name", "image \"debian-12\" { url \"...\" }", d);
         let spec = ImageSpec {
             name: name
                 .clone()
@@ -60,7 +60,12 @@ impl ImageSpec {
 impl BootFileSpec {
     fn read(node: &KdlNode, d: &mut Diagnostics) -> Option<BootFileSpec> {
         let r = NodeReader::new(node);
-        let url = r.required_arg_string(0, "a URL", d);
+        let url = r.required_arg_string(
+            0,
+            "URL",
+            "kernel \"https://...\" checksum=\"sha256:...\"",
+            d,
+        );
         let checksum = r.string("checksum", d);
         r.finish(d);
         Some(BootFileSpec {

@@ -27,14 +27,19 @@ pub struct LabHeaderSpec {
 impl LabHeaderSpec {
     pub fn read(node: &KdlNode, d: &mut Diagnostics) -> LabHeaderSpec {
         let r = NodeReader::new(node);
-        let name = r.required_arg_string(0, "a name", d);
+        let name = r.arg_string(0, "name", d);
         let description = r.string("description", d);
         let ssh_keys = r
             .children("ssh-key")
             .into_iter()
             .filter_map(|key| {
                 let kr = NodeReader::new(key);
-                let value = kr.required_arg_string(0, "a public key", d);
+                let value = kr.required_arg_string(
+                    0,
+                    "public key",
+                    "ssh-key \"ssh-ed25519 AAAA... you@host\"",
+                    d,
+                );
                 kr.finish(d);
                 value
             })

@@ -10,6 +10,8 @@ use crate::node_reader::NodeReader;
 use crate::spanned::Spanned;
 use kdl::KdlNode;
 
+const EXAMPLE: &str = "link \"r1:eth1\" \"r2:eth1\"";
+
 #[derive(Debug, Clone)]
 pub struct LinkSpec {
     pub a: Spanned<String>,
@@ -21,10 +23,11 @@ pub struct LinkSpec {
 impl LinkSpec {
     pub fn read(node: &KdlNode, d: &mut Diagnostics) -> Option<LinkSpec> {
         let r = NodeReader::new(node);
-        let a = r.required_arg_string(0, "two endpoints like \"r1:eth1\" \"r2:eth1\"", d);
-        let b = match a {
-            Some(_) => r.required_arg_string(1, "a second endpoint like \"r2:eth1\"", d),
-            None => None,
+        let a = r.required_arg_string(0, "first endpoint", EXAMPLE, d);
+        let b = if r.arg_count() == 0 {
+            None
+        } else {
+            r.required_arg_string(1, "second endpoint", EXAMPLE, d)
         };
         let count = read_count(&r, d);
         let cidr = r.string("cidr", d);

@@ -39,7 +39,7 @@ pub struct DhcpSpec {
 impl NetworkSpec {
     pub fn read(node: &KdlNode, d: &mut Diagnostics) -> Option<NetworkSpec> {
         let r = NodeReader::new(node);
-        let name = r.required_arg_string(0, "a name", d);
+        let name = r.required_arg_string(0, "name", "network \"lan\" cidr=\"10.0.0.0/24\"", d);
         let spec = NetworkSpec {
             name: name
                 .clone()

@@ -73,7 +73,7 @@ pub struct CloudInitSpec {
 impl NodeSpec {
     pub fn read(node: &KdlNode, d: &mut Diagnostics) -> Option<NodeSpec> {
         let r = NodeReader::new(node);
-        let name = r.required_arg_string(0, "a name", d);
+        let name = r.required_arg_string(0, "name", "node \"web\" { ... }", d);
         let count = read_count(&r, d);
         let settings = NodeSettings::read_from(&r, d);
         r.finish(d);
@@ -124,7 +124,7 @@ impl NodeSettings {
 impl DiskSpec {
     fn read(node: &KdlNode, d: &mut Diagnostics) -> Option<DiskSpec> {
         let r = NodeReader::new(node);
-        let name = r.required_arg_string(0, "a name", d);
+        let name = r.required_arg_string(0, "name", "disk \"data\" size=\"10GiB\"", d);
         let spec = DiskSpec {
             name: name
                 .clone()
@@ -142,7 +142,7 @@ impl InterfaceSpec {
     fn read(node: &KdlNode, d: &mut Diagnostics) -> InterfaceSpec {
         let r = NodeReader::new(node);
         let spec = InterfaceSpec {
-            name: r.arg_string(0, "a name", d),
+            name: r.arg_string(0, "name", d),
             network: r.string("network", d),
             address: r.string("address", d),
             mac: r.string("mac", d),
