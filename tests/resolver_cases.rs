@@ -1126,6 +1126,16 @@ node "a""#
         ],
     ),
     case(
+        "invalid-placeholder: in a lab variable",
+        r#"lab "x" { vars { a "seat-{index}"; }; }"#,
+        &[(
+            "invalid-placeholder",
+            1,
+            20,
+            "only allowed in a resource with `count`",
+        )],
+    ),
+    case(
         "not-for-kvm names the expanded node",
         concat!(img!(), r#"node "web-{index}" count=1 xen-boot="pv""#),
         &[("not-for-kvm", 2, 37, "node `web-1` is on a KVM host")],

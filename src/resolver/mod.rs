@@ -104,16 +104,17 @@ impl<'s> Resolver<'s> {
     }
 
     fn finish(mut self) -> Result<Lab, Diagnostics> {
+        let header = self.spec.header.as_ref();
+        // Converted before the error check: a bad placeholder in a lab variable is an error too.
+        let vars = header
+            .map(|h| self.convert_vars(&h.vars, None))
+            .unwrap_or_default();
         if !self.d.is_empty() {
             let mut d = std::mem::take(&mut self.d).into_vec();
             d.sort_by_key(|x| x.span.offset());
             d.dedup();
             return Err(Diagnostics::from(d));
         }
-        let header = self.spec.header.as_ref();
-        let vars = header
-            .map(|h| self.convert_vars(&h.vars, None))
-            .unwrap_or_default();
         Ok(Lab {
             name: self.lab_name,
             description: header
