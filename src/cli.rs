@@ -155,15 +155,26 @@ pub enum ImageCommand {
         /// A SHA256SUMS / SHA512SUMS file to verify URL against
         #[arg(long, requires = "url")]
         checksums_url: Option<String>,
+        /// How many images to download at once
+        #[arg(long, default_value_t = 4, value_name = "N")]
+        parallel: usize,
     },
     /// List cached images
     #[command(after_help = "Examples:\n  vlab image list\n  vlab image list --json")]
     List,
     /// Remove cached images that are unused or older than a given age
-    #[command(after_help = "Examples:\n  vlab image prune\n  vlab image prune --older-than 30d")]
+    #[command(
+        after_help = "Examples:\n  vlab image prune\n  vlab image prune --older-than 30d --dry-run"
+    )]
     Prune {
-        /// Remove images not used for this long (e.g. 30d, 12h)
+        /// Also remove images not used for this long (e.g. 30d, 12h, 45m)
         #[arg(long, value_name = "AGE")]
         older_than: Option<String>,
+        /// Show what would be removed, remove nothing
+        #[arg(long)]
+        dry_run: bool,
     },
+    /// Re-hash every cached image and remove corrupt ones
+    #[command(after_help = "Examples:\n  vlab image verify\n  vlab image verify --json")]
+    Verify,
 }

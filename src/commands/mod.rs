@@ -4,11 +4,12 @@
 //! process exit code (0 success, 1 error, 2 changes present).
 
 pub mod completions;
+pub mod image;
 pub mod man;
 pub mod pending;
 pub mod validate;
 
-use crate::cli::{Cli, Command, ImageCommand};
+use crate::cli::{Cli, Command};
 use crate::output::Output;
 
 /// How a command that did its job ended.
@@ -64,11 +65,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
         }
         Command::Status(_) => pending::run("status", "the converge work (plan, apply, destroy)"),
         Command::Render { .. } => pending::run("render", "the cloud-init work"),
-        Command::Image(ImageCommand::Pull { .. }) => pending::run("image pull", "the image store"),
-        Command::Image(ImageCommand::List) => pending::run("image list", "the image store"),
-        Command::Image(ImageCommand::Prune { .. }) => {
-            pending::run("image prune", "the image store")
-        }
+        Command::Image(command) => image::run(&command, &out),
         Command::Completions { shell } => completions::run(shell),
         Command::Man => man::run(),
     }

@@ -8,6 +8,45 @@ use crate::output::Output;
 use crate::report;
 use serde_json::json;
 
+/// Reads and checks the lab, printing its diagnostics (human or JSON) when it is invalid.
+pub fn load_lab(args: &LabArgs, out: &Output) -> Result<(LabSource, Lab), CommandError> {
+    let source = read_source(args)?;
+    match crate::check(&source) {
+        Ok(lab) => Ok((source, lab)),
+        Err(diagnostics) => {
+            print_diagnostics(&source, &diagnostics, out);
+            Err(CommandError::Reported)
+        }
+    }
+}
+
+fn print_diagnostics(
+    source: &LabSource,
+    diagnostics: &crate::diagnostic::Diagnostics,
+    out: &Output,
+) {
+    if out.json {
+        let value = json!({
+            "valid": false,
+            "file": source.display,
+            "diagnostics": report::locate_all(source, diagnostics),
+        });
+        crate::outln!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+    } else {
+        eprint!("{}", report::render_human(source, diagnostics, out.color));
+        let n = diagnostics.len();
+        eprintln!(
+            "{}: {} has {n} problem{}",
+            out.error_word(),
+            source.display,
+            if n == 1 { "" } else { "s" }
+        );
+    }
+}
+
 pub fn run(args: &LabArgs, out: &Output) -> Result<ExitStatus, CommandError> {
     let source = read_source(args)?;
     match crate::check(&source) {
@@ -24,26 +63,7 @@ pub fn run(args: &LabArgs, out: &Output) -> Result<ExitStatus, CommandError> {
             Ok(ExitStatus::Success)
         }
         Err(diagnostics) => {
-            if out.json {
-                let value = json!({
-                    "valid": false,
-                    "file": source.display,
-                    "diagnostics": report::locate_all(&source, &diagnostics),
-                });
-                crate::outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&value).unwrap_or_default()
-                );
-            } else {
-                eprint!("{}", report::render_human(&source, &diagnostics, out.color));
-                let n = diagnostics.len();
-                eprintln!(
-                    "{}: {} has {n} problem{}",
-                    out.error_word(),
-                    source.display,
-                    if n == 1 { "" } else { "s" }
-                );
-            }
+            print_diagnostics(&source, &diagnostics, out);
             Err(CommandError::Reported)
         }
     }

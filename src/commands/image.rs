@@ -1,0 +1,281 @@
+//! `vlab image pull | list | prune | verify`: the image cache from the command line.
+
+use super::validate::load_lab;
+use super::{CommandError, ExitStatus};
+use crate::checksum::Checksum;
+use crate::cli::{ImageCommand, LabArgs};
+use crate::image_store::cache_layout::CacheLayout;
+use crate::image_store::fetcher::FetchPolicy;
+use crate::image_store::{ImageStore, PullRequest, checksums_file, maintenance};
+use crate::lab::Verification;
+use crate::output::Output;
+use crate::reporters::{self, human_bytes};
+use serde_json::json;
+
+pub fn run(command: &ImageCommand, out: &Output) -> Result<ExitStatus, CommandError> {
+    match command {
+        ImageCommand::Pull {
+            lab,
+            url,
+            checksum,
+            checksums_url,
+            parallel,
+        } => {
+            let requests = match url {
+                Some(url) => vec![ad_hoc_request(
+                    url,
+                    checksum.as_deref(),
+                    checksums_url.as_deref(),
+                )?],
+                None => lab_requests(lab, out)?,
+            };
+            pull(&requests, *parallel, url.is_some(), out)
+        }
+        ImageCommand::List => list(out),
+        ImageCommand::Prune {
+            older_than,
+            dry_run,
+        } => prune(older_than.as_deref(), *dry_run, out),
+        ImageCommand::Verify => verify(out),
+    }
+}
+
+fn layout() -> CacheLayout {
+    CacheLayout::new(CacheLayout::default_root())
+}
+
+fn ad_hoc_request(
+    url: &str,
+    checksum: Option<&str>,
+    list: Option<&str>,
+) -> Result<PullRequest, CommandError> {
+    let verification = match (checksum, list) {
+        (Some(c), _) => Verification::Checksum(Checksum::parse(c).map_err(|why| {
+            CommandError::with_help(
+                format!("invalid --checksum: {why}"),
+                "write sha256:<hex> or sha512:<hex>",
+            )
+        })?),
+        (None, Some(list)) => Verification::ChecksumsUrl(list.to_string()),
+        (None, None) => {
+            return Err(CommandError::with_help(
+                format!("{url} has no checksum to verify it against"),
+                "give `--checksum sha256:<hex>` or `--checksums-url URL`: vlab never caches an image it cannot verify",
+            ));
+        }
+    };
+    Ok(PullRequest {
+        name: checksums_file::file_name_of(url),
+        url: url.to_string(),
+        verification,
+    })
+}
+
+fn lab_requests(args: &LabArgs, out: &Output) -> Result<Vec<PullRequest>, CommandError> {
+    let (_, lab) = load_lab(args, out)?;
+    for image in lab
+        .images
+        .iter()
+        .filter(|i| i.verification == Verification::Unverified)
+    {
+        eprintln!(
+            "{}: image `{}` is unverified: its download is not checked",
+            out.warning_word(),
+            image.name
+        );
+    }
+    Ok(lab
+        .images
+        .iter()
+        .map(|i| PullRequest {
+            name: i.name.clone(),
+            url: i.url.clone(),
+            verification: i.verification.clone(),
+        })
+        .collect())
+}
+
+fn pull(
+    requests: &[PullRequest],
+    parallel: usize,
+    print_path: bool,
+    out: &Output,
+) -> Result<ExitStatus, CommandError> {
+    let store = ImageStore::open(CacheLayout::default_root(), FetchPolicy::default())
+        .map_err(|e| CommandError::new(e.to_string()))?;
+    let reporter = reporters::for_output(out);
+    let runtime = runtime()?;
+    let results = runtime.block_on(async {
+        tokio::select! {
+            results = store.pull_all(requests, parallel, reporter.as_ref()) => Some(results),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    });
+    let Some(results) = results else {
+        return Err(CommandError::with_help(
+            "interrupted",
+            "partial downloads are kept; the next pull resumes them",
+        ));
+    };
+    let mut failed = 0;
+    for result in results {
+        match result {
+            Ok(image) if print_path && !out.json => crate::outln!("{}", image.path.display()),
+            Ok(_) => {}
+            Err(e) => {
+                failed += 1;
+                if !out.json {
+                    eprintln!("{}: {e}", out.error_word());
+                    if let Some(help) = e.help() {
+                        eprintln!("  help: {help}");
+                    }
+                }
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(CommandError::Reported);
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn list(out: &Output) -> Result<ExitStatus, CommandError> {
+    let entries = maintenance::list(&layout())
+        .map_err(|e| CommandError::new(format!("cannot read the image cache: {e}")))?;
+    if out.json {
+        crate::outln!(
+            "{}",
+            serde_json::to_string_pretty(&entries).unwrap_or_default()
+        );
+        return Ok(ExitStatus::Success);
+    }
+    if entries.is_empty() {
+        if !out.quiet {
+            eprintln!("the image cache at {} is empty", layout().root.display());
+        }
+        return Ok(ExitStatus::Success);
+    }
+    crate::outln!(
+        "{:<20} {:>10}  {:<12}  SOURCE",
+        "DIGEST",
+        "SIZE",
+        "LAST USE"
+    );
+    for entry in entries {
+        let r = &entry.record;
+        let digest = r.digest.chars().take(19).collect::<String>();
+        crate::outln!(
+            "{digest:<20} {:>10}  {:<12}  {}",
+            human_bytes(r.size),
+            ago(r.last_used),
+            r.source_url
+        );
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn prune(
+    older_than: Option<&str>,
+    dry_run: bool,
+    out: &Output,
+) -> Result<ExitStatus, CommandError> {
+    let age = older_than
+        .map(|text| {
+            parse_age(text).ok_or_else(|| {
+                CommandError::with_help(
+                    format!("invalid age `{text}`"),
+                    "write a number and a unit: 30d, 12h, 45m, 90s",
+                )
+            })
+        })
+        .transpose()?;
+    let pruned = maintenance::prune(&layout(), age, dry_run)
+        .map_err(|e| CommandError::new(format!("cannot prune the image cache: {e}")))?;
+    if out.json {
+        crate::outln!("{}", json!({"dry_run": dry_run, "removed": pruned}));
+    } else if !out.quiet {
+        let verb = if dry_run { "would remove" } else { "removed" };
+        for entry in &pruned.images {
+            crate::outln!(
+                "{verb} {} ({})",
+                entry.record.digest,
+                entry.record.source_url
+            );
+        }
+        for path in &pruned.partial_files {
+            crate::outln!("{verb} {}", path.display());
+        }
+        crate::outln!(
+            "{verb} {} image(s) and {} partial file(s), {}",
+            pruned.images.len(),
+            pruned.partial_files.len(),
+            human_bytes(pruned.bytes)
+        );
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn verify(out: &Output) -> Result<ExitStatus, CommandError> {
+    let checked = maintenance::verify(&layout())
+        .map_err(|e| CommandError::new(format!("cannot verify the image cache: {e}")))?;
+    let corrupt = checked.iter().filter(|c| !c.ok).count();
+    if out.json {
+        crate::outln!("{}", json!({"checked": checked, "corrupt": corrupt}));
+    } else {
+        for c in checked.iter().filter(|c| !c.ok) {
+            eprintln!(
+                "{}: {} is corrupt (its content hashes to {}); removed",
+                out.error_word(),
+                c.path.display(),
+                c.actual.as_deref().unwrap_or("?")
+            );
+        }
+        if !out.quiet {
+            crate::outln!(
+                "verified {} image(s): {} intact, {corrupt} corrupt and removed",
+                checked.len(),
+                checked.len() - corrupt
+            );
+        }
+    }
+    if corrupt > 0 {
+        return Err(CommandError::Reported);
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CommandError::new(format!("cannot start the async runtime: {e}")))
+}
+
+/// `30d`, `12h`, `45m`, `90s` in seconds.
+pub fn parse_age(text: &str) -> Option<u64> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().ok()?;
+    let scale = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return None,
+    };
+    n.checked_mul(scale)
+}
+
+fn ago(timestamp: u64) -> String {
+    if timestamp == 0 {
+        return "unknown".into();
+    }
+    let seconds = crate::image_store::cache_layout::now().saturating_sub(timestamp);
+    match seconds {
+        s if s < 120 => "just now".into(),
+        s if s < 7200 => format!("{} min ago", s / 60),
+        s if s < 172_800 => format!("{} h ago", s / 3600),
+        s => format!("{} days ago", s / 86_400),
+    }
+}

@@ -1,0 +1,216 @@
+//! `DownloadSink`: where downloaded bytes go, on a thread of its own.
+//!
+//! Each chunk is appended to the partial file and hashed in the same pass (and, for a
+//! compressed image, decompressed into a second file that is hashed too), so verification
+//! never reads the image a second time. The sink runs on a dedicated thread fed through a
+//! small bounded channel: network and hashing overlap on two cores, and memory stays at a
+//! few megabytes whatever the image size. On resume it first replays the partial file
+//! through the hashers (the one re-read, done once per resume).
+
+use super::compression::{Compression, Decoder};
+use super::hasher::{Hasher, HashingWriter};
+use crate::checksum::{Checksum, HashAlgorithm};
+use bytes::Bytes;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::PathBuf;
+use tokio::sync::{mpsc, oneshot};
+
+const FILE_BUFFER: usize = 1024 * 1024;
+/// Chunks in flight between the network task and the sink thread.
+const CHANNEL_DEPTH: usize = 16;
+
+#[derive(Debug, Clone)]
+pub struct SinkSpec {
+    pub part: PathBuf,
+    /// Where decompressed content goes, for a compressed download.
+    pub decoded: Option<(PathBuf, Compression)>,
+    /// The algorithm of the checksum the download is verified against.
+    pub algorithm: HashAlgorithm,
+}
+
+/// What the sink saw once all bytes are in.
+#[derive(Debug, Clone)]
+pub struct SinkResult {
+    /// Digest of the bytes as downloaded (what a checksum verifies).
+    pub download_digest: Checksum,
+    pub download_size: u64,
+    /// Digest and size of the decompressed content, for a compressed download.
+    pub decoded: Option<(Checksum, u64)>,
+}
+
+enum Command {
+    Data(Bytes),
+    Reset,
+}
+
+pub struct DownloadSink {
+    tx: mpsc::Sender<Command>,
+    done: oneshot::Receiver<io::Result<SinkResult>>,
+    /// Bytes of the download already in the partial file.
+    pub offset: u64,
+}
+
+impl DownloadSink {
+    /// Starts the sink; with `resume`, keeps (and re-hashes) what the partial file holds.
+    pub async fn open(spec: SinkSpec, resume: bool) -> io::Result<DownloadSink> {
+        let (tx, mut rx) = mpsc::channel::<Command>(CHANNEL_DEPTH);
+        let (ready_tx, ready_rx) = oneshot::channel::<io::Result<u64>>();
+        let (done_tx, done_rx) = oneshot::channel();
+        std::thread::Builder::new()
+            .name("vlab-download-sink".into())
+            .spawn(move || {
+                let mut state = match State::open(&spec, resume) {
+                    Ok(state) => state,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let _ = ready_tx.send(Ok(state.written));
+                let result = (|| {
+                    while let Some(command) = rx.blocking_recv() {
+                        match command {
+                            Command::Data(bytes) => state.write(&bytes)?,
+                            Command::Reset => {
+                                // The old writers must flush (on drop) before the files are
+                                // truncated, or their buffered bytes would land in the new ones.
+                                drop(state);
+                                state = State::open(&spec, false)?;
+                            }
+                        }
+                    }
+                    state.finish()
+                })();
+                let _ = done_tx.send(result);
+            })?;
+        let offset = ready_rx
+            .await
+            .map_err(|_| io::Error::other("the download sink stopped"))??;
+        Ok(DownloadSink {
+            tx,
+            done: done_rx,
+            offset,
+        })
+    }
+
+    pub async fn write(&mut self, bytes: Bytes) -> io::Result<()> {
+        let len = bytes.len() as u64;
+        if self.tx.send(Command::Data(bytes)).await.is_err() {
+            return Err(self.failure().await);
+        }
+        self.offset += len;
+        Ok(())
+    }
+
+    /// Drops everything written so far: the server sent the whole content again.
+    pub async fn reset(&mut self) -> io::Result<()> {
+        if self.tx.send(Command::Reset).await.is_err() {
+            return Err(self.failure().await);
+        }
+        self.offset = 0;
+        Ok(())
+    }
+
+    /// Flushes, syncs and returns the digests.
+    pub async fn finish(self) -> io::Result<SinkResult> {
+        drop(self.tx);
+        self.done
+            .await
+            .map_err(|_| io::Error::other("the download sink stopped"))?
+    }
+
+    /// The error that stopped the sink thread.
+    async fn failure(&mut self) -> io::Error {
+        match (&mut self.done).await {
+            Ok(Err(e)) => e,
+            _ => io::Error::other("the download sink stopped"),
+        }
+    }
+}
+
+struct State {
+    part: BufWriter<File>,
+    hasher: Hasher,
+    written: u64,
+    decoder: Option<Decoder<HashingWriter<BufWriter<File>>>>,
+}
+
+impl State {
+    fn open(spec: &SinkSpec, resume: bool) -> io::Result<State> {
+        let mut part = OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(&spec.part)?;
+        if !resume {
+            part.set_len(0)?;
+        }
+        let decoder = match &spec.decoded {
+            Some((path, compression)) => {
+                let file = BufWriter::with_capacity(FILE_BUFFER, File::create(path)?);
+                Some(Decoder::new(
+                    *compression,
+                    HashingWriter::new(file, HashAlgorithm::Sha256),
+                )?)
+            }
+            None => None,
+        };
+        let mut state = State {
+            part: BufWriter::with_capacity(FILE_BUFFER, part.try_clone()?),
+            hasher: Hasher::new(spec.algorithm),
+            written: 0,
+            decoder,
+        };
+        if resume {
+            state.replay(&mut part)?;
+        }
+        Ok(state)
+    }
+
+    /// Feeds the bytes already in the partial file through the hashers and the decoder.
+    fn replay(&mut self, part: &mut File) -> io::Result<()> {
+        let mut reader = io::BufReader::with_capacity(FILE_BUFFER, &*part);
+        let mut buf = vec![0u8; FILE_BUFFER];
+        loop {
+            let n = reader.read(&mut buf)?;
+            if n == 0 {
+                return Ok(());
+            }
+            self.hasher.update(&buf[..n]);
+            self.written += n as u64;
+            if let Some(decoder) = &mut self.decoder {
+                decoder.write_all(&buf[..n])?;
+            }
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.part.write_all(bytes)?;
+        self.hasher.update(bytes);
+        self.written += bytes.len() as u64;
+        if let Some(decoder) = &mut self.decoder {
+            decoder.write_all(bytes)?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> io::Result<SinkResult> {
+        let part = self.part.into_inner().map_err(|e| e.into_error())?;
+        part.sync_all()?;
+        let decoded = match self.decoder {
+            Some(decoder) => {
+                let writer = decoder.finish()?;
+                let file = writer.inner.into_inner().map_err(|e| e.into_error())?;
+                file.sync_all()?;
+                Some((writer.hasher.finish(), writer.written))
+            }
+            None => None,
+        };
+        Ok(SinkResult {
+            download_digest: self.hasher.finish(),
+            download_size: self.written,
+            decoded,
+        })
+    }
+}

@@ -1,0 +1,377 @@
+//! `ImageStore`: fetch, verify and cache cloud images, content-addressed on local disk.
+//!
+//! A pull streams the image into a partial file while hashing it (and decompressing it, for
+//! `.xz`/`.gz`/`.zst`), checks the digest against the lab's checksum (inline, or found in a
+//! SHA256SUMS/SHA512SUMS file), and only then renames it into place under a name derived from
+//! its digest. Nothing unverified ever enters the cache; a failed or interrupted pull leaves a
+//! partial file that the next pull resumes. A per-URL lock keeps two processes from pulling
+//! the same image at once. Placing cached images on libvirt hosts is `pool_upload`'s job.
+
+pub mod cache_layout;
+pub mod checksums_file;
+pub mod compression;
+pub mod download_sink;
+pub mod fetcher;
+pub mod hasher;
+pub mod maintenance;
+pub mod pull_error;
+pub mod pull_reporter;
+
+use crate::checksum::Checksum;
+use crate::lab::Verification;
+use cache_layout::{
+    BlobRecord, CacheLayout, PartialRecord, RefRecord, blob_name, key_of, now, read_json,
+    write_json,
+};
+use compression::Compression;
+use download_sink::{DownloadSink, SinkResult, SinkSpec};
+use fetcher::{FetchPolicy, Fetcher};
+use pull_error::PullError;
+use pull_reporter::PullReporter;
+use std::path::{Path, PathBuf};
+
+/// Checksums files are small; anything larger is not one.
+const CHECKSUMS_LIMIT: usize = 4 * 1024 * 1024;
+
+/// One image to pull.
+#[derive(Debug, Clone)]
+pub struct PullRequest {
+    /// For messages and progress: the lab's image name, or the file name of an ad hoc URL.
+    pub name: String,
+    pub url: String,
+    pub verification: Verification,
+}
+
+/// An image in the cache.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CachedImage {
+    pub name: String,
+    pub path: PathBuf,
+    pub digest: Checksum,
+    pub size: u64,
+    /// True when no download was needed.
+    pub from_cache: bool,
+}
+
+pub struct ImageStore {
+    pub layout: CacheLayout,
+    fetcher: Fetcher,
+}
+
+impl ImageStore {
+    pub fn open(root: PathBuf, policy: FetchPolicy) -> Result<ImageStore, PullError> {
+        let layout = CacheLayout::new(root);
+        layout
+            .create_dirs()
+            .map_err(|e| cache_error(&layout.root, e))?;
+        Ok(ImageStore {
+            layout,
+            fetcher: Fetcher::new(policy)?,
+        })
+    }
+
+    /// Pulls every request, at most `parallel` at a time; results in request order.
+    pub async fn pull_all(
+        &self,
+        requests: &[PullRequest],
+        parallel: usize,
+        reporter: &dyn PullReporter,
+    ) -> Vec<Result<CachedImage, PullError>> {
+        use futures_util::StreamExt;
+        futures_util::stream::iter(requests.iter().map(|r| self.pull(r, reporter)))
+            .buffered(parallel.max(1))
+            .collect()
+            .await
+    }
+
+    /// Brings one image into the cache (or finds it there) and returns where it is.
+    pub async fn pull(
+        &self,
+        request: &PullRequest,
+        reporter: &dyn PullReporter,
+    ) -> Result<CachedImage, PullError> {
+        let result = self.pull_inner(request, reporter).await;
+        match &result {
+            Ok(image) => reporter.done(&image.name, &image.digest, &image.path, image.from_cache),
+            Err(e) => reporter.failed(&request.name, &e.to_string()),
+        }
+        result
+    }
+
+    async fn pull_inner(
+        &self,
+        request: &PullRequest,
+        reporter: &dyn PullReporter,
+    ) -> Result<CachedImage, PullError> {
+        let url = &request.url;
+        if !(url.starts_with("https://")
+            || url.starts_with("http://")
+            || url.starts_with("file://"))
+        {
+            return Err(PullError::Invalid {
+                url: url.clone(),
+                message: "only https, http and file URLs are supported".into(),
+            });
+        }
+        let verification = verification_key(&request.verification);
+        let ref_key = key_of(&[url, &verification]);
+        if let Some(hit) = self.lookup(request, &ref_key) {
+            return Ok(hit);
+        }
+        let key = key_of(&[url]);
+        let _lock = self.lock(&key, request, reporter).await?;
+        // Another process may have finished the same pull while this one waited.
+        if let Some(hit) = self.lookup(request, &ref_key) {
+            return Ok(hit);
+        }
+        let expected = match &request.verification {
+            Verification::Checksum(c) => Some(c.clone()),
+            Verification::ChecksumsUrl(list) => Some(self.listed_checksum(list, url).await?),
+            Verification::Unverified => None,
+        };
+        let compression = Compression::from_file_name(&checksums_file::file_name_of(url));
+        let spec = SinkSpec {
+            part: self.layout.partial(&key),
+            decoded: compression.map(|c| (self.layout.decoded(&key), c)),
+            algorithm: expected
+                .as_ref()
+                .map_or(crate::checksum::HashAlgorithm::Sha256, |c| c.algorithm),
+        };
+        let result = match url.strip_prefix("file://") {
+            Some(path) => {
+                self.import_file(request, Path::new(path), spec.clone(), reporter)
+                    .await?
+            }
+            None => self.download(request, &key, spec.clone(), reporter).await?,
+        };
+        if let Some(expected) = &expected
+            && result.download_digest != *expected
+        {
+            self.discard_partial(&key);
+            return Err(PullError::Mismatch {
+                url: url.clone(),
+                expected: expected.clone(),
+                actual: result.download_digest,
+            });
+        }
+        let (content, digest, size) = match &result.decoded {
+            Some((digest, size)) => (self.layout.decoded(&key), digest.clone(), *size),
+            None => (
+                spec.part.clone(),
+                result.download_digest.clone(),
+                result.download_size,
+            ),
+        };
+        let path = self.layout.blob(&digest);
+        std::fs::rename(&content, &path).map_err(|e| cache_error(&path, e))?;
+        self.discard_partial(&key);
+        let time = now();
+        let record = BlobRecord {
+            digest: blob_name(&digest),
+            size,
+            source_url: url.clone(),
+            compressed_digest: result
+                .decoded
+                .as_ref()
+                .map(|_| blob_name(&result.download_digest)),
+            verified: expected.is_some(),
+            added: time,
+            last_used: time,
+        };
+        write_json(&self.layout.blob_record(&digest), &record)
+            .map_err(|e| cache_error(&path, e))?;
+        let reference = RefRecord {
+            url: url.clone(),
+            verification,
+            blob: blob_name(&digest),
+        };
+        write_json(&self.layout.reference(&ref_key), &reference)
+            .map_err(|e| cache_error(&path, e))?;
+        Ok(CachedImage {
+            name: request.name.clone(),
+            path,
+            digest,
+            size,
+            from_cache: false,
+        })
+    }
+
+    /// The cached image for this request, touching its last-use time; `None` on a miss.
+    fn lookup(&self, request: &PullRequest, ref_key: &str) -> Option<CachedImage> {
+        let by_ref = read_json::<RefRecord>(&self.layout.reference(ref_key)).map(|r| r.blob);
+        // An inline checksum of an uncompressed image names the blob directly.
+        let by_checksum = match &request.verification {
+            Verification::Checksum(c) if Compression::from_file_name(&request.url).is_none() => {
+                Some(blob_name(c))
+            }
+            _ => None,
+        };
+        for name in by_ref.into_iter().chain(by_checksum) {
+            let path = self.layout.images_dir().join(&name);
+            let record_path = self.layout.images_dir().join(format!("{name}.json"));
+            let (Ok(metadata), Some(mut record)) = (
+                std::fs::metadata(&path),
+                read_json::<BlobRecord>(&record_path),
+            ) else {
+                continue;
+            };
+            let digest = parse_blob_name(&name)?;
+            record.last_used = now();
+            let _ = write_json(&record_path, &record);
+            return Some(CachedImage {
+                name: request.name.clone(),
+                path,
+                digest,
+                size: metadata.len(),
+                from_cache: true,
+            });
+        }
+        None
+    }
+
+    async fn lock(
+        &self,
+        key: &str,
+        request: &PullRequest,
+        reporter: &dyn PullReporter,
+    ) -> Result<std::fs::File, PullError> {
+        let path = self.layout.lock(key);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| cache_error(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                reporter.waiting_for_lock(&request.name, &request.url)
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(cache_error(&path, e)),
+        }
+        tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+            .await
+            .map_err(|e| cache_error(&path, std::io::Error::other(e)))?
+            .map_err(|e| cache_error(&path, e))
+    }
+
+    async fn listed_checksum(
+        &self,
+        list_url: &str,
+        image_url: &str,
+    ) -> Result<Checksum, PullError> {
+        let text = match list_url.strip_prefix("file://") {
+            Some(path) => std::fs::read_to_string(path).map_err(|e| PullError::Source {
+                path: path.to_string(),
+                source: e,
+            })?,
+            None => self.fetcher.fetch_text(list_url, CHECKSUMS_LIMIT).await?,
+        };
+        let file_name = checksums_file::file_name_of(image_url);
+        checksums_file::find(&text, &file_name).ok_or(PullError::NotListed {
+            checksums_url: list_url.to_string(),
+            file_name,
+        })
+    }
+
+    async fn download(
+        &self,
+        request: &PullRequest,
+        key: &str,
+        spec: SinkSpec,
+        reporter: &dyn PullReporter,
+    ) -> Result<SinkResult, PullError> {
+        let record_path = self.layout.partial_record(key);
+        let mut record = read_json::<PartialRecord>(&record_path)
+            .filter(|r| r.url == request.url)
+            .unwrap_or_else(|| PartialRecord {
+                url: request.url.clone(),
+                ..PartialRecord::default()
+            });
+        let resume = spec.part.exists() && record.if_range().is_some();
+        let mut sink = DownloadSink::open(spec, resume)
+            .await
+            .map_err(|e| cache_error(&self.layout.root, e))?;
+        self.fetcher
+            .download(
+                &request.name,
+                &request.url,
+                &mut sink,
+                &mut record,
+                &record_path,
+                reporter,
+            )
+            .await?;
+        sink.finish()
+            .await
+            .map_err(|e| cache_error(&self.layout.root, e))
+    }
+
+    /// `file://` images are read where they are, hashed and copied into the cache in one pass.
+    async fn import_file(
+        &self,
+        request: &PullRequest,
+        path: &Path,
+        spec: SinkSpec,
+        reporter: &dyn PullReporter,
+    ) -> Result<SinkResult, PullError> {
+        use tokio::io::AsyncReadExt;
+        let source_error = |e| PullError::Source {
+            path: path.display().to_string(),
+            source: e,
+        };
+        let mut file = tokio::fs::File::open(path).await.map_err(source_error)?;
+        let total = file.metadata().await.map_err(source_error)?.len();
+        let mut sink = DownloadSink::open(spec, false)
+            .await
+            .map_err(|e| cache_error(&self.layout.root, e))?;
+        reporter.started(&request.name, &request.url, Some(total), 0);
+        loop {
+            let mut buf = bytes::BytesMut::with_capacity(256 * 1024);
+            let n = file.read_buf(&mut buf).await.map_err(source_error)?;
+            if n == 0 {
+                break;
+            }
+            sink.write(buf.freeze())
+                .await
+                .map_err(|e| cache_error(&self.layout.root, e))?;
+            reporter.progress(&request.name, n as u64);
+        }
+        sink.finish()
+            .await
+            .map_err(|e| cache_error(&self.layout.root, e))
+    }
+
+    /// Removes a pull's partial files (after success, or after a checksum mismatch).
+    fn discard_partial(&self, key: &str) {
+        for path in [
+            self.layout.partial(key),
+            self.layout.partial_record(key),
+            self.layout.decoded(key),
+        ] {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// The verification as a stable string, part of the cache reference key.
+fn verification_key(verification: &Verification) -> String {
+    match verification {
+        Verification::Checksum(c) => c.to_string(),
+        Verification::ChecksumsUrl(url) => format!("list:{url}"),
+        Verification::Unverified => "unverified".into(),
+    }
+}
+
+/// `sha256-<hex>` back to a digest.
+pub fn parse_blob_name(name: &str) -> Option<Checksum> {
+    let (algo, hex) = name.split_once('-')?;
+    Checksum::parse(&format!("{algo}:{hex}")).ok()
+}
+
+fn cache_error(path: &Path, source: std::io::Error) -> PullError {
+    PullError::Cache {
+        path: path.display().to_string(),
+        source,
+    }
+}
