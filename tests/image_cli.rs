@@ -1,0 +1,213 @@
+//! `vlab image` from the command line, against a real HTTP server on 127.0.0.1.
+
+mod support;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use support::fault_server::{Fault, FaultServer, sha256_hex};
+
+fn vlab(cache: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vlab"));
+    cmd.env("VLAB_CACHE_DIR", cache).env("NO_COLOR", "1");
+    cmd
+}
+
+fn data() -> Vec<u8> {
+    (0..2_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+        .collect()
+}
+
+#[test]
+fn pull_prints_the_cache_path_and_list_shows_it() {
+    let body = data();
+    let server = FaultServer::start("disk.img", body.clone(), Fault::None);
+    let cache = tempfile::tempdir().expect("tempdir");
+    let checksum = format!("sha256:{}", sha256_hex(&body));
+    let out = vlab(cache.path())
+        .args(["image", "pull", &server.url(), "--checksum", &checksum])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let path = String::from_utf8(out.stdout).expect("utf-8");
+    assert_eq!(
+        path.trim(),
+        cache
+            .path()
+            .join("images")
+            .join(format!("sha256-{}", sha256_hex(&body)))
+            .display()
+            .to_string()
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("pulling disk.img from") && stderr.contains("✓ disk.img sha256:"),
+        "{stderr}"
+    );
+
+    let list = vlab(cache.path())
+        .args(["image", "list", "--json"])
+        .output()
+        .expect("runs");
+    let entries: serde_json::Value = serde_json::from_slice(&list.stdout).expect("json");
+    assert_eq!(entries[0]["record"]["source_url"], server.url());
+    assert_eq!(entries[0]["record"]["size"], body.len());
+
+    let verify = vlab(cache.path())
+        .args(["image", "verify"])
+        .output()
+        .expect("runs");
+    assert!(verify.status.success());
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("1 intact, 0 corrupt"));
+}
+
+#[test]
+fn verify_removes_a_corrupted_image() {
+    let body = data();
+    let server = FaultServer::start("disk.img", body.clone(), Fault::None);
+    let cache = tempfile::tempdir().expect("tempdir");
+    let checksum = format!("sha256:{}", sha256_hex(&body));
+    assert!(
+        vlab(cache.path())
+            .args(["image", "pull", &server.url(), "--checksum", &checksum])
+            .output()
+            .expect("runs")
+            .status
+            .success()
+    );
+    let blob = cache
+        .path()
+        .join("images")
+        .join(format!("sha256-{}", sha256_hex(&body)));
+    let mut bytes = std::fs::read(&blob).expect("read");
+    bytes[1000] ^= 1;
+    std::fs::write(&blob, bytes).expect("corrupt it");
+    let out = vlab(cache.path())
+        .args(["image", "verify"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is corrupt"));
+    assert!(!blob.exists(), "the corrupt image is removed");
+}
+
+#[test]
+fn pull_without_a_checksum_is_refused() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let out = vlab(cache.path())
+        .args(["image", "pull", "http://127.0.0.1:9/x.img"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no checksum to verify it against"));
+}
+
+#[test]
+fn json_events_for_a_pull() {
+    let body = data();
+    let server = FaultServer::start("disk.img", body.clone(), Fault::ServerErrors(1));
+    let cache = tempfile::tempdir().expect("tempdir");
+    let checksum = format!("sha256:{}", sha256_hex(&body));
+    let out = vlab(cache.path())
+        .args([
+            "image",
+            "pull",
+            &server.url(),
+            "--checksum",
+            &checksum,
+            "--json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let events: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().expect("event"))
+        .collect();
+    assert_eq!(kinds, ["retrying", "started", "done"]);
+    assert_eq!(events[2]["digest"], checksum);
+}
+
+#[test]
+fn ctrl_c_leaves_a_resumable_partial_and_the_next_pull_resumes() {
+    let body = data();
+    let server = FaultServer::start(
+        "disk.img",
+        body.clone(),
+        Fault::Trickle(64 * 1024, Duration::from_millis(50)),
+    );
+    let cache = tempfile::tempdir().expect("tempdir");
+    let checksum = format!("sha256:{}", sha256_hex(&body));
+    let mut child = vlab(cache.path())
+        .args(["image", "pull", &server.url(), "--checksum", &checksum])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Wait until some bytes are on disk, then interrupt.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let partial_len = || -> u64 {
+        std::fs::read_dir(cache.path().join("partial"))
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "part"))
+                    .map(|e| e.metadata().map_or(0, |m| m.len()))
+                    .sum()
+            })
+            .unwrap_or(0)
+    };
+    while partial_len() < 300_000 {
+        assert!(Instant::now() < deadline, "the download never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    let kept = partial_len();
+    assert!(
+        kept >= 300_000 && kept < body.len() as u64,
+        "partial kept: {kept}"
+    );
+    assert_eq!(
+        std::fs::read_dir(cache.path().join("images"))
+            .expect("images")
+            .count(),
+        0,
+        "nothing half-done in the cache"
+    );
+
+    let out = vlab(cache.path())
+        .args(["image", "pull", &server.url(), "--checksum", &checksum])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let resumed = server.image_requests().last().cloned().expect("request");
+    assert!(
+        resumed.range.is_some(),
+        "the second pull resumed with Range"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("resuming at"));
+}
