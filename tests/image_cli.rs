@@ -147,7 +147,7 @@ fn ctrl_c_leaves_a_resumable_partial_and_the_next_pull_resumes() {
     );
     let cache = tempfile::tempdir().expect("tempdir");
     let checksum = format!("sha256:{}", sha256_hex(&body));
-    let mut child = vlab(cache.path())
+    let child = vlab(cache.path())
         .args(["image", "pull", &server.url(), "--checksum", &checksum])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
