@@ -20,6 +20,7 @@ pub mod mac_address;
 pub mod name_rules;
 pub mod node_reader;
 pub mod output;
+pub mod pool_upload;
 pub mod report;
 pub mod reporters;
 pub mod resolver;

@@ -1,0 +1,265 @@
+//! `PoolUploader`: places a cached image on a libvirt host as a base volume in vlab's pool.
+//!
+//! The image travels through a libvirt storage-volume upload stream, so local, `qemu+ssh://`
+//! and `xen+ssh://` hosts work the same way and no host depends on files in the client's
+//! /tmp. The volume is named by the image's digest (`vlab-base-sha256-<hex>`); a host that
+//! already holds it complete is skipped. Because libvirt volumes carry no metadata, an upload
+//! is marked complete by a zero-size companion volume `<name>.ready`, created only after the
+//! stream finished: a base volume without it (an interrupted upload) is deleted and sent again.
+//! This module only uploads; guest overlays on the base volume are the applier's business.
+//! Every call here blocks: async callers run it with `spawn_blocking`.
+
+use crate::checksum::Checksum;
+use std::io::Read;
+use std::path::Path;
+use virt::connect::Connect;
+use virt::error::ErrorNumber;
+use virt::storage_vol::StorageVol;
+use virt::stream::Stream;
+
+const CHUNK: usize = 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("cannot connect to {uri}: {message}")]
+    Connect { uri: String, message: String },
+    #[error("{uri}: storage pool `{pool}`: {message}")]
+    Pool {
+        uri: String,
+        pool: String,
+        message: String,
+    },
+    #[error("{uri}: uploading {volume}: {message}")]
+    Upload {
+        uri: String,
+        volume: String,
+        message: String,
+    },
+    #[error("cannot read the cached image {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A base volume on a host.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BaseVolume {
+    pub pool: String,
+    pub name: String,
+    /// The volume's path on the host (the backing file of guest overlays).
+    pub path: String,
+    /// False when the host already had it.
+    pub uploaded: bool,
+}
+
+/// The volume name for an image digest: the only name a base image has on a host.
+pub fn base_volume_name(digest: &Checksum) -> String {
+    format!("vlab-base-{}-{}", digest.algorithm.name(), digest.hex)
+}
+
+pub struct PoolUploader {
+    uri: String,
+    conn: Connect,
+}
+
+impl PoolUploader {
+    pub fn connect(uri: &str) -> Result<PoolUploader, UploadError> {
+        // libvirt prints every error to stderr unless told not to; vlab reports them itself.
+        virt::error::clear_error_callback();
+        let conn = Connect::open(Some(uri)).map_err(|e| UploadError::Connect {
+            uri: uri.to_string(),
+            message: e.message().to_string(),
+        })?;
+        Ok(PoolUploader {
+            uri: uri.to_string(),
+            conn,
+        })
+    }
+
+    /// Ensures `pool` exists and runs, creating a directory pool when it does not exist.
+    /// Returns whether vlab created it.
+    pub fn ensure_pool(&self, pool: &str) -> Result<bool, UploadError> {
+        let pool_error = |e: virt::error::Error| UploadError::Pool {
+            uri: self.uri.clone(),
+            pool: pool.to_string(),
+            message: e.message().to_string(),
+        };
+        match self.conn.lookup_storage_pool_by_name(pool) {
+            Ok(existing) => {
+                if !existing.is_active().map_err(pool_error)? {
+                    existing.create(0).map_err(pool_error)?;
+                }
+                Ok(false)
+            }
+            Err(e) if e.code().is(ErrorNumber::NoStoragePool) => {
+                let path = self.pool_dir(pool);
+                let xml = format!(
+                    "<pool type='dir'><name>{}</name><target><path>{}</path></target></pool>",
+                    xml_escape(pool),
+                    xml_escape(&path)
+                );
+                let created = self
+                    .conn
+                    .define_storage_pool_xml(&xml, 0)
+                    .map_err(pool_error)?;
+                created.build(0).map_err(pool_error)?;
+                created.create(0).map_err(pool_error)?;
+                created.set_autostart(true).map_err(pool_error)?;
+                Ok(true)
+            }
+            Err(e) => Err(pool_error(e)),
+        }
+    }
+
+    /// Uploads the cached image at `image` (with `digest`) into `pool`, unless it is there.
+    pub fn place(
+        &self,
+        pool: &str,
+        image: &Path,
+        digest: &Checksum,
+        progress: &dyn Fn(u64),
+    ) -> Result<BaseVolume, UploadError> {
+        let pool_error = |e: virt::error::Error| UploadError::Pool {
+            uri: self.uri.clone(),
+            pool: pool.to_string(),
+            message: e.message().to_string(),
+        };
+        let storage = self
+            .conn
+            .lookup_storage_pool_by_name(pool)
+            .map_err(pool_error)?;
+        storage.refresh(0).map_err(pool_error)?;
+        let name = base_volume_name(digest);
+        let ready = format!("{name}.ready");
+        if let Ok(volume) = storage.lookup_storage_vol_by_name(&name) {
+            if storage.lookup_storage_vol_by_name(&ready).is_ok() {
+                let path = volume.path().map_err(pool_error)?;
+                return Ok(BaseVolume {
+                    pool: pool.to_string(),
+                    name,
+                    path,
+                    uploaded: false,
+                });
+            }
+            // An upload that never finished: start over.
+            volume.delete(0).map_err(pool_error)?;
+        }
+        let upload_error = |e: virt::error::Error| UploadError::Upload {
+            uri: self.uri.clone(),
+            volume: name.clone(),
+            message: e.message().to_string(),
+        };
+        let size = std::fs::metadata(image)
+            .map_err(|e| UploadError::Read {
+                path: image.display().to_string(),
+                source: e,
+            })?
+            .len();
+        let volume =
+            StorageVol::create_xml(&storage, &volume_xml(&name, size), 0).map_err(upload_error)?;
+        if let Err(e) = self.stream_into(&volume, image, size, progress) {
+            let _ = volume.delete(0);
+            return Err(e);
+        }
+        StorageVol::create_xml(&storage, &volume_xml(&ready, 0), 0).map_err(upload_error)?;
+        storage.refresh(0).map_err(pool_error)?;
+        let path = volume.path().map_err(upload_error)?;
+        Ok(BaseVolume {
+            pool: pool.to_string(),
+            name,
+            path,
+            uploaded: true,
+        })
+    }
+
+    fn stream_into(
+        &self,
+        volume: &StorageVol,
+        image: &Path,
+        size: u64,
+        progress: &dyn Fn(u64),
+    ) -> Result<(), UploadError> {
+        let name = volume.name().unwrap_or_default();
+        let upload_error = |message: String| UploadError::Upload {
+            uri: self.uri.clone(),
+            volume: name.clone(),
+            message,
+        };
+        let read_error = |e| UploadError::Read {
+            path: image.display().to_string(),
+            source: e,
+        };
+        let stream =
+            Stream::new(&self.conn, 0).map_err(|e| upload_error(e.message().to_string()))?;
+        volume
+            .upload(&stream, 0, size, 0)
+            .map_err(|e| upload_error(e.message().to_string()))?;
+        let mut file = std::fs::File::open(image).map_err(read_error)?;
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            let n = match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = stream.abort();
+                    return Err(read_error(e));
+                }
+            };
+            let mut sent = 0;
+            while sent < n {
+                match stream.send(&buf[sent..n]) {
+                    Ok(k) if k > 0 => sent += k as usize,
+                    Ok(_) => {
+                        let _ = stream.abort();
+                        return Err(upload_error("the host stopped accepting data".into()));
+                    }
+                    Err(e) => {
+                        let _ = stream.abort();
+                        return Err(upload_error(e.message().to_string()));
+                    }
+                }
+            }
+            progress(n as u64);
+        }
+        stream
+            .finish()
+            .map_err(|e| upload_error(e.message().to_string()))
+    }
+
+    /// Where vlab puts a pool it creates: beside libvirt's default images directory.
+    fn pool_dir(&self, pool: &str) -> String {
+        if self.uri.contains("/session") {
+            let home = std::env::var("HOME").unwrap_or_else(|_| "/tmp".into());
+            format!("{home}/.local/share/libvirt/images/{pool}")
+        } else {
+            format!("/var/lib/libvirt/images/{pool}")
+        }
+    }
+}
+
+/// A raw volume of `size` bytes; whatever format the uploaded bytes have, libvirt probes on
+/// refresh (so no qemu-img is needed to create it).
+fn volume_xml(name: &str, size: u64) -> String {
+    format!(
+        "<volume><name>{}</name><capacity unit='bytes'>{size}</capacity><allocation unit='bytes'>0</allocation><target><format type='raw'/><permissions><mode>0644</mode></permissions></target></volume>",
+        xml_escape(name)
+    )
+}
+
+/// Escapes text for an XML element or attribute.
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\'' => out.push_str("&apos;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

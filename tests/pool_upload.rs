@@ -1,0 +1,143 @@
+//! Placing cached images on a real libvirtd (qemu:///system) through storage upload streams.
+//! Needs a running libvirtd: `scripts/test.sh` starts one and runs these with
+//! `--features libvirt-tests`.
+#![cfg(feature = "libvirt-tests")]
+
+use sha2::{Digest, Sha256};
+use std::process::Command;
+use vlab::checksum::Checksum;
+use vlab::pool_upload::{PoolUploader, base_volume_name};
+
+const URI: &str = "qemu:///system";
+
+/// A uniquely named pool, removed (with its volumes) when dropped.
+struct TestPool(String);
+
+impl Drop for TestPool {
+    fn drop(&mut self) {
+        let virsh = |args: &[&str]| {
+            let _ = Command::new("virsh").arg("-c").arg(URI).args(args).output();
+        };
+        if let Ok(out) = Command::new("virsh")
+            .args(["-c", URI, "vol-list", "--pool", &self.0, "--name"])
+            .output()
+        {
+            for vol in String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter(|l| !l.is_empty())
+            {
+                virsh(&["vol-delete", "--pool", &self.0, vol]);
+            }
+        }
+        virsh(&["pool-destroy", &self.0]);
+        virsh(&["pool-delete", &self.0]);
+        virsh(&["pool-undefine", &self.0]);
+    }
+}
+
+fn image(dir: &std::path::Path, size: usize) -> (std::path::PathBuf, Checksum) {
+    let data: Vec<u8> = (0..size as u64)
+        .map(|i| (i.wrapping_mul(0x9E37_79B9) >> 7) as u8)
+        .collect();
+    let hex: String = Sha256::digest(&data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let path = dir.join("image.raw");
+    std::fs::write(&path, &data).expect("write image");
+    (
+        path,
+        Checksum::parse(&format!("sha256:{hex}")).expect("checksum"),
+    )
+}
+
+fn file_sha256(path: &str) -> String {
+    let data = std::fs::read(path).expect("read volume");
+    Sha256::digest(&data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn uploads_once_creates_the_pool_and_skips_when_present() {
+    let pool = TestPool(format!("vlab-test-{}", std::process::id()));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, digest) = image(dir.path(), 5 * 1024 * 1024 + 3);
+    let uploader = PoolUploader::connect(URI).expect("libvirtd is running");
+    assert!(
+        uploader.ensure_pool(&pool.0).expect("pool"),
+        "vlab created the pool"
+    );
+    assert!(
+        !uploader.ensure_pool(&pool.0).expect("pool"),
+        "and finds it the second time"
+    );
+
+    let sent = std::sync::atomic::AtomicU64::new(0);
+    let progress = |n: u64| {
+        sent.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    };
+    let volume = uploader
+        .place(&pool.0, &path, &digest, &progress)
+        .expect("upload");
+    assert!(volume.uploaded);
+    assert_eq!(volume.name, base_volume_name(&digest));
+    assert_eq!(
+        sent.load(std::sync::atomic::Ordering::Relaxed),
+        5 * 1024 * 1024 + 3
+    );
+    // The host's copy is byte for byte the cached image.
+    assert_eq!(file_sha256(&volume.path), digest.hex);
+
+    let again = uploader
+        .place(&pool.0, &path, &digest, &|_| {})
+        .expect("second place");
+    assert!(!again.uploaded, "a host that holds the digest is skipped");
+    assert_eq!(again.path, volume.path);
+}
+
+#[test]
+fn an_interrupted_upload_is_replaced() {
+    let pool = TestPool(format!("vlab-test-int-{}", std::process::id()));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, digest) = image(dir.path(), 2 * 1024 * 1024);
+    let uploader = PoolUploader::connect(URI).expect("libvirtd is running");
+    uploader.ensure_pool(&pool.0).expect("pool");
+    // A base volume without its `.ready` marker: what a killed upload leaves behind.
+    let status = Command::new("virsh")
+        .args([
+            "-c",
+            URI,
+            "vol-create-as",
+            &pool.0,
+            &base_volume_name(&digest),
+            "1M",
+            "--format",
+            "raw",
+        ])
+        .output()
+        .expect("virsh");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let volume = uploader
+        .place(&pool.0, &path, &digest, &|_| {})
+        .expect("upload");
+    assert!(volume.uploaded, "the half-done volume is not trusted");
+    assert_eq!(file_sha256(&volume.path), digest.hex);
+}
+
+#[test]
+fn an_unreachable_host_is_a_clear_error() {
+    let err = PoolUploader::connect("qemu+tcp://127.0.0.1:1/system")
+        .err()
+        .expect("no libvirtd there");
+    let text = err.to_string();
+    assert!(
+        text.starts_with("cannot connect to qemu+tcp://127.0.0.1:1/system"),
+        "{text}"
+    );
+}
