@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 
 nodes="${1:-5000}"
 need_cargo
+ensure_build_deps
 ensure_packages hyperfine time
 cargo build --locked --release --quiet
 

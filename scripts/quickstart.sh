@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib/common.sh
 
 need_cargo
-ensure_packages gcc pkg-config
+ensure_build_deps
 
 step "building vlab (release)"
 cargo build --locked --release --quiet

@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
 # Runs vlab's whole test suite on a fresh Debian 12 machine (as root, or with sudo).
 #
-# It installs what the tests need, then runs, in order: formatting and lint checks, the unit
-# and CLI tests, and the example-lab validation. Later tiers (libvirt end-to-end, Xen) add
-# their setup here. Exit code: 0 when everything passed.
+# It installs what the tests need (build dependencies, libvirtd, started here since there is
+# no systemd), then runs, in order: formatting and lint checks, the unit, CLI, download and
+# libvirt tests, and the example-lab validation. Exit code: 0 when everything passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/common.sh
 
 need_cargo
-# Build tools for crates that compile C (ring, libvirt bindings later): gcc, pkg-config.
-ensure_packages gcc pkg-config
+ensure_build_deps
+# The image tests serve images from their own HTTP server on 127.0.0.1; the pool tests
+# upload them into a real libvirtd.
+ensure_libvirtd
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "cargo clippy"
-cargo clippy --locked --all-targets -- -D warnings
+cargo clippy --locked --all-targets --features libvirt-tests -- -D warnings
 
-step "cargo test"
-cargo test --locked
+step "cargo test (unit, CLI, image downloads, libvirt pool uploads)"
+cargo test --locked --features libvirt-tests
 
 step "validate every example lab with the release binary"
 cargo build --locked --release --quiet

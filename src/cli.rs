@@ -159,6 +159,15 @@ pub enum ImageCommand {
         #[arg(long, default_value_t = 4, value_name = "N")]
         parallel: usize,
     },
+    /// Pull a lab's images and place them on the lab's hosts, ahead of `apply`
+    #[command(after_help = "Examples:\n  vlab image push -f labs/classroom.kdl")]
+    Push {
+        #[command(flatten)]
+        lab: LabArgs,
+        /// How many images to download at once
+        #[arg(long, default_value_t = 4, value_name = "N")]
+        parallel: usize,
+    },
     /// List cached images
     #[command(after_help = "Examples:\n  vlab image list\n  vlab image list --json")]
     List,

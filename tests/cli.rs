@@ -242,7 +242,7 @@ fn color_follows_flag_and_no_color() {
 
 #[test]
 fn every_command_help_shows_an_example() {
-    let commands: [&[&str]; 13] = [
+    let commands: [&[&str]; 14] = [
         &[],
         &["validate"],
         &["plan"],
@@ -254,6 +254,7 @@ fn every_command_help_shows_an_example() {
         &["image", "list"],
         &["image", "prune"],
         &["image", "verify"],
+        &["image", "push"],
         &["completions"],
         &["man"],
     ];
@@ -278,6 +279,7 @@ fn commands_that_read_a_lab_take_file_flag() {
         &["status"],
         &["render"],
         &["image", "pull"],
+        &["image", "push"],
     ] {
         let mut args = command.to_vec();
         args.push("--help");

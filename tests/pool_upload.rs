@@ -141,3 +141,51 @@ fn an_unreachable_host_is_a_clear_error() {
         "{text}"
     );
 }
+
+#[test]
+fn image_push_pulls_then_places_each_image_on_its_hosts() {
+    let pool = TestPool(format!("vlab-test-push-{}", std::process::id()));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, digest) = image(dir.path(), 3 * 1024 * 1024);
+    let lab = dir.path().join("push.kdl");
+    std::fs::write(
+        &lab,
+        format!(
+            "host \"local\" uri=\"{URI}\" accel=\"tcg\" pool=\"{}\"\nimage \"tiny\" url=\"file://{}\" checksum=\"{digest}\"\nnode \"a\"\nnode \"b\"\n",
+            pool.0,
+            path.display()
+        ),
+    )
+    .expect("lab");
+    let cache = dir.path().join("cache");
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_vlab"))
+            .env("VLAB_CACHE_DIR", &cache)
+            .args(["image", "push", "--color", "never", "-f"])
+            .arg(&lab)
+            .output()
+            .expect("vlab runs")
+    };
+    let first = run();
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(first.status.success(), "{stderr}");
+    assert!(stderr.contains("✓ tiny→local"), "{stderr}");
+    let volume = format!(
+        "/var/lib/libvirt/images/{}/{}",
+        pool.0,
+        base_volume_name(&digest)
+    );
+    assert_eq!(
+        file_sha256(&volume),
+        digest.hex,
+        "two nodes, one upload, intact"
+    );
+    let second = run();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(second.status.success(), "{stderr}");
+    assert_eq!(
+        stderr.matches("already present").count(),
+        2,
+        "neither pull nor upload repeats: {stderr}"
+    );
+}

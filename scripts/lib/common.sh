@@ -39,3 +39,21 @@ need_cargo() {
         exit 1
     fi
 }
+
+# Build dependencies of vlab itself: a C toolchain and libvirt's development files.
+ensure_build_deps() {
+    ensure_packages gcc pkg-config libvirt-dev
+}
+
+# A running libvirtd with the QEMU driver (there is no systemd here: start the daemons).
+ensure_libvirtd() {
+    ensure_packages libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
+    pgrep -x virtlogd >/dev/null || as_root virtlogd -d
+    pgrep -x libvirtd >/dev/null || as_root libvirtd -d
+    for _ in $(seq 1 50); do
+        virsh -c qemu:///system uri >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    echo "error: libvirtd did not come up (virsh -c qemu:///system uri fails)" >&2
+    return 1
+}

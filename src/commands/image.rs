@@ -6,7 +6,7 @@ use crate::checksum::Checksum;
 use crate::cli::{ImageCommand, LabArgs};
 use crate::image_store::cache_layout::CacheLayout;
 use crate::image_store::fetcher::FetchPolicy;
-use crate::image_store::{ImageStore, PullRequest, checksums_file, maintenance};
+use crate::image_store::{CachedImage, ImageStore, PullRequest, checksums_file, maintenance};
 use crate::lab::Verification;
 use crate::output::Output;
 use crate::reporters::{self, human_bytes};
@@ -31,6 +31,7 @@ pub fn run(command: &ImageCommand, out: &Output) -> Result<ExitStatus, CommandEr
             };
             pull(&requests, *parallel, url.is_some(), out)
         }
+        ImageCommand::Push { lab, parallel } => super::image_push::run(lab, *parallel, out),
         ImageCommand::List => list(out),
         ImageCommand::Prune {
             older_than,
@@ -71,7 +72,7 @@ fn ad_hoc_request(
     })
 }
 
-fn lab_requests(args: &LabArgs, out: &Output) -> Result<Vec<PullRequest>, CommandError> {
+pub fn lab_requests(args: &LabArgs, out: &Output) -> Result<Vec<PullRequest>, CommandError> {
     let (_, lab) = load_lab(args, out)?;
     for image in lab
         .images
@@ -101,6 +102,22 @@ fn pull(
     print_path: bool,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
+    let images = pull_images(requests, parallel, out)?;
+    if print_path && !out.json {
+        for image in images {
+            crate::outln!("{}", image.path.display());
+        }
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// Pulls `requests` into the cache with progress; every failure is printed, and any failure
+/// (or Ctrl-C) fails the command.
+pub fn pull_images(
+    requests: &[PullRequest],
+    parallel: usize,
+    out: &Output,
+) -> Result<Vec<CachedImage>, CommandError> {
     let store = ImageStore::open(CacheLayout::default_root(), FetchPolicy::default())
         .map_err(|e| CommandError::new(e.to_string()))?;
     let reporter = reporters::for_output(out);
@@ -117,11 +134,11 @@ fn pull(
             "partial downloads are kept; the next pull resumes them",
         ));
     };
+    let mut images = Vec::new();
     let mut failed = 0;
     for result in results {
         match result {
-            Ok(image) if print_path && !out.json => crate::outln!("{}", image.path.display()),
-            Ok(_) => {}
+            Ok(image) => images.push(image),
             Err(e) => {
                 failed += 1;
                 if !out.json {
@@ -136,7 +153,7 @@ fn pull(
     if failed > 0 {
         return Err(CommandError::Reported);
     }
-    Ok(ExitStatus::Success)
+    Ok(images)
 }
 
 fn list(out: &Output) -> Result<ExitStatus, CommandError> {
@@ -244,7 +261,7 @@ fn verify(out: &Output) -> Result<ExitStatus, CommandError> {
     Ok(ExitStatus::Success)
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
+pub fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

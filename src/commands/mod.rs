@@ -5,6 +5,7 @@
 
 pub mod completions;
 pub mod image;
+pub mod image_push;
 pub mod man;
 pub mod pending;
 pub mod validate;

@@ -118,7 +118,7 @@ impl PullReporter for TerminalReporter {
         }
         let short = &digest.hex[..12.min(digest.hex.len())];
         let how = match (&pull, from_cache) {
-            (_, true) | (None, _) => "already cached".to_string(),
+            (_, true) | (None, _) => "already present".to_string(),
             (Some(p), false) => {
                 let seconds = p.started.elapsed().as_secs_f64().max(0.001);
                 format!(
