@@ -16,9 +16,9 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::PathBuf;
 use tokio::sync::{mpsc, oneshot};
 
-const FILE_BUFFER: usize = 1024 * 1024;
+const FILE_BUFFER: usize = 256 * 1024;
 /// Chunks in flight between the network task and the sink thread.
-const CHANNEL_DEPTH: usize = 16;
+const CHANNEL_DEPTH: usize = 4;
 
 #[derive(Debug, Clone)]
 pub struct SinkSpec {

@@ -327,7 +327,7 @@ impl ImageStore {
             .map_err(|e| cache_error(&self.layout.root, e))?;
         reporter.started(&request.name, &request.url, Some(total), 0);
         loop {
-            let mut buf = bytes::BytesMut::with_capacity(256 * 1024);
+            let mut buf = bytes::BytesMut::with_capacity(1024 * 1024);
             let n = file.read_buf(&mut buf).await.map_err(source_error)?;
             if n == 0 {
                 break;
