@@ -16,6 +16,16 @@ pub struct TerminalReporter {
     out: Output,
     bars: Option<MultiProgress>,
     state: Mutex<HashMap<String, Pull>>,
+    /// A bar for all pulls together, shown once a second one starts.
+    total: Mutex<Total>,
+}
+
+#[derive(Default)]
+struct Total {
+    bar: Option<ProgressBar>,
+    started: usize,
+    length: u64,
+    position: u64,
 }
 
 struct Pull {
@@ -33,6 +43,7 @@ impl TerminalReporter {
             out: *out,
             bars,
             state: Mutex::new(HashMap::new()),
+            total: Mutex::new(Total::default()),
         }
     }
 
@@ -42,6 +53,40 @@ impl TerminalReporter {
                 let _ = bars.println(text);
             }
             None => eprintln!("{text}"),
+        }
+    }
+}
+
+impl TerminalReporter {
+    fn add_to_total(&self, length: u64, position: u64) {
+        let (Some(bars), Ok(mut total)) = (&self.bars, self.total.lock()) else {
+            return;
+        };
+        total.started += 1;
+        total.length += length;
+        total.position += position;
+        if total.bar.is_none() && total.started >= 2 {
+            let bar = bars.add(ProgressBar::new(0));
+            let template =
+                "{prefix:>16} {bar:30} {bytes:>10}/{total_bytes:<10} {bytes_per_sec:>12} ETA {eta}";
+            bar.set_style(
+                ProgressStyle::with_template(template)
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar.set_prefix("total");
+            total.bar = Some(bar);
+        }
+        if let Some(bar) = &total.bar {
+            bar.set_length(total.length);
+            bar.set_position(total.position);
+        }
+    }
+}
+
+impl Drop for TerminalReporter {
+    fn drop(&mut self) {
+        if let Some(bar) = self.total.lock().ok().and_then(|mut t| t.bar.take()) {
+            bar.finish_and_clear();
         }
     }
 }
@@ -84,6 +129,7 @@ impl PullReporter for TerminalReporter {
                 },
             );
         }
+        self.add_to_total(total.unwrap_or(0), resumed_from);
     }
 
     fn progress(&self, name: &str, bytes: u64) {
@@ -93,6 +139,12 @@ impl PullReporter for TerminalReporter {
             pull.bytes += bytes;
             if let Some(bar) = &pull.bar {
                 bar.inc(bytes);
+            }
+        }
+        if let Ok(mut total) = self.total.lock() {
+            total.position += bytes;
+            if let Some(bar) = &total.bar {
+                bar.set_position(total.position);
             }
         }
     }
