@@ -211,3 +211,137 @@ fn ctrl_c_leaves_a_resumable_partial_and_the_next_pull_resumes() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("resuming at"));
 }
+
+#[test]
+fn pull_from_a_lab_fetches_every_image_and_warns_about_unverified_ones() {
+    let body = data();
+    let other: Vec<u8> = body.iter().rev().copied().collect();
+    let server = FaultServer::start("disk.img", body.clone(), Fault::None);
+    let src = tempfile::tempdir().expect("tempdir");
+    let local = src.path().join("other.raw");
+    std::fs::write(&local, &other).expect("write");
+    let lab = src.path().join("lab.kdl");
+    std::fs::write(
+        &lab,
+        format!(
+            "image \"remote\" url=\"{}\" checksums-url=\"{}\"\nimage \"local\" url=\"file://{}\" unverified=#true\nnode \"a\" image=\"remote\"\n",
+            server.url(),
+            server.sums_url(),
+            local.display()
+        ),
+    )
+    .expect("lab");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let out = vlab(cache.path())
+        .args(["image", "pull", "-f"])
+        .arg(&lab)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning: image `local` is unverified"),
+        "{stderr}"
+    );
+    for content in [&body, &other] {
+        assert!(
+            cache
+                .path()
+                .join("images")
+                .join(format!("sha256-{}", sha256_hex(content)))
+                .exists()
+        );
+    }
+}
+
+#[test]
+fn pull_from_an_invalid_lab_shows_its_diagnostics() {
+    let src = tempfile::tempdir().expect("tempdir");
+    let lab = src.path().join("lab.kdl");
+    std::fs::write(&lab, "image \"x\" url=\"ftp://h/x.img\" unverified=#true\n").expect("lab");
+    let cache = tempfile::tempdir().expect("tempdir");
+    let out = vlab(cache.path())
+        .args(["image", "pull", "-f"])
+        .arg(&lab)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid URL `ftp://h/x.img`"));
+}
+
+#[test]
+fn prune_removes_orphans_and_old_images_but_keeps_used_ones() {
+    let body = data();
+    let server = FaultServer::start("disk.img", body.clone(), Fault::None);
+    let cache = tempfile::tempdir().expect("tempdir");
+    let checksum = format!("sha256:{}", sha256_hex(&body));
+    assert!(
+        vlab(cache.path())
+            .args(["image", "pull", &server.url(), "--checksum", &checksum])
+            .output()
+            .expect("runs")
+            .status
+            .success()
+    );
+    // An image no reference points at (e.g. left by an older vlab): an orphan.
+    let orphan = cache
+        .path()
+        .join("images")
+        .join(format!("sha256-{}", "0".repeat(64)));
+    std::fs::write(&orphan, b"orphan").expect("write");
+
+    let dry = vlab(cache.path())
+        .args(["image", "prune", "--dry-run"])
+        .output()
+        .expect("runs");
+    assert!(
+        String::from_utf8_lossy(&dry.stdout).contains("would remove 1 image(s)"),
+        "{}",
+        String::from_utf8_lossy(&dry.stdout)
+    );
+    assert!(orphan.exists());
+
+    let pruned = vlab(cache.path())
+        .args(["image", "prune"])
+        .output()
+        .expect("runs");
+    assert!(pruned.status.success());
+    assert!(!orphan.exists(), "orphans go");
+    let kept = cache
+        .path()
+        .join("images")
+        .join(format!("sha256-{}", sha256_hex(&body)));
+    assert!(kept.exists(), "a referenced, recently used image stays");
+
+    let recent = vlab(cache.path())
+        .args(["image", "prune", "--older-than", "30d"])
+        .output()
+        .expect("runs");
+    assert!(recent.status.success());
+    assert!(kept.exists(), "used within 30 days: kept");
+    // Unused for zero seconds or more: everything is old enough.
+    let old = vlab(cache.path())
+        .args(["image", "prune", "--older-than", "0s", "--json"])
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&old.stdout).expect("json");
+    assert_eq!(
+        report["removed"]["images"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert!(!kept.exists());
+    assert_eq!(
+        std::fs::read_dir(cache.path().join("refs"))
+            .expect("refs")
+            .count(),
+        0,
+        "no reference outlives its image"
+    );
+
+    let bad = vlab(cache.path())
+        .args(["image", "prune", "--older-than", "soon"])
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid age `soon`"));
+}

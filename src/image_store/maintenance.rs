@@ -64,7 +64,7 @@ pub fn prune(
     let mut pruned = Pruned::default();
     let cutoff = older_than.map(|age| now().saturating_sub(age));
     for entry in list(layout)? {
-        let stale = cutoff.is_some_and(|c| entry.record.last_used < c);
+        let stale = cutoff.is_some_and(|c| entry.record.last_used <= c);
         if stale || !referenced.contains(&entry.record.digest) {
             pruned.bytes += entry.record.size;
             if !dry_run {
@@ -72,6 +72,9 @@ pub fn prune(
             }
             pruned.images.push(entry);
         }
+    }
+    if !dry_run {
+        remove_dangling_refs(layout)?;
     }
     for item in std::fs::read_dir(layout.partial_dir())? {
         let path = item?.path();
@@ -134,6 +137,19 @@ fn referenced_blobs(layout: &CacheLayout) -> std::io::Result<HashSet<String>> {
         }
     }
     Ok(set)
+}
+
+/// Removes references whose image is gone, so the next pull downloads it again cleanly.
+fn remove_dangling_refs(layout: &CacheLayout) -> std::io::Result<()> {
+    for item in std::fs::read_dir(layout.root.join("refs"))? {
+        let path = item?.path();
+        if let Some(record) = read_json::<RefRecord>(&path)
+            && !layout.images_dir().join(&record.blob).exists()
+        {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
 }
 
 fn remove_blob(path: &std::path::Path) -> std::io::Result<()> {
