@@ -189,3 +189,26 @@ fn image_push_pulls_then_places_each_image_on_its_hosts() {
         "neither pull nor upload repeats: {stderr}"
     );
 }
+
+#[test]
+fn uploads_to_a_host_reached_over_ssh() {
+    let uri = std::env::var("VLAB_TEST_SSH_URI")
+        .expect("VLAB_TEST_SSH_URI names a qemu+ssh:// URI; scripts/test.sh sets up sshd on loopback and exports it");
+    let pool = TestPool(format!("vlab-test-ssh-{}", std::process::id()));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, digest) = image(dir.path(), 4 * 1024 * 1024 + 1);
+    let uploader = PoolUploader::connect(&uri).expect("libvirtd over ssh");
+    uploader.ensure_pool(&pool.0).expect("pool");
+    let volume = uploader
+        .place(&pool.0, &path, &digest, &|_| {})
+        .expect("upload over ssh");
+    assert!(volume.uploaded);
+    // The "remote" host is this machine: its copy is readable here.
+    assert_eq!(file_sha256(&volume.path), digest.hex);
+    assert!(
+        !uploader
+            .place(&pool.0, &path, &digest, &|_| {})
+            .expect("again")
+            .uploaded
+    );
+}

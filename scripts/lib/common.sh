@@ -57,3 +57,31 @@ ensure_libvirtd() {
     echo "error: libvirtd did not come up (virsh -c qemu:///system uri fails)" >&2
     return 1
 }
+
+# An sshd on 127.0.0.1:2222 that accepts a throwaway key, so tests can reach libvirtd over
+# qemu+ssh:// exactly as they would a remote host. Its files live in $1; nothing in ~/.ssh
+# is touched. Prints the libvirt URI to use.
+ensure_ssh_loopback() {
+    local dir="$1"
+    ensure_packages openssh-server openssh-client
+    mkdir -p "$dir" /run/sshd
+    [ -f "$dir/key" ] || ssh-keygen -q -t ed25519 -N "" -f "$dir/key"
+    [ -f "$dir/host_key" ] || ssh-keygen -q -t ed25519 -N "" -f "$dir/host_key"
+    cp "$dir/key.pub" "$dir/authorized_keys"
+    chmod 600 "$dir/authorized_keys"
+    cat > "$dir/sshd_config" <<CONF
+Port 2222
+ListenAddress 127.0.0.1
+HostKey $dir/host_key
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+AuthorizedKeysFile $dir/authorized_keys
+StrictModes no
+UsePAM no
+PidFile $dir/sshd.pid
+CONF
+    if ! { [ -f "$dir/sshd.pid" ] && kill -0 "$(cat "$dir/sshd.pid")" 2>/dev/null; }; then
+        as_root /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log"
+    fi
+    echo "qemu+ssh://root@127.0.0.1:2222/system?keyfile=$dir/key&no_verify=1"
+}
