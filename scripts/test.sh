@@ -21,10 +21,10 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 step "cargo clippy"
-cargo clippy --locked --all-targets --features libvirt-tests -- -D warnings
+cargo clippy --locked --all-targets --features host-tests -- -D warnings
 
 step "cargo test (unit, CLI, image downloads, libvirt pool uploads)"
-cargo test --locked --features libvirt-tests
+cargo test --locked --features host-tests
 
 step "validate every example lab with the release binary"
 cargo build --locked --release --quiet

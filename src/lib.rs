@@ -6,6 +6,7 @@
 pub mod byte_size;
 pub mod checksum;
 pub mod cli;
+pub mod cloud_init;
 pub mod commands;
 pub mod diagnostic;
 pub mod document_parser;

@@ -1,7 +1,7 @@
 //! Placing cached images on a real libvirtd (qemu:///system) through storage upload streams.
 //! Needs a running libvirtd: `scripts/test.sh` starts one and runs these with
-//! `--features libvirt-tests`.
-#![cfg(feature = "libvirt-tests")]
+//! `--features host-tests`.
+#![cfg(feature = "host-tests")]
 
 use sha2::{Digest, Sha256};
 use std::process::Command;

@@ -8,6 +8,7 @@ pub mod image;
 pub mod image_push;
 pub mod man;
 pub mod pending;
+pub mod render;
 pub mod validate;
 
 use crate::cli::{Cli, Command};
@@ -65,7 +66,11 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             pending::run("destroy", "the converge work (plan, apply, destroy)")
         }
         Command::Status(_) => pending::run("status", "the converge work (plan, apply, destroy)"),
-        Command::Render { .. } => pending::run("render", "the cloud-init work"),
+        Command::Render {
+            lab,
+            node,
+            out: dir,
+        } => render::run(&lab, &node, dir.as_deref(), &out),
         Command::Image(command) => image::run(&command, &out),
         Command::Completions { shell } => completions::run(shell),
         Command::Man => man::run(),

@@ -1,0 +1,275 @@
+//! Cloud-init: per-node user-data, meta-data and network-config rendered from Tera
+//! templates, checked, and packed into a NoCloud seed built in-process.
+//!
+//! The built-in templates (templates/*.tera, compiled in) give a usable guest; a lab or node
+//! may replace any of them with its own file. `instance-id` carries a digest of the rendered
+//! data, so changed data is a new instance and cloud-init runs again. This module renders and
+//! builds; it does not upload seeds or decide when a node must be replaced.
+
+pub mod render_context;
+pub mod render_error;
+pub mod seed_image;
+pub mod ssh_keys;
+
+use crate::lab::{Lab, Node};
+use render_error::RenderError;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+const USER_DATA: &str = include_str!("../../templates/user-data.tera");
+const META_DATA: &str = include_str!("../../templates/meta-data.tera");
+const NETWORK_CONFIG: &str = include_str!("../../templates/network-config.tera");
+
+/// A node's rendered cloud-init files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedNode {
+    pub node: String,
+    pub user_data: String,
+    pub meta_data: String,
+    pub network_config: String,
+    pub vendor_data: Option<String>,
+    pub instance_id: String,
+    /// Values of secret variables, to be masked wherever rendered text is shown.
+    pub secrets: Vec<String>,
+}
+
+impl RenderedNode {
+    /// The seed's files, in a fixed order.
+    pub fn files(&self) -> Vec<(&'static str, &str)> {
+        let mut files = vec![
+            ("meta-data", self.meta_data.as_str()),
+            ("user-data", self.user_data.as_str()),
+            ("network-config", self.network_config.as_str()),
+        ];
+        if let Some(vendor) = &self.vendor_data {
+            files.push(("vendor-data", vendor.as_str()));
+        }
+        files
+    }
+
+    /// The NoCloud seed (vfat, label `cidata`), byte-identical for the same files.
+    pub fn seed(&self) -> std::io::Result<Vec<u8>> {
+        let files: Vec<(&str, &[u8])> = self
+            .files()
+            .into_iter()
+            .map(|(n, t)| (n, t.as_bytes()))
+            .collect();
+        seed_image::build(&files)
+    }
+
+    /// `text` with every secret value replaced, for printing.
+    pub fn masked(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for secret in self.secrets.iter().filter(|s| !s.is_empty()) {
+            out = out.replace(secret.as_str(), crate::lab::node::REDACTED);
+        }
+        out
+    }
+}
+
+/// Renders `node`'s cloud-init data; `ssh_keys` are the public keys for the default user.
+pub fn render(lab: &Lab, node: &Node, ssh_keys: &[String]) -> Result<RenderedNode, RenderError> {
+    let context = render_context::context(lab, node, ssh_keys);
+    let ci = &node.cloud_init;
+    let user_data = render_one(
+        node,
+        "user-data",
+        ci.user_data.as_deref(),
+        USER_DATA,
+        &context,
+    )?;
+    let network_config = render_one(
+        node,
+        "network-config",
+        ci.network_config.as_deref(),
+        NETWORK_CONFIG,
+        &context,
+    )?;
+    let vendor_data = match ci.vendor_data.as_deref() {
+        Some(path) => Some(render_one(node, "vendor-data", Some(path), "", &context)?),
+        None => None,
+    };
+    check_yaml(node, "user-data", ci.user_data.as_deref(), &user_data, true)?;
+    check_yaml(
+        node,
+        "network-config",
+        ci.network_config.as_deref(),
+        &network_config,
+        false,
+    )?;
+    let instance_id = instance_id(
+        lab,
+        node,
+        &[
+            &user_data,
+            &network_config,
+            vendor_data.as_deref().unwrap_or(""),
+        ],
+    );
+    let mut meta_context = context;
+    meta_context["instance_id"] = serde_json::Value::String(instance_id.clone());
+    let meta_data = render_one(
+        node,
+        "meta-data",
+        ci.meta_data.as_deref(),
+        META_DATA,
+        &meta_context,
+    )?;
+    check_yaml(
+        node,
+        "meta-data",
+        ci.meta_data.as_deref(),
+        &meta_data,
+        false,
+    )?;
+    let secrets = lab
+        .vars
+        .values()
+        .chain(node.cloud_init.vars.values())
+        .filter(|v| v.secret)
+        .map(|v| {
+            v.value
+                .as_str()
+                .map_or_else(|| v.value.to_string(), str::to_string)
+        })
+        .collect();
+    Ok(RenderedNode {
+        node: node.name.clone(),
+        user_data,
+        meta_data,
+        network_config,
+        vendor_data,
+        instance_id,
+        secrets,
+    })
+}
+
+/// `<lab>-<node>-<12 hex digits of the rendered data>`.
+fn instance_id(lab: &Lab, node: &Node, parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    let hex: String = hasher.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{}-{}-{hex}", lab.name, node.name)
+}
+
+fn template_label(kind: &str, path: Option<&Path>) -> String {
+    match path {
+        Some(path) => path.display().to_string(),
+        None => format!("built-in {kind}"),
+    }
+}
+
+fn render_one(
+    node: &Node,
+    kind: &str,
+    path: Option<&Path>,
+    builtin: &str,
+    context: &serde_json::Value,
+) -> Result<String, RenderError> {
+    let label = template_label(kind, path);
+    let error = |line, message: String, help: Option<String>| RenderError {
+        template: label.clone(),
+        node: node.name.clone(),
+        line,
+        message,
+        help,
+    };
+    let source = match path {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| {
+            error(
+                None,
+                format!("cannot read the template: {e}"),
+                Some(format!("the `{kind}` path is relative to the lab file")),
+            )
+        })?,
+        None => builtin.to_string(),
+    };
+    let mut tera = tera::Tera::default();
+    if let Err(e) = tera.add_raw_template(&label, &source) {
+        let message = chain(&e);
+        return Err(error(
+            line_from_parse_error(&message),
+            message,
+            Some("see https://keats.github.io/tera/docs/ for template syntax".into()),
+        ));
+    }
+    let tera_context =
+        tera::Context::from_value(context.clone()).map_err(|e| error(None, chain(&e), None))?;
+    tera.render(&label, &tera_context).map_err(|e| {
+        let message = chain(&e);
+        let line = missing_variable(&message).and_then(|var| line_of(&source, &var));
+        error(
+            line,
+            message,
+            Some("the variables templates can use are listed in docs/cloud-init.md".into()),
+        )
+    })
+}
+
+/// A rendered file that must be YAML (user-data only when it is `#cloud-config`).
+fn check_yaml(
+    node: &Node,
+    kind: &str,
+    path: Option<&Path>,
+    text: &str,
+    cloud_config_only: bool,
+) -> Result<(), RenderError> {
+    if cloud_config_only && !text.starts_with("#cloud-config") {
+        return Ok(());
+    }
+    match yaml_rust2::YamlLoader::load_from_str(text) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let line = e.marker().line();
+            let shown = text.lines().nth(line.saturating_sub(1)).unwrap_or_default();
+            Err(RenderError {
+                template: template_label(kind, path),
+                node: node.name.clone(),
+                line: None,
+                message: format!(
+                    "the rendered {kind} is not valid YAML: {} at line {line} of the output: `{}`",
+                    e.info(),
+                    shown.trim()
+                ),
+                help: Some(format!(
+                    "render it with `vlab render NODE` to see the whole {kind}"
+                )),
+            })
+        }
+    }
+}
+
+/// The error and its causes on one line.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(cause) = source {
+        parts.push(cause.to_string());
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
+/// Tera parse errors say `--> 3:5`.
+fn line_from_parse_error(message: &str) -> Option<usize> {
+    let at = message.find("--> ")?;
+    message[at + 4..].split(':').next()?.trim().parse().ok()
+}
+
+/// The name in "Variable `x.y` not found in context".
+fn missing_variable(message: &str) -> Option<String> {
+    let start = message.find("Variable `")? + "Variable `".len();
+    let end = message[start..].find('`')?;
+    Some(message[start..start + end].to_string())
+}
+
+/// The first line (1-based) of `source` that mentions `name`.
+fn line_of(source: &str, name: &str) -> Option<usize> {
+    source.lines().position(|l| l.contains(name)).map(|i| i + 1)
+}

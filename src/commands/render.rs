@@ -1,0 +1,113 @@
+//! `vlab render NODE`: a node's rendered cloud-init files and seed, printed for review
+//! (secrets masked) or written to a directory (mode 0600: they may hold secrets).
+
+use super::validate::load_lab;
+use super::{CommandError, ExitStatus};
+use crate::cli::LabArgs;
+use crate::cloud_init::{self, RenderedNode, ssh_keys};
+use crate::name_rules::unknown_help;
+use crate::output::Output;
+use serde_json::json;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+pub fn run(
+    args: &LabArgs,
+    node_name: &str,
+    out_dir: Option<&Path>,
+    out: &Output,
+) -> Result<ExitStatus, CommandError> {
+    let (_, lab) = load_lab(args, out)?;
+    let Some(node) = lab.node(node_name) else {
+        return Err(CommandError::with_help(
+            format!("the lab has no node `{node_name}`"),
+            unknown_help("node", node_name, lab.nodes.iter().map(|n| n.name.as_str())),
+        ));
+    };
+    let keys = ssh_keys::for_lab(&lab.ssh_keys);
+    let rendered = cloud_init::render(&lab, node, &keys).map_err(|e| match &e.help {
+        Some(help) => CommandError::with_help(e.to_string(), help.clone()),
+        None => CommandError::new(e.to_string()),
+    })?;
+    let seed = rendered
+        .seed()
+        .map_err(|e| CommandError::new(format!("cannot build the seed image: {e}")))?;
+    match out_dir {
+        Some(dir) => write_files(dir, &rendered, &seed, out)?,
+        None => print_files(&rendered, seed.len(), out),
+    }
+    if keys.is_empty() && !out.quiet {
+        eprintln!(
+            "{}: no SSH keys: the lab has no `ssh-key` and ~/.ssh holds no *.pub; the user cannot log in over SSH",
+            out.warning_word()
+        );
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn print_files(rendered: &RenderedNode, seed_len: usize, out: &Output) {
+    if out.json {
+        let files: serde_json::Map<String, serde_json::Value> = rendered
+            .files()
+            .into_iter()
+            .map(|(name, text)| (name.to_string(), json!(rendered.masked(text))))
+            .collect();
+        crate::outln!(
+            "{}",
+            json!({"node": rendered.node, "instance_id": rendered.instance_id, "files": files, "seed_bytes": seed_len})
+        );
+        return;
+    }
+    for (name, text) in rendered.files() {
+        crate::outln!("{}", out.dim(&format!("--- {name} ---")));
+        crate::outln!("{}", rendered.masked(text).trim_end());
+    }
+    if !out.quiet {
+        eprintln!(
+            "node {}: instance-id {}, seed {} bytes (vfat, label cidata)",
+            rendered.node, rendered.instance_id, seed_len
+        );
+    }
+}
+
+fn write_files(
+    dir: &Path,
+    rendered: &RenderedNode,
+    seed: &[u8],
+    out: &Output,
+) -> Result<(), CommandError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CommandError::new(format!("cannot create {}: {e}", dir.display())))?;
+    let mut written = Vec::new();
+    for (name, text) in rendered.files() {
+        written.push(write_private(&dir.join(name), text.as_bytes())?);
+    }
+    written.push(write_private(&dir.join("seed.img"), seed)?);
+    if out.json {
+        crate::outln!(
+            "{}",
+            json!({"node": rendered.node, "instance_id": rendered.instance_id, "written": written})
+        );
+    } else if !out.quiet {
+        for path in &written {
+            crate::outln!("{path}");
+        }
+    }
+    Ok(())
+}
+
+/// Writes a file readable by its owner only (rendered data may hold secrets).
+fn write_private(path: &Path, data: &[u8]) -> Result<String, CommandError> {
+    let error =
+        |e: std::io::Error| CommandError::new(format!("cannot write {}: {e}", path.display()));
+    let _ = std::fs::remove_file(path);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(error)?;
+    file.write_all(data).map_err(error)?;
+    Ok(path.display().to_string())
+}
