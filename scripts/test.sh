@@ -13,6 +13,9 @@ ensure_build_deps
 # The image tests serve images from their own HTTP server on 127.0.0.1; the pool tests
 # upload them into a real libvirtd.
 ensure_libvirtd
+# Independent readers of what vlab renders: cloud-init's schema validator and network
+# parser, and mtools for the vfat seed.
+ensure_packages cloud-init mtools python3-yaml
 # The same libvirtd over qemu+ssh://, as a remote host is reached.
 VLAB_TEST_SSH_URI="$(ensure_ssh_loopback "${TMPDIR:-/tmp}/vlab-test-ssh")"
 export VLAB_TEST_SSH_URI

@@ -1,9 +1,11 @@
-//! `PoolUploader`: places a cached image on a libvirt host as a base volume in vlab's pool.
+//! `PoolUploader`: places files on a libvirt host as volumes in vlab's pool: cached images
+//! as base volumes, and cloud-init seeds.
 //!
-//! The image travels through a libvirt storage-volume upload stream, so local, `qemu+ssh://`
+//! A file travels through a libvirt storage-volume upload stream, so local, `qemu+ssh://`
 //! and `xen+ssh://` hosts work the same way and no host depends on files in the client's
-//! /tmp. The volume is named by the image's digest (`vlab-base-sha256-<hex>`); a host that
-//! already holds it complete is skipped. Because libvirt volumes carry no metadata, an upload
+//! /tmp. A base image is named by its digest (`vlab-base-sha256-<hex>`), other files by a
+//! name the caller gives (carrying a digest); a host that already holds a volume complete is
+//! skipped. Because libvirt volumes carry no metadata, an upload
 //! is marked complete by a zero-size companion volume `<name>.ready`, created only after the
 //! stream finished: a base volume without it (an interrupted upload) is deleted and sent again.
 //! This module only uploads; guest overlays on the base volume are the applier's business.
@@ -121,6 +123,19 @@ impl PoolUploader {
         digest: &Checksum,
         progress: &dyn Fn(u64),
     ) -> Result<BaseVolume, UploadError> {
+        self.place_named(pool, &base_volume_name(digest), image, progress)
+    }
+
+    /// Uploads `image` into `pool` as volume `name`, unless a complete volume of that name is
+    /// there. Callers put what identifies the content (a digest) into the name: the seed of a
+    /// node, for one, goes up under a name that carries its digest.
+    pub fn place_named(
+        &self,
+        pool: &str,
+        name: &str,
+        image: &Path,
+        progress: &dyn Fn(u64),
+    ) -> Result<BaseVolume, UploadError> {
         let pool_error = |e: virt::error::Error| UploadError::Pool {
             uri: self.uri.clone(),
             pool: pool.to_string(),
@@ -131,7 +146,7 @@ impl PoolUploader {
             .lookup_storage_pool_by_name(pool)
             .map_err(pool_error)?;
         storage.refresh(0).map_err(pool_error)?;
-        let name = base_volume_name(digest);
+        let name = name.to_string();
         let ready = format!("{name}.ready");
         if let Ok(volume) = storage.lookup_storage_vol_by_name(&name) {
             if storage.lookup_storage_vol_by_name(&ready).is_ok() {

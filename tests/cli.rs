@@ -296,7 +296,6 @@ fn unimplemented_commands_say_so_with_exit_code_1() {
         &["apply", "--auto-approve"],
         &["destroy"],
         &["status"],
-        &["render", "web-1"],
     ] {
         let (_, stderr) = run(args, 1);
         assert!(
