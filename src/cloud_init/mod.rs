@@ -97,16 +97,23 @@ pub fn render(lab: &Lab, node: &Node, ssh_keys: &[String]) -> Result<RenderedNod
         &network_config,
         false,
     )?;
-    let instance_id = instance_id(
-        lab,
-        node,
-        &[
-            &user_data,
-            &network_config,
-            vendor_data.as_deref().unwrap_or(""),
-        ],
-    );
+    // meta-data holds the instance-id, so it enters the digest rendered without it.
     let mut meta_context = context;
+    meta_context["instance_id"] = serde_json::Value::String(String::new());
+    let meta_draft = render_one(
+        node,
+        "meta-data",
+        ci.meta_data.as_deref(),
+        META_DATA,
+        &meta_context,
+    )?;
+    let digest_input = [
+        &user_data,
+        &network_config,
+        vendor_data.as_deref().unwrap_or(""),
+        &meta_draft,
+    ];
+    let instance_id = instance_id(lab, node, &digest_input);
     meta_context["instance_id"] = serde_json::Value::String(instance_id.clone());
     let meta_data = render_one(
         node,
@@ -226,8 +233,17 @@ fn check_yaml(
     match yaml_rust2::YamlLoader::load_from_str(text) {
         Ok(_) => Ok(()),
         Err(e) => {
-            let line = e.marker().line();
-            let shown = text.lines().nth(line.saturating_sub(1)).unwrap_or_default();
+            // A problem found only at the end (an unclosed bracket) is reported past the last
+            // line: show the last line that has text instead.
+            let lines: Vec<&str> = text.lines().collect();
+            let line = match lines.get(e.marker().line().saturating_sub(1)) {
+                Some(l) if !l.trim().is_empty() => e.marker().line(),
+                _ => lines
+                    .iter()
+                    .rposition(|l| !l.trim().is_empty())
+                    .map_or(1, |i| i + 1),
+            };
+            let shown = lines.get(line - 1).copied().unwrap_or_default();
             Err(RenderError {
                 template: template_label(kind, path),
                 node: node.name.clone(),
@@ -269,7 +285,19 @@ fn missing_variable(message: &str) -> Option<String> {
     Some(message[start..start + end].to_string())
 }
 
-/// The first line (1-based) of `source` that mentions `name`.
+/// The first line (1-based) of `source` where a Tera expression uses `name` as a whole
+/// identifier (`vars.role`, not `vars.role_name`).
 fn line_of(source: &str, name: &str) -> Option<usize> {
-    source.lines().position(|l| l.contains(name)).map(|i| i + 1)
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let uses = |line: &str| {
+        line.match_indices(name).any(|(at, _)| {
+            let before = line[..at].chars().next_back();
+            let after = line[at + name.len()..].chars().next();
+            !before.is_some_and(|c| ident(c) || c == '.') && !after.is_some_and(ident)
+        })
+    };
+    source
+        .lines()
+        .position(|l| (l.contains("{{") || l.contains("{%")) && uses(l))
+        .map(|i| i + 1)
 }

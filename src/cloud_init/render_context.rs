@@ -94,9 +94,9 @@ fn interface_value(lab: &Lab, interface: &Interface) -> Value {
             let plan = network.and_then(|n| n.ipv4.as_ref());
             let mode = network.map_or(NetworkMode::Isolated, |n| n.mode);
             let served = plan.is_some_and(|p| p.dhcp.is_some());
-            // On a host bridge the outside network's own DHCP server answers.
-            let dhcp =
-                address.is_none() && (served || (mode == NetworkMode::Bridge && plan.is_none()));
+            // On a host bridge the outside network's own DHCP server answers (its `cidr`
+            // only describes that network for static addresses).
+            let dhcp = address.is_none() && (served || mode == NetworkMode::Bridge);
             let dns: Vec<String> = match (mode, plan) {
                 (NetworkMode::Bridge, _) | (_, None) => Vec::new(),
                 (_, Some(p)) => vec![p.gateway.to_string()],
