@@ -1,9 +1,19 @@
-//! `{index}` expansion of spec strings for one instance of a counted resource.
+//! `{index}` expansion of spec strings for one instance of a counted resource, and the
+//! instances a `count` stands for.
 
 use super::Resolver;
 use crate::diagnostic::Diagnostic;
 use crate::index_template;
 use crate::spanned::Spanned;
+
+/// The `count` indexes of a resource: 1..=N, or a single `None` for one without `count`.
+pub(super) fn instances(count: Option<&Spanned<u32>>) -> impl Iterator<Item = Option<u32>> {
+    let (range, single) = match count {
+        Some(count) => (1..=count.value, None),
+        None => (1..=0, Some(None)),
+    };
+    range.map(Some).chain(single)
+}
 
 impl Resolver<'_> {
     /// `text` with `{index}` replaced for `index`; a bad placeholder is reported at its span.

@@ -17,11 +17,7 @@ use std::net::Ipv4Addr;
 impl Resolver<'_> {
     pub(super) fn resolve_links(&mut self) {
         for spec in &self.spec.links {
-            let indexes: Vec<Option<u32>> = match &spec.count {
-                Some(count) => (1..=count.value).map(Some).collect(),
-                None => vec![None],
-            };
-            for index in indexes {
+            for index in super::expander::instances(spec.count.as_ref()) {
                 if let Some(link) = self.resolve_link(spec, index) {
                     self.attach(&link);
                     self.links.push(link);

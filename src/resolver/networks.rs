@@ -16,11 +16,7 @@ const NETWORK_NAME_MAX: usize = 32;
 impl Resolver<'_> {
     pub(super) fn resolve_networks(&mut self) {
         for spec in &self.spec.networks {
-            let indexes: Vec<Option<u32>> = match &spec.count {
-                Some(count) => (1..=count.value).map(Some).collect(),
-                None => vec![None],
-            };
-            for index in indexes {
+            for index in super::expander::instances(spec.count.as_ref()) {
                 let Some(name) = self.expand(&spec.name, index) else {
                     continue;
                 };

@@ -20,11 +20,7 @@ impl Resolver<'_> {
     pub(super) fn resolve_nodes(&mut self) {
         for spec in &self.spec.nodes {
             let settings = super::defaults::merge(&spec.settings, self.spec.defaults.as_ref());
-            let indexes: Vec<Option<u32>> = match &spec.count {
-                Some(count) => (1..=count.value).map(Some).collect(),
-                None => vec![None],
-            };
-            for index in indexes {
+            for index in super::expander::instances(spec.count.as_ref()) {
                 if let Some(node) = self.resolve_node(spec, &settings, index) {
                     self.nodes.push(node);
                 }
