@@ -10,6 +10,7 @@ pub mod cloud_init;
 pub mod commands;
 pub mod diagnostic;
 pub mod document_parser;
+pub mod host;
 pub mod host_uri;
 pub mod image_store;
 pub mod index_template;

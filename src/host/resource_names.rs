@@ -1,0 +1,85 @@
+//! The names vlab gives to what it creates on a host. Ownership of volumes is by this naming
+//! convention alone (libvirt volumes carry no metadata); domains and networks also carry
+//! vlab metadata. Every name is a pure function of the lab, so any machine can plan.
+
+use sha2::{Digest, Sha256};
+
+/// Every volume, network and domain vlab owns starts with the lab's prefix.
+pub fn prefix(lab: &str) -> String {
+    format!("vlab-{lab}-")
+}
+
+/// The libvirt domain of a node: `<lab>-<node>`, short enough to read in `virsh list`.
+pub fn domain(lab: &str, node: &str) -> String {
+    format!("{lab}-{node}")
+}
+
+pub fn network(lab: &str, network: &str) -> String {
+    format!("vlab-{lab}-{network}")
+}
+
+/// The private network that realises a link (one per link, no IP, no DHCP).
+pub fn link_network(lab: &str, link: &str) -> String {
+    format!("vlab-{lab}-link-{}", short_hash(&[lab, link], 8))
+}
+
+/// A Linux bridge name (at most 15 bytes) unique to the lab and network.
+pub fn bridge(lab: &str, network: &str) -> String {
+    format!("vl{}", short_hash(&[lab, network], 10))
+}
+
+pub fn root_volume(lab: &str, node: &str) -> String {
+    format!("vlab-{lab}-{node}-root.qcow2")
+}
+
+pub fn disk_volume(lab: &str, node: &str, disk: &str) -> String {
+    format!("vlab-{lab}-{node}-disk-{disk}.qcow2")
+}
+
+/// The seed carries a digest of its content: a new seed is a new volume.
+pub fn seed_volume(lab: &str, node: &str, seed: &[u8]) -> String {
+    let digest: String = Sha256::digest(seed)[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("vlab-{lab}-{node}-seed-{digest}.img")
+}
+
+/// Where a node's serial console is logged on its host.
+pub fn console_log(domain: &str) -> String {
+    format!("/var/log/libvirt/qemu/{domain}-console.log")
+}
+
+fn short_hash(parts: &[&str], hex_len: usize) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>()[..hex_len]
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_stable_and_bridges_fit_linux() {
+        assert_eq!(domain("web", "web-1"), "web-web-1");
+        assert_eq!(root_volume("web", "lb"), "vlab-web-lb-root.qcow2");
+        assert_eq!(bridge("web", "lan"), bridge("web", "lan"));
+        assert_ne!(bridge("web", "lan"), bridge("web", "wan"));
+        assert!(bridge(&"x".repeat(32), &"y".repeat(32)).len() <= 15);
+        assert!(seed_volume("web", "lb", b"a").starts_with("vlab-web-lb-seed-"));
+        assert_ne!(
+            seed_volume("web", "lb", b"a"),
+            seed_volume("web", "lb", b"b")
+        );
+        assert!(link_network("lab", "r1:eth1--r2:eth1").starts_with(&prefix("lab")));
+    }
+}
