@@ -7,12 +7,11 @@ use crate::index_template;
 use crate::spanned::Spanned;
 
 /// The `count` indexes of a resource: 1..=N, or a single `None` for one without `count`.
-pub(super) fn instances(count: Option<&Spanned<u32>>) -> impl Iterator<Item = Option<u32>> {
-    let (range, single) = match count {
-        Some(count) => (1..=count.value, None),
-        None => (1..=0, Some(None)),
-    };
-    range.map(Some).chain(single)
+pub(super) fn instances(count: Option<&Spanned<u32>>) -> Vec<Option<u32>> {
+    match count {
+        Some(count) => (1..=count.value).map(Some).collect(),
+        None => vec![None],
+    }
 }
 
 impl Resolver<'_> {
