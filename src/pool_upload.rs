@@ -12,6 +12,7 @@
 //! Every call here blocks: async callers run it with `spawn_blocking`.
 
 use crate::checksum::Checksum;
+use crate::host::xml_element::XmlElement;
 use std::io::Read;
 use std::path::Path;
 use virt::connect::Connect;
@@ -97,11 +98,11 @@ impl PoolUploader {
             }
             Err(e) if e.code().is(ErrorNumber::NoStoragePool) => {
                 let path = self.pool_dir(pool);
-                let xml = format!(
-                    "<pool type='dir'><name>{}</name><target><path>{}</path></target></pool>",
-                    xml_escape(pool),
-                    xml_escape(&path)
-                );
+                let xml = XmlElement::new("pool")
+                    .attr("type", "dir")
+                    .child(XmlElement::leaf("name", pool))
+                    .child(XmlElement::new("target").child(XmlElement::leaf("path", &path)))
+                    .render();
                 let created = self
                     .conn
                     .define_storage_pool_xml(&xml, 0)
@@ -257,24 +258,14 @@ impl PoolUploader {
 /// A raw volume of `size` bytes; whatever format the uploaded bytes have, libvirt probes on
 /// refresh (so no qemu-img is needed to create it).
 fn volume_xml(name: &str, size: u64) -> String {
-    format!(
-        "<volume><name>{}</name><capacity unit='bytes'>{size}</capacity><allocation unit='bytes'>0</allocation><target><format type='raw'/><permissions><mode>0644</mode></permissions></target></volume>",
-        xml_escape(name)
-    )
-}
-
-/// Escapes text for an XML element or attribute.
-pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\'' => out.push_str("&apos;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
+    XmlElement::new("volume")
+        .child(XmlElement::leaf("name", name))
+        .child(XmlElement::leaf("capacity", size).attr("unit", "bytes"))
+        .child(XmlElement::leaf("allocation", 0).attr("unit", "bytes"))
+        .child(
+            XmlElement::new("target")
+                .child(XmlElement::new("format").attr("type", "raw"))
+                .child(XmlElement::new("permissions").child(XmlElement::leaf("mode", "0644"))),
+        )
+        .render()
 }
