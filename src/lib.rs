@@ -22,6 +22,7 @@ pub mod mac_address;
 pub mod name_rules;
 pub mod node_reader;
 pub mod output;
+pub mod planner;
 pub mod pool_upload;
 pub mod report;
 pub mod reporters;

@@ -1,0 +1,116 @@
+//! `Observed`: what the lab's hosts actually hold, as the observer read it, reduced to what
+//! the planner compares. Data only: reading it from libvirt is the observer's job.
+
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Observed {
+    pub hosts: Vec<ObservedHost>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ObservedHost {
+    pub name: String,
+    pub pool_exists: bool,
+    /// Names of the volumes in vlab's pool.
+    pub volumes: BTreeSet<String>,
+    /// Networks named with the lab's prefix.
+    pub networks: Vec<ObservedNetwork>,
+    /// Domains whose metadata names the lab.
+    pub domains: Vec<ObservedDomain>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedNetwork {
+    pub name: String,
+    /// The parts of its definition vlab sets, normalised (see `NetworkSummary`).
+    pub summary: NetworkSummary,
+    pub active: bool,
+}
+
+/// A network definition reduced to what vlab decides: libvirt adds UUIDs, MACs and defaults
+/// that must not count as drift.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NetworkSummary {
+    pub forward: Option<String>,
+    pub bridge: Option<String>,
+    pub domain: Option<String>,
+    pub ip: Option<String>,
+    pub dhcp_range: Option<String>,
+    pub dhcp_hosts: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedDomain {
+    pub name: String,
+    pub node: String,
+    pub digest: String,
+    pub image: String,
+    pub seed_volume: String,
+    pub root_size: Option<u64>,
+    pub cpus: u32,
+    pub memory_kib: u64,
+    pub state: DomainState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DomainState {
+    Running,
+    ShutOff,
+    /// Paused, crashed, suspended, starting: anything vlab does not converge from.
+    Other,
+}
+
+impl NetworkSummary {
+    /// Reads the summary out of network XML (as vlab writes it, or as libvirt returns it).
+    pub fn from_xml(xml: &str) -> Option<NetworkSummary> {
+        let doc = roxmltree::Document::parse(xml).ok()?;
+        let root = doc.root_element();
+        let child = |name: &str| root.children().find(|n| n.has_tag_name(name));
+        let ip = child("ip");
+        let dhcp = ip.and_then(|ip| ip.children().find(|n| n.has_tag_name("dhcp")));
+        let range = dhcp.and_then(|d| d.children().find(|n| n.has_tag_name("range")));
+        let mut dhcp_hosts: Vec<String> = dhcp
+            .map(|d| {
+                d.children()
+                    .filter(|n| n.has_tag_name("host"))
+                    .map(|h| {
+                        format!(
+                            "{} {} {}",
+                            h.attribute("mac").unwrap_or_default(),
+                            h.attribute("name").unwrap_or_default(),
+                            h.attribute("ip").unwrap_or_default()
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        dhcp_hosts.sort();
+        Some(NetworkSummary {
+            forward: child("forward")
+                .and_then(|f| f.attribute("mode"))
+                .map(str::to_string),
+            bridge: child("bridge")
+                .and_then(|b| b.attribute("name"))
+                .map(str::to_string),
+            domain: child("domain")
+                .and_then(|d| d.attribute("name"))
+                .map(str::to_string),
+            ip: ip.map(|ip| {
+                format!(
+                    "{}/{}",
+                    ip.attribute("address").unwrap_or_default(),
+                    ip.attribute("prefix").unwrap_or_default()
+                )
+            }),
+            dhcp_range: range.map(|r| {
+                format!(
+                    "{}-{}",
+                    r.attribute("start").unwrap_or_default(),
+                    r.attribute("end").unwrap_or_default()
+                )
+            }),
+            dhcp_hosts,
+        })
+    }
+}

@@ -1,0 +1,279 @@
+//! Planner cases: both sides built in memory, every rule checked.
+
+use super::desired::{Desired, DesiredDomain, DesiredHost, DesiredNetwork};
+use super::observed::{
+    DomainState, NetworkSummary, Observed, ObservedDomain, ObservedHost, ObservedNetwork,
+};
+use super::plan;
+use super::plan::{Action, ResourceKind};
+
+const NET_XML: &str = "<network><name>vlab-lab-lan</name><forward mode='nat'/><bridge name='vl1'/><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.128' end='10.0.0.254'/></dhcp></ip></network>";
+
+fn domain(node: &str, seed: &str, digest: &str) -> DesiredDomain {
+    DesiredDomain {
+        name: format!("lab-{node}"),
+        node: node.into(),
+        digest: digest.into(),
+        image: "vlab-base-sha256-aa".into(),
+        seed_volume: seed.into(),
+        root_size: None,
+        cpus: 1,
+        memory_kib: 1024 * 1024,
+        volumes: vec![format!("vlab-lab-{node}-root.qcow2"), seed.into()],
+    }
+}
+
+fn desired() -> Desired {
+    Desired {
+        lab: "lab".into(),
+        hosts: vec![DesiredHost {
+            name: "local".into(),
+            pool: "vlab".into(),
+            images: vec![("debian".into(), Some("vlab-base-sha256-aa".into()))],
+            networks: vec![DesiredNetwork {
+                name: "vlab-lab-lan".into(),
+                xml: NET_XML.into(),
+            }],
+            domains: vec![domain("a", "vlab-lab-a-seed-1.img", "d1")],
+        }],
+    }
+}
+
+/// What the hosts hold right after a successful apply of `desired()`.
+fn converged() -> Observed {
+    let d = desired();
+    let host = &d.hosts[0];
+    let dom = &host.domains[0];
+    Observed {
+        hosts: vec![ObservedHost {
+            name: "local".into(),
+            pool_exists: true,
+            volumes: ["vlab-base-sha256-aa".to_string()]
+                .into_iter()
+                .chain(dom.volumes.iter().cloned())
+                .collect(),
+            networks: vec![ObservedNetwork {
+                name: "vlab-lab-lan".into(),
+                summary: NetworkSummary::from_xml(NET_XML).expect("xml"),
+                active: true,
+            }],
+            domains: vec![ObservedDomain {
+                name: dom.name.clone(),
+                node: dom.node.clone(),
+                digest: dom.digest.clone(),
+                image: dom.image.clone(),
+                seed_volume: dom.seed_volume.clone(),
+                root_size: None,
+                cpus: 1,
+                memory_kib: 1024 * 1024,
+                state: DomainState::Running,
+            }],
+        }],
+    }
+}
+
+fn actions(observed: &Observed, desired: &Desired) -> Vec<(ResourceKind, String, Action)> {
+    plan(desired, observed)
+        .changes
+        .into_iter()
+        .map(|c| (c.kind, c.name, c.action))
+        .collect()
+}
+
+#[test]
+fn an_empty_host_gets_everything_created() {
+    let p = plan(&desired(), &Observed::default());
+    let got: Vec<_> = p.changes.iter().map(|c| (c.kind, c.action)).collect();
+    assert_eq!(
+        got,
+        [
+            (ResourceKind::Pool, Action::Create),
+            (ResourceKind::Image, Action::Create),
+            (ResourceKind::Network, Action::Create),
+            (ResourceKind::Node, Action::Create),
+        ]
+    );
+    assert_eq!(
+        p.summary().to_string(),
+        "4 to add, 0 to change, 0 to replace, 0 to destroy"
+    );
+    assert_eq!(p.changes[3].address(), "node.lab-a@local");
+}
+
+#[test]
+fn a_converged_host_needs_nothing() {
+    assert!(plan(&desired(), &converged()).is_empty());
+}
+
+#[test]
+fn a_guest_shut_off_by_hand_is_started() {
+    let mut o = converged();
+    o.hosts[0].domains[0].state = DomainState::ShutOff;
+    assert_eq!(
+        actions(&o, &desired()),
+        [(ResourceKind::Node, "lab-a".into(), Action::Start)]
+    );
+}
+
+#[test]
+fn changed_cloud_init_replaces_the_node_and_drops_the_old_seed() {
+    let o = converged();
+    let mut d = desired();
+    d.hosts[0].domains[0] = domain("a", "vlab-lab-a-seed-2.img", "d2");
+    let p = plan(&d, &o);
+    assert_eq!(
+        p.changes
+            .iter()
+            .map(|c| (c.kind, c.name.as_str(), c.action))
+            .collect::<Vec<_>>(),
+        [
+            (ResourceKind::Node, "lab-a", Action::Replace),
+            (
+                ResourceKind::Volume,
+                "vlab-lab-a-seed-1.img",
+                Action::Delete
+            )
+        ]
+    );
+    assert!(
+        p.changes[0].reason.contains("cloud-init data changed"),
+        "{}",
+        p.changes[0].reason
+    );
+}
+
+#[test]
+fn more_cpus_is_an_update_in_place() {
+    let o = converged();
+    let mut d = desired();
+    d.hosts[0].domains[0].digest = "d3".into();
+    d.hosts[0].domains[0].cpus = 4;
+    let p = plan(&d, &o);
+    assert_eq!(p.changes.len(), 1);
+    assert_eq!(p.changes[0].action, Action::Update);
+    assert_eq!(
+        p.changes[0].before.as_deref(),
+        Some("1 cpu, 1024 MiB, image vlab-base-sha256-aa")
+    );
+    assert_eq!(
+        p.changes[0].after.as_deref(),
+        Some("4 cpu, 1024 MiB, image vlab-base-sha256-aa")
+    );
+}
+
+#[test]
+fn a_new_image_or_root_size_replaces() {
+    let mut d = desired();
+    d.hosts[0].domains[0].image = "vlab-base-sha256-bb".into();
+    d.hosts[0].images[0].1 = Some("vlab-base-sha256-bb".into());
+    let p = plan(&d, &converged());
+    assert_eq!(
+        p.changes
+            .iter()
+            .map(|c| (c.kind, c.action))
+            .collect::<Vec<_>>(),
+        [
+            (ResourceKind::Image, Action::Create),
+            (ResourceKind::Node, Action::Replace)
+        ]
+    );
+    assert!(p.changes[1].reason.contains("image changed"));
+    let mut d = desired();
+    d.hosts[0].domains[0].root_size = Some(20 << 30);
+    assert_eq!(
+        actions(&converged(), &d),
+        [(ResourceKind::Node, "lab-a".into(), Action::Replace)]
+    );
+}
+
+#[test]
+fn a_root_volume_deleted_by_hand_replaces_the_node() {
+    let mut o = converged();
+    o.hosts[0].volumes.remove("vlab-lab-a-root.qcow2");
+    let p = plan(&desired(), &o);
+    assert_eq!(p.changes.len(), 1);
+    assert_eq!(p.changes[0].action, Action::Replace);
+    assert!(
+        p.changes[0]
+            .reason
+            .contains("root volume vlab-lab-a-root.qcow2 is missing")
+    );
+}
+
+#[test]
+fn network_drift_replaces_and_a_stopped_network_starts() {
+    let mut o = converged();
+    o.hosts[0].networks[0].summary.dhcp_range = Some("10.0.0.2-10.0.0.254".into());
+    let p = plan(&desired(), &o);
+    assert_eq!(p.changes.len(), 1);
+    assert_eq!(p.changes[0].action, Action::Replace);
+    assert!(
+        p.changes[0].reason.contains("DHCP range"),
+        "{}",
+        p.changes[0].reason
+    );
+    let mut o = converged();
+    o.hosts[0].networks[0].active = false;
+    assert_eq!(
+        actions(&o, &desired()),
+        [(ResourceKind::Network, "vlab-lab-lan".into(), Action::Start)]
+    );
+}
+
+#[test]
+fn what_the_lab_no_longer_declares_is_deleted_and_nothing_else() {
+    let mut o = converged();
+    let host = &mut o.hosts[0];
+    host.domains.push(ObservedDomain {
+        name: "lab-old".into(),
+        node: "old".into(),
+        ..host.domains[0].clone()
+    });
+    host.volumes.insert("vlab-lab-old-root.qcow2".into());
+    host.volumes.insert("vlab-lab-old-root.qcow2.ready".into());
+    host.volumes.insert("vlab-other-x-root.qcow2".into());
+    host.volumes.insert("someone-elses.qcow2".into());
+    host.networks.push(ObservedNetwork {
+        name: "vlab-lab-gone".into(),
+        summary: NetworkSummary::default(),
+        active: true,
+    });
+    assert_eq!(
+        actions(&o, &desired()),
+        [
+            (
+                ResourceKind::Network,
+                "vlab-lab-gone".into(),
+                Action::Delete
+            ),
+            (ResourceKind::Node, "lab-old".into(), Action::Delete),
+            (
+                ResourceKind::Volume,
+                "vlab-lab-old-root.qcow2".into(),
+                Action::Delete
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_image_not_pulled_yet_is_planned_for_pull_and_upload() {
+    let mut d = desired();
+    d.hosts[0].images[0].1 = None;
+    let p = plan(&d, &converged());
+    assert_eq!(p.changes.len(), 1);
+    assert_eq!(
+        (p.changes[0].kind, p.changes[0].action),
+        (ResourceKind::Image, Action::Create)
+    );
+    assert!(p.changes[0].reason.contains("not pulled yet"));
+}
+
+#[test]
+fn network_summaries_ignore_what_libvirt_adds() {
+    let from_libvirt = "<network connections='1'><name>vlab-lab-lan</name><uuid>0b7c0a7e-1111-2222-3333-444455556666</uuid><forward mode='nat'><nat><port start='1024' end='65535'/></nat></forward><bridge name='vl1' stp='on' delay='0'/><mac address='52:54:00:aa:bb:cc'/><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.128' end='10.0.0.254'/></dhcp></ip></network>";
+    assert_eq!(
+        NetworkSummary::from_xml(from_libvirt),
+        NetworkSummary::from_xml(NET_XML)
+    );
+}
