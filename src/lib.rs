@@ -21,6 +21,7 @@ pub mod loader;
 pub mod mac_address;
 pub mod name_rules;
 pub mod node_reader;
+pub mod observer;
 pub mod output;
 pub mod planner;
 pub mod pool_upload;

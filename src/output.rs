@@ -56,6 +56,20 @@ impl Output {
         self.paint("2", text)
     }
 
+    /// A plan action's symbol in its colour: `+` green, `~` yellow, `-/+` magenta, `-` red,
+    /// `>` cyan.
+    pub fn paint_action(&self, action: crate::planner::plan::Action) -> String {
+        use crate::planner::plan::Action;
+        let code = match action {
+            Action::Create => "32",
+            Action::Update => "33",
+            Action::Replace => "35",
+            Action::Delete => "31",
+            Action::Start => "36",
+        };
+        self.paint(code, &format!("{:>3}", action.symbol()))
+    }
+
     fn paint(&self, code: &str, text: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{text}\x1b[0m")

@@ -72,6 +72,18 @@ fn ad_hoc_request(
     })
 }
 
+/// The pull requests for every image of `lab`.
+pub fn lab_requests_quiet(lab: &crate::lab::Lab) -> Vec<PullRequest> {
+    lab.images
+        .iter()
+        .map(|i| PullRequest {
+            name: i.name.clone(),
+            url: i.url.clone(),
+            verification: i.verification.clone(),
+        })
+        .collect()
+}
+
 pub fn lab_requests(args: &LabArgs, out: &Output) -> Result<Vec<PullRequest>, CommandError> {
     let (_, lab) = load_lab(args, out)?;
     for image in lab

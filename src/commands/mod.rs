@@ -8,6 +8,7 @@ pub mod image;
 pub mod image_push;
 pub mod man;
 pub mod pending;
+pub mod plan;
 pub mod render;
 pub mod validate;
 
@@ -60,7 +61,11 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
     );
     match cli.command {
         Command::Validate(lab) => validate::run(&lab, &out),
-        Command::Plan { .. } => pending::run("plan", "the converge work (plan, apply, destroy)"),
+        Command::Plan {
+            lab,
+            out: save,
+            detailed_exitcode,
+        } => plan::run(&lab, detailed_exitcode, save.as_deref(), &out),
         Command::Apply { .. } => pending::run("apply", "the converge work (plan, apply, destroy)"),
         Command::Destroy { .. } => {
             pending::run("destroy", "the converge work (plan, apply, destroy)")

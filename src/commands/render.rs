@@ -110,12 +110,26 @@ fn domain_xml(lab: &Lab, node: &Node, seed: &[u8]) -> String {
     });
     let seed_volume = resource_names::seed_volume(&lab.name, &node.name, seed);
     let digest = spec_digest::node_digest(node, seed);
+    // Known from an inline checksum of an uncompressed image; else once apply has pulled it.
+    let base_volume = lab
+        .image(&node.image)
+        .and_then(|image| match &image.verification {
+            crate::lab::Verification::Checksum(c)
+                if crate::image_store::compression::Compression::from_file_name(&image.url)
+                    .is_none() =>
+            {
+                Some(base_volume_name(c))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| format!("{} (digest known once pulled)", node.image));
     DomainXml {
         lab,
         node,
         pool,
         kvm,
         seed_volume: &seed_volume,
+        base_volume: &base_volume,
         direct_boot,
         spec_digest: &digest,
     }

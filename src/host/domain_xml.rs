@@ -4,8 +4,9 @@
 //! disks, the cidata seed read-only); NICs carry the node's stable MACs on vlab's networks;
 //! the serial console is a pty whose output is also logged to a file on the host; `kvm`
 //! false gives domain type `qemu` (software emulation, for hosts where KVM does not work).
-//! The domain's `<metadata>` records the lab, the node and a digest of its declared spec:
-//! that is how vlab recognises what it owns and notices drift. Xen domains are built
+//! The domain's `<metadata>` records the lab, the node, a digest of its declared spec, its
+//! base image, seed and root size: that is how vlab recognises what it owns, notices drift
+//! and tells an update in place from a rebuild. Xen domains are built
 //! elsewhere; this module only writes XML, it never talks to libvirt.
 
 use super::resource_names as names;
@@ -33,6 +34,8 @@ pub struct DomainXml<'a> {
     /// Hardware acceleration works on the host (domain type `kvm`), else `qemu`.
     pub kvm: bool,
     pub seed_volume: &'a str,
+    /// The base image volume the root overlay sits on (recorded in the metadata).
+    pub base_volume: &'a str,
     pub direct_boot: Option<DirectBoot>,
     /// Digest of the node's declared spec, recorded in the metadata.
     pub spec_digest: &'a str,
@@ -80,7 +83,10 @@ impl DomainXml<'_> {
                 .attr("xmlns:vlab", METADATA_NS)
                 .attr("name", &self.lab.name)
                 .attr("node", &self.node.name)
-                .attr("digest", self.spec_digest),
+                .attr("digest", self.spec_digest)
+                .attr("image", self.base_volume)
+                .attr("seed", self.seed_volume)
+                .attr("root-size", self.node.disk_size.map_or(0, |s| s.bytes())),
         )
     }
 

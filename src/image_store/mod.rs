@@ -196,6 +196,12 @@ impl ImageStore {
         })
     }
 
+    /// The cached image for `request`, if the cache holds it; no network, no download.
+    pub fn cached(&self, request: &PullRequest) -> Option<CachedImage> {
+        let ref_key = key_of(&[&request.url, &verification_key(&request.verification)]);
+        self.lookup(request, &ref_key)
+    }
+
     /// The cached image for this request, touching its last-use time; `None` on a miss.
     fn lookup(&self, request: &PullRequest, ref_key: &str) -> Option<CachedImage> {
         let by_ref = read_json::<RefRecord>(&self.layout.reference(ref_key)).map(|r| r.blob);

@@ -39,8 +39,10 @@ pub struct DesiredDomain {
     pub node: String,
     /// Digest of the node's whole declared spec (seed included), kept in the metadata.
     pub digest: String,
-    /// The parts whose change means a rebuild rather than an update in place.
-    pub image: String,
+    /// The parts whose change means a rebuild rather than an update in place. `image` is the
+    /// base volume, `None` when this machine cannot know it (an image verified by a checksums
+    /// file and not in the local cache): then the image is not compared.
+    pub image: Option<String>,
     pub seed_volume: String,
     pub root_size: Option<u64>,
     pub cpus: u32,
@@ -105,7 +107,7 @@ pub fn desired(
                         name: names::domain(&lab.name, &node.name),
                         node: node.name.clone(),
                         digest: inputs.digest.clone(),
-                        image: node.image.clone(),
+                        image: image_digests.get(&node.image).map(base_volume_name),
                         seed_volume,
                         root_size: node.disk_size.map(|s| s.bytes()),
                         cpus: node.cpus,

@@ -192,10 +192,12 @@ fn domain_action(
     if existing.seed_volume != domain.seed_volume {
         return Some((Action::Replace, "its cloud-init data changed: it is rebuilt so cloud-init applies the new data to a fresh disk".into()));
     }
-    if existing.image != domain.image {
+    if let Some(image) = &domain.image
+        && existing.image != *image
+    {
         return Some((
             Action::Replace,
-            format!("its image changed ({} -> {})", existing.image, domain.image),
+            format!("its image changed ({} -> {image})", existing.image),
         ));
     }
     if existing.root_size != domain.root_size {
@@ -222,21 +224,11 @@ fn domain_action(
 }
 
 fn describe_desired(domain: &DesiredDomain) -> String {
-    format!(
-        "{} cpu, {} MiB, image {}",
-        domain.cpus,
-        domain.memory_kib / 1024,
-        domain.image
-    )
+    format!("{} cpu, {} MiB", domain.cpus, domain.memory_kib / 1024)
 }
 
 fn describe_observed(domain: &ObservedDomain) -> String {
-    format!(
-        "{} cpu, {} MiB, image {}",
-        domain.cpus,
-        domain.memory_kib / 1024,
-        domain.image
-    )
+    format!("{} cpu, {} MiB", domain.cpus, domain.memory_kib / 1024)
 }
 
 fn describe_network(summary: &NetworkSummary) -> String {

@@ -1,0 +1,127 @@
+//! `vlab plan`: observe the lab's hosts, compute the plan, print it Terraform-style (or as
+//! JSON). Read-only: nothing on any host changes.
+
+use super::image::lab_requests_quiet;
+use super::validate::load_lab;
+use super::{CommandError, ExitStatus};
+use crate::checksum::Checksum;
+use crate::cli::LabArgs;
+use crate::cloud_init::{self, ssh_keys};
+use crate::host::spec_digest;
+use crate::image_store::ImageStore;
+use crate::image_store::cache_layout::CacheLayout;
+use crate::image_store::compression::Compression;
+use crate::image_store::fetcher::FetchPolicy;
+use crate::lab::{Lab, Verification};
+use crate::output::Output;
+use crate::planner::desired::{self, NodeInputs};
+use crate::planner::plan::{Action, Plan};
+use std::collections::BTreeMap;
+
+pub fn run(
+    args: &LabArgs,
+    detailed_exitcode: bool,
+    save: Option<&std::path::Path>,
+    out: &Output,
+) -> Result<ExitStatus, CommandError> {
+    if save.is_some() {
+        return Err(CommandError::with_help(
+            "saving a plan (`-o`) is not implemented yet",
+            "it arrives with `vlab apply PLANFILE`; `vlab plan` without `-o` works",
+        ));
+    }
+    let (_, lab) = load_lab(args, out)?;
+    for image in lab
+        .images
+        .iter()
+        .filter(|i| i.verification == Verification::Unverified)
+    {
+        eprintln!(
+            "{}: image `{}` is unverified: its download is not checked",
+            out.warning_word(),
+            image.name
+        );
+    }
+    let plan = compute(&lab)?;
+    if out.json {
+        crate::outln!(
+            "{}",
+            serde_json::json!({"lab": plan.lab, "changes": plan.changes, "summary": plan.summary()})
+        );
+    } else {
+        print_plan(&plan, out);
+    }
+    Ok(if detailed_exitcode && !plan.is_empty() {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// Renders every node, looks up the images in the cache, observes the hosts and plans.
+pub fn compute(lab: &Lab) -> Result<Plan, CommandError> {
+    let keys = ssh_keys::for_lab(&lab.ssh_keys);
+    let mut nodes = BTreeMap::new();
+    for node in &lab.nodes {
+        let rendered = cloud_init::render(lab, node, &keys).map_err(|e| match &e.help {
+            Some(help) => CommandError::with_help(e.to_string(), help.clone()),
+            None => CommandError::new(e.to_string()),
+        })?;
+        let seed = rendered.seed().map_err(|e| {
+            CommandError::new(format!("cannot build the seed of `{}`: {e}", node.name))
+        })?;
+        let digest = spec_digest::node_digest(node, &seed);
+        nodes.insert(node.name.clone(), NodeInputs { seed, digest });
+    }
+    let store = ImageStore::open(CacheLayout::default_root(), FetchPolicy::default())
+        .map_err(|e| CommandError::new(e.to_string()))?;
+    // An image's digest is known from the cache, or from an inline checksum of an
+    // uncompressed image (the content's own digest); otherwise only after a pull.
+    let digests: BTreeMap<String, Checksum> = lab_requests_quiet(lab)
+        .iter()
+        .filter_map(|request| {
+            let digest =
+                store
+                    .cached(request)
+                    .map(|image| image.digest)
+                    .or_else(|| match &request.verification {
+                        Verification::Checksum(c)
+                            if Compression::from_file_name(&request.url).is_none() =>
+                        {
+                            Some(c.clone())
+                        }
+                        _ => None,
+                    })?;
+            Some((request.name.clone(), digest))
+        })
+        .collect();
+    let desired = desired::desired(lab, &nodes, &digests);
+    let observed = crate::observer::observe(lab).map_err(|e| {
+        CommandError::with_help(
+            e.to_string(),
+            "is libvirtd running there, and can this user reach it?",
+        )
+    })?;
+    Ok(crate::planner::plan(&desired, &observed))
+}
+
+fn print_plan(plan: &Plan, out: &Output) {
+    if plan.is_empty() {
+        crate::outln!("No changes. The hosts match lab `{}`.", plan.lab);
+        return;
+    }
+    crate::outln!("vlab will make these changes for lab `{}`:\n", plan.lab);
+    for change in &plan.changes {
+        let symbol = out.paint_action(change.action);
+        crate::outln!("  {symbol} {}", change.address());
+        crate::outln!("      {}", out.dim(&change.reason));
+        match (change.action, &change.before, &change.after) {
+            (Action::Update | Action::Replace, Some(before), Some(after)) if before != after => {
+                crate::outln!("      {} -> {}", before, after);
+            }
+            (Action::Create, _, Some(after)) => crate::outln!("      {after}"),
+            _ => {}
+        }
+    }
+    crate::outln!("\nPlan: {}.", plan.summary());
+}

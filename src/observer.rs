@@ -1,0 +1,145 @@
+//! `Observer`: reads what a lab's hosts hold, through libvirt: vlab's pool and its volumes,
+//! the networks named with the lab's prefix, and the domains whose vlab metadata names the
+//! lab. Read-only: it never changes a host. Calls block; async callers use `spawn_blocking`.
+
+use crate::host::domain_xml::METADATA_NS;
+use crate::host::resource_names as names;
+use crate::lab::{Host, Lab};
+use crate::planner::observed::{
+    DomainState, NetworkSummary, Observed, ObservedDomain, ObservedHost, ObservedNetwork,
+};
+use virt::connect::Connect;
+use virt::error::ErrorNumber;
+
+#[derive(Debug, thiserror::Error)]
+#[error("host `{host}` ({uri}): {message}")]
+pub struct ObserveError {
+    pub host: String,
+    pub uri: String,
+    pub message: String,
+}
+
+/// Observes every host of the lab; the first host that cannot be read fails the whole.
+pub fn observe(lab: &Lab) -> Result<Observed, ObserveError> {
+    virt::error::clear_error_callback();
+    let hosts = lab
+        .hosts
+        .iter()
+        .map(|host| observe_host(lab, host))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Observed { hosts })
+}
+
+fn observe_host(lab: &Lab, host: &Host) -> Result<ObservedHost, ObserveError> {
+    let fail = |e: virt::error::Error| ObserveError {
+        host: host.name.clone(),
+        uri: host.uri.raw.clone(),
+        message: e.message().to_string(),
+    };
+    let conn = Connect::open(Some(&host.uri.raw)).map_err(fail)?;
+    let prefix = names::prefix(&lab.name);
+    let mut seen = ObservedHost {
+        name: host.name.clone(),
+        ..ObservedHost::default()
+    };
+    match conn.lookup_storage_pool_by_name(&host.pool) {
+        Ok(pool) if pool.is_active().map_err(fail)? => {
+            pool.refresh(0).map_err(fail)?;
+            seen.pool_exists = true;
+            seen.volumes = pool.list_volumes().map_err(fail)?.into_iter().collect();
+        }
+        // An inactive pool is planned as missing: creating it starts it.
+        Ok(_) => {}
+        Err(e) if e.code().is(ErrorNumber::NoStoragePool) => {}
+        Err(e) => return Err(fail(e)),
+    }
+    for network in conn.list_all_networks(0).map_err(fail)? {
+        let name = network.name().map_err(fail)?;
+        if !name.starts_with(&prefix) {
+            continue;
+        }
+        let xml = network.xml_desc(0).map_err(fail)?;
+        seen.networks.push(ObservedNetwork {
+            name,
+            summary: NetworkSummary::from_xml(&xml).unwrap_or_default(),
+            active: network.is_active().map_err(fail)?,
+        });
+    }
+    for domain in conn.list_all_domains(0).map_err(fail)? {
+        let xml = domain.xml_desc(0).map_err(fail)?;
+        let Some(mut observed) = parse_domain(&xml, &lab.name) else {
+            continue;
+        };
+        observed.state = match domain.state().map_err(fail)?.0.known() {
+            Some(virt::domain::DomainState::Running) => DomainState::Running,
+            Some(virt::domain::DomainState::Shutoff) => DomainState::ShutOff,
+            _ => DomainState::Other,
+        };
+        seen.domains.push(observed);
+    }
+    Ok(seen)
+}
+
+/// The domain as the planner sees it, if its metadata says it belongs to `lab`.
+pub fn parse_domain(xml: &str, lab: &str) -> Option<ObservedDomain> {
+    let doc = roxmltree::Document::parse(xml).ok()?;
+    let root = doc.root_element();
+    let meta = root
+        .descendants()
+        .find(|n| n.tag_name().namespace() == Some(METADATA_NS) && n.tag_name().name() == "lab")?;
+    if meta.attribute("name") != Some(lab) {
+        return None;
+    }
+    let text = |tag: &str| {
+        root.children()
+            .find(|n| n.has_tag_name(tag))
+            .and_then(|n| n.text())
+            .map(str::trim)
+    };
+    let memory_kib = root
+        .children()
+        .find(|n| n.has_tag_name("memory"))
+        .and_then(|m| {
+            let value: u64 = m.text()?.trim().parse().ok()?;
+            Some(match m.attribute("unit").unwrap_or("KiB") {
+                "b" | "bytes" => value / 1024,
+                "M" | "MiB" => value * 1024,
+                "G" | "GiB" => value * 1024 * 1024,
+                _ => value,
+            })
+        })
+        .unwrap_or(0);
+    Some(ObservedDomain {
+        name: text("name")?.to_string(),
+        node: meta.attribute("node")?.to_string(),
+        digest: meta.attribute("digest").unwrap_or_default().to_string(),
+        image: meta.attribute("image").unwrap_or_default().to_string(),
+        seed_volume: meta.attribute("seed").unwrap_or_default().to_string(),
+        root_size: meta
+            .attribute("root-size")
+            .and_then(|s| s.parse().ok())
+            .filter(|s| *s > 0),
+        cpus: text("vcpu").and_then(|v| v.parse().ok()).unwrap_or(0),
+        memory_kib,
+        state: DomainState::Other,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_vlab_metadata_and_ignores_other_labs() {
+        let xml = "<domain type='kvm'><name>web-web-1</name><metadata><vlab:lab xmlns:vlab='urn:x-vlab:lab:1' name='web' node='web-1' digest='sha256:ab' image='vlab-base-sha256-cd' seed='vlab-web-web-1-seed-1.img' root-size='0'/></metadata><memory unit='KiB'>2097152</memory><vcpu placement='static'>2</vcpu></domain>";
+        let d = parse_domain(xml, "web").expect("owned");
+        assert_eq!(
+            (d.name.as_str(), d.node.as_str(), d.digest.as_str()),
+            ("web-web-1", "web-1", "sha256:ab")
+        );
+        assert_eq!((d.cpus, d.memory_kib, d.root_size), (2, 2097152, None));
+        assert_eq!(d.seed_volume, "vlab-web-web-1-seed-1.img");
+        assert!(parse_domain(xml, "other").is_none());
+        assert!(parse_domain("<domain><name>x</name></domain>", "web").is_none());
+    }
+}

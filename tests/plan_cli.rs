@@ -1,0 +1,111 @@
+//! `vlab plan` against libvirt's in-memory `test:///default` driver: no daemon needed, real
+//! libvirt calls. The driver starts with a pool, a network and a domain that are not vlab's,
+//! so the plan also shows that vlab leaves what it does not own alone.
+
+use std::process::Command;
+
+const LAB: &str = r#"lab "demo"
+host "t" uri="test:///default" hypervisor="kvm" accel="tcg"
+image "tiny" url="https://example.net/tiny.qcow2" checksum="sha256:9c3b21fcd1e1f6d8ad1e5b4b7f4f1d3ba5e8c6a1f0d2e3b4c5d6e7f8091a2b3c"
+image "listed" url="https://example.net/listed.qcow2" checksums-url="https://example.net/SHA256SUMS"
+network "lan" cidr="10.40.0.0/24" domain="demo.test"
+network "lab-{index}" count=2 mode="isolated"
+node "web-{index}" count=2 image="tiny" { interface network="lan" address="10.40.0.{index+10}"; }
+node "db" image="listed" { interface network="lan"; interface network="lab-1"; }
+"#;
+
+fn plan(args: &[&str]) -> (Option<i32>, String, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lab = dir.path().join("demo.kdl");
+    std::fs::write(&lab, LAB).expect("lab");
+    let output = Command::new(env!("CARGO_BIN_EXE_vlab"))
+        .env("VLAB_CACHE_DIR", dir.path().join("cache"))
+        .env("HOME", dir.path())
+        .args(["plan", "--color", "never", "-f"])
+        .arg(&lab)
+        .args(args)
+        .output()
+        .expect("vlab runs");
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).expect("utf-8"),
+        String::from_utf8(output.stderr).expect("utf-8"),
+    )
+}
+
+#[test]
+fn plan_on_an_empty_host_creates_everything() {
+    let (code, stdout, stderr) = plan(&[]);
+    assert_eq!(code, Some(0), "{stderr}");
+    insta::assert_snapshot!("plan-test-driver", stdout);
+}
+
+#[test]
+fn detailed_exitcode_reports_changes_with_2() {
+    let (code, _, stderr) = plan(&["--detailed-exitcode"]);
+    assert_eq!(code, Some(2), "{stderr}");
+}
+
+#[test]
+fn json_plan_lists_changes_and_summary() {
+    let (code, stdout, stderr) = plan(&["--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let value: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(value["lab"], "demo");
+    assert_eq!(value["summary"]["add"], 9);
+    let addresses: Vec<String> = value["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}.{}@{}",
+                c["action"].as_str().unwrap_or("?"),
+                c["kind"].as_str().unwrap_or("?"),
+                c["name"].as_str().unwrap_or("?"),
+                c["host"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    assert!(
+        addresses.contains(&"create node.demo-web-1@t".to_string()),
+        "{addresses:?}"
+    );
+    assert!(
+        !addresses.iter().any(|a| a.contains("default")),
+        "nothing vlab does not own: {addresses:?}"
+    );
+}
+
+#[test]
+fn saving_a_plan_is_refused_until_apply_can_read_it() {
+    let (code, _, stderr) = plan(&["-o", "x.plan"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("saving a plan (`-o`) is not implemented yet"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unreachable_host_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lab = dir.path().join("lab.kdl");
+    std::fs::write(&lab, "host \"far\" uri=\"qemu+tcp://127.0.0.1:1/system\"\nimage \"i\" url=\"https://x/i.img\" unverified=#true\nnode \"a\"\n").expect("lab");
+    let output = Command::new(env!("CARGO_BIN_EXE_vlab"))
+        .env("VLAB_CACHE_DIR", dir.path())
+        .args(["plan", "-f"])
+        .arg(&lab)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: image `i` is unverified"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("host `far` (qemu+tcp://127.0.0.1:1/system)"),
+        "{stderr}"
+    );
+}
