@@ -85,6 +85,9 @@ pub enum Command {
         /// Do not ask for confirmation
         #[arg(long)]
         auto_approve: bool,
+        /// Seconds to wait for another apply or destroy of the lab (0: fail at once)
+        #[arg(long, value_name = "SECONDS")]
+        lock_timeout: Option<u64>,
     },
 
     /// Remove everything the lab owns from its hosts
@@ -100,6 +103,9 @@ pub enum Command {
         /// Also delete the lab's base images from the hosts' pools
         #[arg(long)]
         purge_images: bool,
+        /// Seconds to wait for another apply or destroy of the lab (0: fail at once)
+        #[arg(long, value_name = "SECONDS")]
+        lock_timeout: Option<u64>,
     },
 
     /// Show the lab's guests, their state and addresses

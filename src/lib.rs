@@ -3,6 +3,7 @@
 //! The pipeline (see docs/ and DESIGN.md): `LabSource` -> `Loader` -> `LabSpec` ->
 //! `Resolver` -> `Lab`. This crate root only wires the first stages together in `check`.
 
+pub mod applier;
 pub mod byte_size;
 pub mod checksum;
 pub mod cli;
@@ -16,6 +17,7 @@ pub mod image_store;
 pub mod index_template;
 pub mod kdl_scan;
 pub mod lab;
+pub mod lab_lock;
 pub mod lab_source;
 pub mod loader;
 pub mod mac_address;

@@ -81,6 +81,15 @@ impl PoolUploader {
         })
     }
 
+    /// The libvirt connection, for callers that do more than upload.
+    pub fn conn(&self) -> &Connect {
+        &self.conn
+    }
+
+    pub fn uri(&self) -> &str {
+        &self.uri
+    }
+
     /// Ensures `pool` exists and runs, creating a directory pool when it does not exist.
     /// Returns whether vlab created it.
     pub fn ensure_pool(&self, pool: &str) -> Result<bool, UploadError> {

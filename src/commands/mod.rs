@@ -3,7 +3,9 @@
 //! Every command returns `Result<ExitStatus, CommandError>`; `main` turns that into the
 //! process exit code (0 success, 1 error, 2 changes present).
 
+pub mod apply;
 pub mod completions;
+pub mod destroy;
 pub mod image;
 pub mod image_push;
 pub mod man;
@@ -66,10 +68,18 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             out: save,
             detailed_exitcode,
         } => plan::run(&lab, detailed_exitcode, save.as_deref(), &out),
-        Command::Apply { .. } => pending::run("apply", "the converge work (plan, apply, destroy)"),
-        Command::Destroy { .. } => {
-            pending::run("destroy", "the converge work (plan, apply, destroy)")
-        }
+        Command::Apply {
+            lab,
+            plan,
+            auto_approve,
+            lock_timeout,
+        } => apply::run(&lab, plan.as_deref(), auto_approve, lock_timeout, &out),
+        Command::Destroy {
+            lab,
+            auto_approve,
+            purge_images,
+            lock_timeout,
+        } => destroy::run(&lab, auto_approve, purge_images, lock_timeout, &out),
         Command::Status(_) => pending::run("status", "the converge work (plan, apply, destroy)"),
         Command::Render {
             lab,

@@ -42,7 +42,7 @@ pub fn run(
             image.name
         );
     }
-    let plan = compute(&lab)?;
+    let plan = compute(&lab)?.plan;
     if out.json {
         crate::outln!(
             "{}",
@@ -58,8 +58,14 @@ pub fn run(
     })
 }
 
+/// A plan with what it was made from, for apply.
+pub struct Planned {
+    pub plan: Plan,
+    pub nodes: BTreeMap<String, NodeInputs>,
+}
+
 /// Renders every node, looks up the images in the cache, observes the hosts and plans.
-pub fn compute(lab: &Lab) -> Result<Plan, CommandError> {
+pub fn compute(lab: &Lab) -> Result<Planned, CommandError> {
     let keys = ssh_keys::for_lab(&lab.ssh_keys);
     let mut nodes = BTreeMap::new();
     for node in &lab.nodes {
@@ -102,10 +108,13 @@ pub fn compute(lab: &Lab) -> Result<Plan, CommandError> {
             "is libvirtd running there, and can this user reach it?",
         )
     })?;
-    Ok(crate::planner::plan(&desired, &observed))
+    Ok(Planned {
+        plan: crate::planner::plan(&desired, &observed),
+        nodes,
+    })
 }
 
-fn print_plan(plan: &Plan, out: &Output) {
+pub fn print_plan(plan: &Plan, out: &Output) {
     if plan.is_empty() {
         crate::outln!("No changes. The hosts match lab `{}`.", plan.lab);
         return;

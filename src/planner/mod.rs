@@ -259,3 +259,39 @@ fn network_differences(a: &NetworkSummary, b: &NetworkSummary) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// The plan that removes everything the lab owns on its hosts: its domains, networks and
+/// volumes, and with `purge_images` the base volumes of the lab's images (named by digest).
+/// Volumes, networks and domains of other labs, and what vlab did not create, stay.
+pub fn destroy_plan(lab: &str, observed: &Observed, purge_images: &[String]) -> Plan {
+    let prefix = crate::host::resource_names::prefix(lab);
+    let mut changes = Vec::new();
+    for host in &observed.hosts {
+        let delete = |kind, name: &str, reason: &str| Change {
+            host: host.name.clone(),
+            kind,
+            name: name.to_string(),
+            action: Action::Delete,
+            before: None,
+            after: None,
+            reason: reason.to_string(),
+        };
+        for domain in &host.domains {
+            changes.push(delete(ResourceKind::Node, &domain.name, "destroy"));
+        }
+        for network in &host.networks {
+            changes.push(delete(ResourceKind::Network, &network.name, "destroy"));
+        }
+        for volume in host.volumes.iter().filter(|v| !v.ends_with(".ready")) {
+            if volume.starts_with(&prefix) {
+                changes.push(delete(ResourceKind::Volume, volume, "destroy"));
+            } else if purge_images.contains(volume) {
+                changes.push(delete(ResourceKind::Volume, volume, "--purge-images"));
+            }
+        }
+    }
+    Plan {
+        lab: lab.to_string(),
+        changes,
+    }
+}

@@ -284,3 +284,39 @@ fn network_summaries_ignore_what_libvirt_adds() {
         NetworkSummary::from_xml(NET_XML)
     );
 }
+
+#[test]
+fn destroy_removes_what_the_lab_owns_and_keeps_base_images_unless_purged() {
+    let mut o = converged();
+    o.hosts[0].volumes.insert("vlab-other-x-root.qcow2".into());
+    o.hosts[0]
+        .volumes
+        .insert("vlab-lab-a-root.qcow2.ready".into());
+    let p = super::destroy_plan("lab", &o, &[]);
+    let got: Vec<(ResourceKind, &str)> = p
+        .changes
+        .iter()
+        .map(|c| (c.kind, c.name.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (ResourceKind::Node, "lab-a"),
+            (ResourceKind::Network, "vlab-lab-lan"),
+            (ResourceKind::Volume, "vlab-lab-a-root.qcow2"),
+            (ResourceKind::Volume, "vlab-lab-a-seed-1.img"),
+        ]
+    );
+    assert!(p.changes.iter().all(|c| c.action == Action::Delete));
+    let purged = super::destroy_plan("lab", &o, &["vlab-base-sha256-aa".to_string()]);
+    assert!(
+        purged
+            .changes
+            .iter()
+            .any(|c| c.name == "vlab-base-sha256-aa")
+    );
+    assert!(
+        super::destroy_plan("lab", &Observed::default(), &[]).is_empty(),
+        "destroy is idempotent"
+    );
+}

@@ -1,0 +1,235 @@
+//! `HostSession`: the libvirt calls that carry out one host's changes. Each method does one
+//! thing to one resource and reports errors with the resource's name; deciding what to do is
+//! the planner's job. Every call blocks.
+
+use crate::host::domain_xml::{DirectBoot, DomainXml};
+use crate::host::resource_names as names;
+use crate::host::xml_element::XmlElement;
+use crate::lab::choices::{Accel, DiskFormat};
+use crate::lab::{Host, Lab, Node};
+use crate::pool_upload::PoolUploader;
+use virt::storage_vol::StorageVol;
+
+pub struct HostSession<'a> {
+    pub lab: &'a Lab,
+    pub host: &'a Host,
+    pub uploader: PoolUploader,
+}
+
+type Result<T> = std::result::Result<T, String>;
+
+fn err(what: &str) -> impl Fn(virt::error::Error) -> String + '_ {
+    move |e| format!("{what}: {}", e.message())
+}
+
+impl<'a> HostSession<'a> {
+    pub fn open(lab: &'a Lab, host: &'a Host) -> Result<HostSession<'a>> {
+        let uploader = PoolUploader::connect(&host.uri.raw).map_err(|e| e.to_string())?;
+        Ok(HostSession {
+            lab,
+            host,
+            uploader,
+        })
+    }
+
+    pub fn ensure_pool(&self) -> Result<()> {
+        self.uploader
+            .ensure_pool(&self.host.pool)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    pub fn define_network(&self, name: &str, xml: &str) -> Result<()> {
+        let network = self
+            .uploader
+            .conn()
+            .define_network_xml(xml)
+            .map_err(err(name))?;
+        network.create().map_err(err(name))?;
+        network.set_autostart(true).map_err(err(name))?;
+        Ok(())
+    }
+
+    pub fn start_network(&self, name: &str) -> Result<()> {
+        let network = self
+            .uploader
+            .conn()
+            .lookup_network_by_name(name)
+            .map_err(err(name))?;
+        network.create().map(|_| ()).map_err(err(name))
+    }
+
+    pub fn delete_network(&self, name: &str) -> Result<()> {
+        let Ok(network) = self.uploader.conn().lookup_network_by_name(name) else {
+            return Ok(());
+        };
+        if network.is_active().map_err(err(name))? {
+            network.destroy().map_err(err(name))?;
+        }
+        network.undefine().map_err(err(name))
+    }
+
+    /// Stops (hard) and undefines a domain; absent is fine.
+    pub fn delete_domain(&self, name: &str) -> Result<()> {
+        let Ok(domain) = self.uploader.conn().lookup_domain_by_name(name) else {
+            return Ok(());
+        };
+        if domain.is_active().map_err(err(name))? {
+            domain.destroy().map_err(err(name))?;
+        }
+        domain.undefine().map_err(err(name))
+    }
+
+    /// Deletes a volume of vlab's pool (and its `.ready` marker); absent is fine.
+    pub fn delete_volume(&self, name: &str) -> Result<()> {
+        let pool = self
+            .uploader
+            .conn()
+            .lookup_storage_pool_by_name(&self.host.pool)
+            .map_err(err(&self.host.pool))?;
+        for volume in [name.to_string(), format!("{name}.ready")] {
+            if let Ok(v) = pool.lookup_storage_vol_by_name(&volume) {
+                v.delete(0).map_err(err(&volume))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates the node's root overlay (on its base image) and extra disks, fresh.
+    pub fn create_disks(
+        &self,
+        node: &Node,
+        base_volume: &str,
+        base_format: DiskFormat,
+    ) -> Result<()> {
+        let pool = self
+            .uploader
+            .conn()
+            .lookup_storage_pool_by_name(&self.host.pool)
+            .map_err(err(&self.host.pool))?;
+        pool.refresh(0).map_err(err(&self.host.pool))?;
+        let base = pool
+            .lookup_storage_vol_by_name(base_volume)
+            .map_err(err(base_volume))?;
+        let base_path = base.path().map_err(err(base_volume))?;
+        let base_size = base.info().map_err(err(base_volume))?.capacity;
+        let root = names::root_volume(&self.lab.name, &node.name);
+        let size = node
+            .disk_size
+            .map_or(base_size, |s| s.bytes().max(base_size));
+        let format = match base_format {
+            DiskFormat::Qcow2 => "qcow2",
+            DiskFormat::Raw => "raw",
+        };
+        let xml = XmlElement::new("volume")
+            .child(XmlElement::leaf("name", &root))
+            .child(XmlElement::leaf("capacity", size).attr("unit", "bytes"))
+            .child(XmlElement::new("target").child(XmlElement::new("format").attr("type", "qcow2")))
+            .child(
+                XmlElement::new("backingStore")
+                    .child(XmlElement::leaf("path", &base_path))
+                    .child(XmlElement::new("format").attr("type", format)),
+            )
+            .render();
+        self.delete_volume(&root)?;
+        StorageVol::create_xml(&pool, &xml, 0).map_err(err(&root))?;
+        for disk in &node.disks {
+            let name = names::disk_volume(&self.lab.name, &node.name, &disk.name);
+            let format = match disk.format {
+                DiskFormat::Qcow2 => "qcow2",
+                DiskFormat::Raw => "raw",
+            };
+            let xml = XmlElement::new("volume")
+                .child(XmlElement::leaf("name", &name))
+                .child(XmlElement::leaf("capacity", disk.size.bytes()).attr("unit", "bytes"))
+                .child(
+                    XmlElement::new("target").child(XmlElement::new("format").attr("type", format)),
+                )
+                .render();
+            self.delete_volume(&name)?;
+            StorageVol::create_xml(&pool, &xml, 0).map_err(err(&name))?;
+        }
+        Ok(())
+    }
+
+    /// Defines the node's domain and starts it. With `accel "auto"`, a start that fails
+    /// under KVM is retried once with software emulation, and the fallback is reported.
+    pub fn define_and_start(&self, xml: &DomainXml<'_>, warn: &dyn Fn(String)) -> Result<()> {
+        let name = names::domain(&self.lab.name, &xml.node.name);
+        let first = self.define_start(&name, &xml.render());
+        match (first, self.host.accel) {
+            (Ok(()), _) => Ok(()),
+            (Err(e), Some(Accel::Auto)) if xml.kvm => {
+                warn(format!(
+                    "{name}: KVM did not work ({e}); running it with software emulation (set `accel \"tcg\"` on host `{}` to skip the attempt)",
+                    self.host.name
+                ));
+                let _ = self.delete_domain(&name);
+                let fallback = DomainXml {
+                    kvm: false,
+                    ..xml.clone()
+                };
+                self.define_start(&name, &fallback.render())
+            }
+            (Err(e), Some(Accel::Kvm)) => Err(format!(
+                "{e}\n  help: if KVM does not work on host `{}`, set `accel \"tcg\"` there",
+                self.host.name
+            )),
+            (Err(e), _) => Err(e),
+        }
+    }
+
+    fn define_start(&self, name: &str, xml: &str) -> Result<()> {
+        let domain = self
+            .uploader
+            .conn()
+            .define_domain_xml(xml)
+            .map_err(err(name))?;
+        domain.create().map(|_| ()).map_err(err(name))
+    }
+
+    /// Redefines a domain with new XML and restarts it if it was running.
+    pub fn redefine(&self, xml: &DomainXml<'_>) -> Result<()> {
+        let name = names::domain(&self.lab.name, &xml.node.name);
+        self.delete_domain(&name)?;
+        self.define_start(&name, &xml.render())
+    }
+
+    pub fn start_domain(&self, name: &str) -> Result<()> {
+        let domain = self
+            .uploader
+            .conn()
+            .lookup_domain_by_name(name)
+            .map_err(err(name))?;
+        if domain.is_active().map_err(err(name))? {
+            domain.resume().map(|_| ()).map_err(err(name))
+        } else {
+            domain.create().map(|_| ()).map_err(err(name))
+        }
+    }
+
+    /// The host path of a pool volume (for direct-boot kernels).
+    pub fn volume_path(&self, name: &str) -> Result<String> {
+        let pool = self
+            .uploader
+            .conn()
+            .lookup_storage_pool_by_name(&self.host.pool)
+            .map_err(err(&self.host.pool))?;
+        pool.lookup_storage_vol_by_name(name)
+            .and_then(|v| v.path())
+            .map_err(err(name))
+    }
+
+    pub fn direct_boot(
+        &self,
+        kernel: &str,
+        initrd: Option<&str>,
+        cmdline: Option<String>,
+    ) -> Result<DirectBoot> {
+        Ok(DirectBoot {
+            kernel: self.volume_path(kernel)?,
+            initrd: initrd.map(|i| self.volume_path(i)).transpose()?,
+            cmdline,
+        })
+    }
+}

@@ -1,0 +1,208 @@
+//! `vlab apply`: plan, show, ask, pull what the plan needs, carry it out, report.
+
+use super::image::{lab_requests_quiet, pull_images};
+use super::plan::{compute, print_plan};
+use super::validate::load_lab;
+use super::{CommandError, ExitStatus};
+use crate::applier::{self, ApplyInputs, ApplyReporter};
+use crate::cli::LabArgs;
+use crate::image_store::PullRequest;
+use crate::image_store::cache_layout::CacheLayout;
+use crate::lab::Lab;
+use crate::lab_lock::LabLock;
+use crate::output::Output;
+use crate::planner::plan::{Change, Plan};
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
+
+pub fn run(
+    args: &LabArgs,
+    plan_file: Option<&std::path::Path>,
+    auto_approve: bool,
+    lock_timeout: Option<u64>,
+    out: &Output,
+) -> Result<ExitStatus, CommandError> {
+    if plan_file.is_some() {
+        return Err(CommandError::with_help(
+            "applying a saved plan is not implemented yet",
+            "run `vlab apply -f LAB`: it plans and applies in one go",
+        ));
+    }
+    let (_, lab) = load_lab(args, out)?;
+    let _lock = lock(&lab, "apply", lock_timeout, out)?;
+    let planned = compute(&lab)?;
+    if planned.plan.is_empty() {
+        if !out.quiet {
+            crate::outln!("No changes. The hosts match lab `{}`.", lab.name);
+        }
+        return Ok(ExitStatus::Success);
+    }
+    if !out.quiet && !out.json {
+        print_plan(&planned.plan, out);
+    }
+    confirm(auto_approve, "apply")?;
+    let images = pull_images(&pull_requests(&lab), 4, out)?;
+    let images = images.into_iter().map(|i| (i.name.clone(), i)).collect();
+    let staging = CacheLayout::default_root().join("partial");
+    std::fs::create_dir_all(&staging)
+        .map_err(|e| CommandError::new(format!("cannot create {}: {e}", staging.display())))?;
+    let inputs = ApplyInputs {
+        lab: &lab,
+        nodes: &planned.nodes,
+        images: &images,
+        staging: &staging,
+    };
+    finish(
+        applier::apply(&planned.plan, &inputs, &LineReporter { out: *out }),
+        out,
+    )
+}
+
+/// Every image of the lab, with its direct-boot kernel and initrd as images of their own.
+pub fn pull_requests(lab: &Lab) -> Vec<PullRequest> {
+    let mut requests = lab_requests_quiet(lab);
+    for image in &lab.images {
+        for (suffix, file) in [("kernel", &image.kernel), ("initrd", &image.initrd)] {
+            if let Some(file) = file {
+                let verification = match &file.checksum {
+                    Some(c) => crate::lab::Verification::Checksum(c.clone()),
+                    None => crate::lab::Verification::Unverified,
+                };
+                requests.push(PullRequest {
+                    name: format!("{}-{suffix}", image.name),
+                    url: file.url.clone(),
+                    verification,
+                });
+            }
+        }
+    }
+    requests
+}
+
+pub fn lock(
+    lab: &Lab,
+    what: &str,
+    timeout: Option<u64>,
+    out: &Output,
+) -> Result<LabLock, CommandError> {
+    let locks = CacheLayout::default_root().join("locks");
+    let waiting = |holder: &str| {
+        if !out.quiet {
+            eprintln!("lab `{}` is locked by {holder}; waiting for it", lab.name);
+        }
+    };
+    LabLock::acquire(
+        &locks,
+        &lab.name,
+        what,
+        timeout.map(Duration::from_secs),
+        &waiting,
+    )
+    .map_err(|e| {
+        CommandError::with_help(
+            e,
+            "another apply or destroy of this lab is running; wait, or use --lock-timeout",
+        )
+    })
+}
+
+/// Asks for `yes` on a terminal; without one, `--auto-approve` is required.
+pub fn confirm(auto_approve: bool, verb: &str) -> Result<(), CommandError> {
+    if auto_approve {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CommandError::with_help(
+            format!("not confirmed: {verb} asks on a terminal"),
+            "pass --auto-approve to run it without asking",
+        ));
+    }
+    eprint!("\nDo you want to {verb} these changes? Only 'yes' is accepted: ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(CommandError::new(format!("{verb} cancelled")))
+    }
+}
+
+pub fn finish(report: applier::ApplyReport, out: &Output) -> Result<ExitStatus, CommandError> {
+    if out.json {
+        crate::outln!("{}", serde_json::json!({"report": report}));
+    }
+    if report.failed.is_empty() && report.skipped.is_empty() {
+        if !out.quiet && !out.json {
+            crate::outln!("\nDone: {} change(s) made.", report.done.len());
+        }
+        return Ok(ExitStatus::Success);
+    }
+    Err(CommandError::with_help(
+        format!(
+            "{} change(s) made, {} failed, {} skipped",
+            report.done.len(),
+            report.failed.len(),
+            report.skipped.len()
+        ),
+        "fix the cause and run the command again: it continues from where this run stopped",
+    ))
+}
+
+/// One line per change as it starts and ends.
+pub struct LineReporter {
+    pub out: Output,
+}
+
+impl ApplyReporter for LineReporter {
+    fn started(&self, change: &Change) {
+        if !self.out.quiet && !self.out.json {
+            eprintln!(
+                "{} {}: {}...",
+                self.out.paint_action(change.action),
+                change.address(),
+                verb(change)
+            );
+        }
+    }
+
+    fn done(&self, change: &Change) {
+        if !self.out.quiet && !self.out.json {
+            eprintln!("{} {}: done", self.out.success("  ✓"), change.address());
+        }
+    }
+
+    fn failed(&self, change: &Change, error: &str) {
+        if !self.out.json {
+            eprintln!("{}: {}: {error}", self.out.error_word(), change.address());
+        }
+    }
+
+    fn skipped(&self, change: &Change, why: &str) {
+        if !self.out.json {
+            eprintln!("  skipped {}: {why}", change.address());
+        }
+    }
+
+    fn warn(&self, text: &str) {
+        eprintln!("{}: {text}", self.out.warning_word());
+    }
+}
+
+fn verb(change: &Change) -> &'static str {
+    use crate::planner::plan::Action;
+    match change.action {
+        Action::Create => "creating",
+        Action::Update => "updating",
+        Action::Replace => "replacing",
+        Action::Delete => "deleting",
+        Action::Start => "starting",
+    }
+}
+
+/// For destroy: the plan printed the same way.
+pub fn show(plan: &Plan, out: &Output) {
+    if !out.quiet && !out.json {
+        print_plan(plan, out);
+    }
+}

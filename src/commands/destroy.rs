@@ -1,0 +1,67 @@
+//! `vlab destroy`: remove exactly what the lab owns from its hosts (domains, networks, the
+//! lab's volumes; base images only with `--purge-images`). Idempotent: a second run finds
+//! nothing to do.
+
+use super::apply::{confirm, finish, lock, pull_requests, show};
+use super::validate::load_lab;
+use super::{CommandError, ExitStatus};
+use crate::applier::{self, ApplyInputs};
+use crate::cli::LabArgs;
+use crate::image_store::ImageStore;
+use crate::image_store::cache_layout::CacheLayout;
+use crate::image_store::fetcher::FetchPolicy;
+use crate::output::Output;
+use crate::pool_upload::base_volume_name;
+use std::collections::BTreeMap;
+
+pub fn run(
+    args: &LabArgs,
+    auto_approve: bool,
+    purge_images: bool,
+    lock_timeout: Option<u64>,
+    out: &Output,
+) -> Result<ExitStatus, CommandError> {
+    let (_, lab) = load_lab(args, out)?;
+    let _lock = lock(&lab, "destroy", lock_timeout, out)?;
+    let observed = crate::observer::observe(&lab).map_err(|e| {
+        CommandError::with_help(
+            e.to_string(),
+            "is libvirtd running there, and can this user reach it?",
+        )
+    })?;
+    let purge: Vec<String> = if purge_images {
+        let store = ImageStore::open(CacheLayout::default_root(), FetchPolicy::default())
+            .map_err(|e| CommandError::new(e.to_string()))?;
+        pull_requests(&lab)
+            .iter()
+            .filter_map(|r| store.cached(r))
+            .map(|i| base_volume_name(&i.digest))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let plan = crate::planner::destroy_plan(&lab.name, &observed, &purge);
+    if plan.is_empty() {
+        if !out.quiet {
+            crate::outln!(
+                "Nothing to destroy: the hosts hold nothing of lab `{}`.",
+                lab.name
+            );
+        }
+        return Ok(ExitStatus::Success);
+    }
+    show(&plan, out);
+    confirm(auto_approve, "destroy")?;
+    let (nodes, images) = (BTreeMap::new(), BTreeMap::new());
+    let staging = CacheLayout::default_root().join("partial");
+    let inputs = ApplyInputs {
+        lab: &lab,
+        nodes: &nodes,
+        images: &images,
+        staging: &staging,
+    };
+    finish(
+        applier::apply(&plan, &inputs, &super::apply::LineReporter { out: *out }),
+        out,
+    )
+}
