@@ -45,9 +45,19 @@ ensure_build_deps() {
     ensure_packages gcc pkg-config libvirt-dev
 }
 
-# A running libvirtd with the QEMU driver (there is no systemd here: start the daemons).
+# A running libvirtd with the QEMU driver, QEMU itself (guests run under software emulation
+# where KVM does not work) and dnsmasq for vlab's networks. There is no systemd here: start
+# the daemons. Installing qemu-system-x86 may remove a newer qemu-utils: put it back.
 ensure_libvirtd() {
-    ensure_packages libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients
+    ensure_packages libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 dnsmasq-base
+    ensure_packages qemu-utils
+    # Debian's udev gives /dev/kvm to group kvm (mode 0660); without udev it stays root-only.
+    # libvirt then probes QEMU with KVM (as root) but finds KVM unusable for its qemu user,
+    # throws its capability cache away and probes again on every define (30-60 s each).
+    if [ -c /dev/kvm ] && getent group kvm >/dev/null; then
+        as_root chgrp kvm /dev/kvm
+        as_root chmod 0660 /dev/kvm
+    fi
     pgrep -x virtlogd >/dev/null || as_root virtlogd -d
     pgrep -x libvirtd >/dev/null || as_root libvirtd -d
     for _ in $(seq 1 50); do

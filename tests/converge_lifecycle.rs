@@ -1,0 +1,242 @@
+//! The converge lifecycle on a real libvirtd with real QEMU guests (software emulation):
+//! apply, a no-op plan after apply, drift repaired, an update in place, a replacement on
+//! changed cloud-init data, a node removed, the lab lock, destroy (twice). The guest disk is
+//! a blank image, so the guests run firmware only: booting a real OS and cloud-init is the
+//! end-to-end tier's business.
+#![cfg(feature = "host-tests")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const URI: &str = "qemu:///system";
+
+struct Lab {
+    dir: tempfile::TempDir,
+    name: String,
+    image: PathBuf,
+    digest: String,
+}
+
+impl Lab {
+    /// A lab named after this process and `tag`, so tests running at once never share one.
+    fn new(tag: &str) -> Lab {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let image = dir.path().join("blank.raw");
+        let file = std::fs::File::create(&image).expect("image");
+        file.set_len(8 * 1024 * 1024).expect("size");
+        let digest = sha256(&image);
+        Lab {
+            dir,
+            name: format!("lc{tag}{}", std::process::id()),
+            image,
+            digest,
+        }
+    }
+
+    /// Writes the lab file: node `a` with `memory` and cloud-init user `user`, node `b` when
+    /// `with_b`.
+    fn write(&self, memory: &str, user: &str, with_b: bool) -> PathBuf {
+        let mut text = format!(
+            "lab \"{name}\"\nhost \"local\" uri=\"{URI}\" accel=\"tcg\" pool=\"{name}\"\nimage \"blank\" url=\"file://{}\" checksum=\"sha256:{}\" format=\"raw\"\nnetwork \"lan\" cidr=\"10.91.0.0/24\"\nnode \"a\" memory=\"{memory}\" {{ interface network=\"lan\" address=\"10.91.0.10\"; cloud-init {{ vars {{ user \"{user}\"; }}; }}; }}\n",
+            self.image.display(),
+            self.digest,
+            name = self.name,
+        );
+        if with_b {
+            text.push_str("node \"b\" memory=\"64MiB\" { interface network=\"lan\"; }\n");
+        }
+        let path = self.dir.path().join("lab.kdl");
+        std::fs::write(&path, text).expect("lab");
+        path
+    }
+
+    fn vlab(&self, args: &[&str], lab: &Path) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_vlab"))
+            .env("VLAB_CACHE_DIR", self.dir.path().join("cache"))
+            .env("HOME", self.dir.path())
+            .args(args)
+            .args(["--color", "never", "-f"])
+            .arg(lab)
+            .output()
+            .expect("vlab runs")
+    }
+
+    fn ok(&self, args: &[&str], lab: &Path) -> String {
+        let out = self.vlab(args, lab);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "vlab {args:?}:\n{text}");
+        text
+    }
+
+    fn plan(&self, lab: &Path) -> String {
+        self.ok(&["plan"], lab)
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let lab = self.dir.path().join("lab.kdl");
+        let _ = self.vlab(&["destroy", "--auto-approve", "--purge-images"], &lab);
+        for args in [
+            vec!["pool-destroy", &self.name],
+            vec!["pool-delete", &self.name],
+            vec!["pool-undefine", &self.name],
+        ] {
+            let _ = Command::new("virsh")
+                .arg("-c")
+                .arg(URI)
+                .args(&args)
+                .output();
+        }
+    }
+}
+
+fn sha256(path: &Path) -> String {
+    use sha2::Digest;
+    let data = std::fs::read(path).expect("read");
+    sha2::Sha256::digest(&data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn virsh(args: &[&str]) -> String {
+    let out = Command::new("virsh")
+        .arg("-c")
+        .arg(URI)
+        .args(args)
+        .output()
+        .expect("virsh");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn state(domain: &str) -> String {
+    virsh(&["domstate", domain]).trim().to_string()
+}
+
+#[test]
+fn apply_converges_repairs_drift_updates_replaces_and_destroys() {
+    let lab = Lab::new("c");
+    let (a, b) = (format!("{}-a", lab.name), format!("{}-b", lab.name));
+    let file = lab.write("128MiB", "alice", true);
+
+    let applied = lab.ok(&["apply", "--auto-approve"], &file);
+    assert!(applied.contains("Done: 5 change(s) made."), "{applied}");
+    assert_eq!(
+        (state(&a).as_str(), state(&b).as_str()),
+        ("running", "running")
+    );
+    assert!(
+        lab.plan(&file).contains("No changes."),
+        "apply after apply is a no-op"
+    );
+    let detailed = lab.vlab(&["plan", "--detailed-exitcode"], &file);
+    assert_eq!(detailed.status.code(), Some(0));
+
+    // Drift: a guest shut off by hand comes back.
+    virsh(&["destroy", &a]);
+    assert_eq!(state(&a), "shut off");
+    let drift = lab.plan(&file);
+    assert!(
+        drift.contains(&format!("> node.{a}@local")) && drift.contains("the guest is shut off"),
+        "{drift}"
+    );
+    lab.ok(&["apply", "--auto-approve"], &file);
+    assert_eq!(state(&a), "running");
+
+    // More memory: an update in place.
+    let file = lab.write("192MiB", "alice", true);
+    let update = lab.plan(&file);
+    assert!(
+        update.contains(&format!("~ node.{a}@local"))
+            && update.contains("1 cpu, 128 MiB -> 1 cpu, 192 MiB"),
+        "{update}"
+    );
+    lab.ok(&["apply", "--auto-approve"], &file);
+    assert!(
+        virsh(&["dominfo", &a]).contains("196608 KiB"),
+        "{}",
+        virsh(&["dominfo", &a])
+    );
+    assert!(lab.plan(&file).contains("No changes."));
+
+    // New cloud-init data: a replacement, said so, and the old seed goes.
+    let file = lab.write("192MiB", "bob", true);
+    let replace = lab.plan(&file);
+    assert!(
+        replace.contains(&format!("-/+ node.{a}@local"))
+            && replace.contains("cloud-init data changed"),
+        "{replace}"
+    );
+    assert!(
+        replace.contains(&format!("- volume.vlab-{}-a-seed-", lab.name)),
+        "{replace}"
+    );
+    lab.ok(&["apply", "--auto-approve"], &file);
+    assert!(lab.plan(&file).contains("No changes."));
+
+    // A node removed from the lab is deleted with its volumes.
+    let file = lab.write("192MiB", "bob", false);
+    let removal = lab.plan(&file);
+    assert!(
+        removal.contains(&format!("- node.{b}@local")) && removal.contains("3 to destroy"),
+        "{removal}"
+    );
+    lab.ok(&["apply", "--auto-approve"], &file);
+    assert!(
+        virsh(&["list", "--all", "--name"])
+            .lines()
+            .all(|l| l.trim() != b)
+    );
+    assert!(!virsh(&["vol-list", &lab.name]).contains(&format!("vlab-{}-b-", lab.name)));
+
+    // Destroy removes what the lab owns, keeps the base image, and is idempotent.
+    let destroyed = lab.ok(&["destroy", "--auto-approve"], &file);
+    assert!(destroyed.contains("Done:"), "{destroyed}");
+    assert!(
+        virsh(&["list", "--all", "--name"])
+            .lines()
+            .all(|l| !l.starts_with(&lab.name))
+    );
+    assert!(!virsh(&["net-list", "--all", "--name"]).contains(&format!("vlab-{}-", lab.name)));
+    let volumes = virsh(&["vol-list", &lab.name]);
+    assert!(
+        volumes.contains("vlab-base-sha256-") && !volumes.contains(&format!("vlab-{}-", lab.name)),
+        "{volumes}"
+    );
+    assert!(
+        lab.ok(&["destroy", "--auto-approve"], &file)
+            .contains("Nothing to destroy")
+    );
+}
+
+#[test]
+fn a_second_apply_waits_for_the_lock_or_fails_with_lock_timeout_0() {
+    let lab = Lab::new("l");
+    let file = lab.write("64MiB", "alice", false);
+    let locks = lab.dir.path().join("cache").join("locks");
+    let _held =
+        vlab::lab_lock::LabLock::acquire(&locks, &lab.name, "apply", None, &|_| {}).expect("lock");
+    let out = lab.vlab(&["apply", "--auto-approve", "--lock-timeout", "0"], &file);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "lab `{}` is locked by `vlab apply` (pid {}",
+            lab.name,
+            std::process::id()
+        )),
+        "{stderr}"
+    );
+    let waited = lab.vlab(&["destroy", "--auto-approve", "--lock-timeout", "1"], &file);
+    assert_eq!(waited.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&waited.stderr).contains("still locked"),
+        "{}",
+        String::from_utf8_lossy(&waited.stderr)
+    );
+}
