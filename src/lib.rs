@@ -30,6 +30,7 @@ pub mod pool_upload;
 pub mod report;
 pub mod reporters;
 pub mod resolver;
+pub mod saved_plan;
 pub mod spanned;
 pub mod spec;
 

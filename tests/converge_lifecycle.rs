@@ -13,13 +13,15 @@ const URI: &str = "qemu:///system";
 struct Lab {
     dir: tempfile::TempDir,
     name: String,
+    /// The third octet of the lab's network, distinct per test (tests run at once).
+    subnet: u8,
     image: PathBuf,
     digest: String,
 }
 
 impl Lab {
     /// A lab named after this process and `tag`, so tests running at once never share one.
-    fn new(tag: &str) -> Lab {
+    fn new(tag: &str, subnet: u8) -> Lab {
         let dir = tempfile::tempdir().expect("tempdir");
         let image = dir.path().join("blank.raw");
         let file = std::fs::File::create(&image).expect("image");
@@ -28,6 +30,7 @@ impl Lab {
         Lab {
             dir,
             name: format!("lc{tag}{}", std::process::id()),
+            subnet,
             image,
             digest,
         }
@@ -37,10 +40,11 @@ impl Lab {
     /// `with_b`.
     fn write(&self, memory: &str, user: &str, with_b: bool) -> PathBuf {
         let mut text = format!(
-            "lab \"{name}\"\nhost \"local\" uri=\"{URI}\" accel=\"tcg\" pool=\"{name}\"\nimage \"blank\" url=\"file://{}\" checksum=\"sha256:{}\" format=\"raw\"\nnetwork \"lan\" cidr=\"10.91.0.0/24\"\nnode \"a\" memory=\"{memory}\" {{ interface network=\"lan\" address=\"10.91.0.10\"; cloud-init {{ vars {{ user \"{user}\"; }}; }}; }}\n",
+            "lab \"{name}\"\nhost \"local\" uri=\"{URI}\" accel=\"tcg\" pool=\"{name}\"\nimage \"blank\" url=\"file://{}\" checksum=\"sha256:{}\" format=\"raw\"\nnetwork \"lan\" cidr=\"10.{subnet}.0.0/24\"\nnode \"a\" memory=\"{memory}\" {{ interface network=\"lan\" address=\"10.{subnet}.0.10\"; cloud-init {{ vars {{ user \"{user}\"; }}; }}; }}\n",
             self.image.display(),
             self.digest,
             name = self.name,
+            subnet = self.subnet,
         );
         if with_b {
             text.push_str("node \"b\" memory=\"64MiB\" { interface network=\"lan\"; }\n");
@@ -120,7 +124,7 @@ fn state(domain: &str) -> String {
 
 #[test]
 fn apply_converges_repairs_drift_updates_replaces_and_destroys() {
-    let lab = Lab::new("c");
+    let lab = Lab::new("c", 91);
     let (a, b) = (format!("{}-a", lab.name), format!("{}-b", lab.name));
     let file = lab.write("128MiB", "alice", true);
 
@@ -216,7 +220,7 @@ fn apply_converges_repairs_drift_updates_replaces_and_destroys() {
 
 #[test]
 fn a_second_apply_waits_for_the_lock_or_fails_with_lock_timeout_0() {
-    let lab = Lab::new("l");
+    let lab = Lab::new("l", 92);
     let file = lab.write("64MiB", "alice", false);
     let locks = lab.dir.path().join("cache").join("locks");
     let _held =
@@ -238,5 +242,36 @@ fn a_second_apply_waits_for_the_lock_or_fails_with_lock_timeout_0() {
         String::from_utf8_lossy(&waited.stderr).contains("still locked"),
         "{}",
         String::from_utf8_lossy(&waited.stderr)
+    );
+}
+
+#[test]
+fn a_saved_plan_is_applied_exactly_once() {
+    let lab = Lab::new("s", 93);
+    let file = lab.write("64MiB", "alice", false);
+    let saved = lab.dir.path().join("lab.plan");
+    lab.ok(&["plan", "-o", saved.to_str().expect("utf-8")], &file);
+    let apply_saved = || {
+        Command::new(env!("CARGO_BIN_EXE_vlab"))
+            .env("VLAB_CACHE_DIR", lab.dir.path().join("cache"))
+            .env("HOME", lab.dir.path())
+            .args(["apply", "--color", "never"])
+            .arg(&saved)
+            .output()
+            .expect("vlab runs")
+    };
+    let first = apply_saved();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(state(&format!("{}-a", lab.name)), "running");
+    // The plan described an empty host; the host is no longer empty.
+    let second = apply_saved();
+    assert_eq!(second.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&second.stderr)
+            .contains("the hosts changed since the plan was made")
     );
 }

@@ -78,13 +78,50 @@ fn json_plan_lists_changes_and_summary() {
 }
 
 #[test]
-fn saving_a_plan_is_refused_until_apply_can_read_it() {
-    let (code, _, stderr) = plan(&["-o", "x.plan"]);
-    assert_eq!(code, Some(1));
+fn a_saved_plan_records_the_lab_and_refuses_a_changed_lab_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lab = dir.path().join("demo.kdl");
+    std::fs::write(&lab, LAB).expect("lab");
+    let saved = dir.path().join("demo.plan");
+    let vlab = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_vlab"))
+            .env("VLAB_CACHE_DIR", dir.path().join("cache"))
+            .env("HOME", dir.path())
+            .args(args)
+            .output()
+            .expect("vlab runs")
+    };
+    let out = vlab(&[
+        "plan",
+        "-q",
+        "-f",
+        lab.to_str().expect("utf-8"),
+        "-o",
+        saved.to_str().expect("utf-8"),
+    ]);
     assert!(
-        stderr.contains("saving a plan (`-o`) is not implemented yet"),
-        "{stderr}"
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    let plan: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&saved).expect("saved")).expect("json");
+    assert_eq!(plan["format"], 1);
+    assert_eq!(plan["plan"]["changes"].as_array().map(Vec::len), Some(9));
+    std::fs::write(&lab, LAB.replace("count=2 mode", "count=3 mode")).expect("edit");
+    let out = vlab(&["apply", saved.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("changed since the plan was made"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = vlab(&[
+        "apply",
+        dir.path().join("nothing.plan").to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the plan"));
 }
 
 #[test]

@@ -22,11 +22,8 @@ pub fn run(
     lock_timeout: Option<u64>,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
-    if plan_file.is_some() {
-        return Err(CommandError::with_help(
-            "applying a saved plan is not implemented yet",
-            "run `vlab apply -f LAB`: it plans and applies in one go",
-        ));
+    if let Some(path) = plan_file {
+        return run_saved(path, lock_timeout, out);
     }
     let (_, lab) = load_lab(args, out)?;
     let _lock = lock(&lab, "apply", lock_timeout, out)?;
@@ -41,13 +38,59 @@ pub fn run(
         print_plan(&planned.plan, out);
     }
     confirm(auto_approve, "apply")?;
-    let images = pull_images(&pull_requests(&lab), 4, out)?;
+    execute(&lab, &planned, out)
+}
+
+/// Applies a plan saved by `vlab plan -o`: exactly that plan, or nothing when the lab file or
+/// the hosts changed since it was made. A saved plan was reviewed already: no question asked.
+fn run_saved(
+    path: &std::path::Path,
+    lock_timeout: Option<u64>,
+    out: &Output,
+) -> Result<ExitStatus, CommandError> {
+    let saved = crate::saved_plan::SavedPlan::read(path).map_err(CommandError::new)?;
+    let args = LabArgs {
+        file: saved.lab_file.clone(),
+    };
+    let (source, lab) = load_lab(&args, out)?;
+    if !saved.matches_lab(&source.text) {
+        return Err(CommandError::with_help(
+            format!(
+                "{} changed since the plan was made",
+                saved.lab_file.display()
+            ),
+            "run `vlab plan -o FILE` again and review the new plan",
+        ));
+    }
+    let _lock = lock(&lab, "apply", lock_timeout, out)?;
+    let planned = compute(&lab)?;
+    if planned.plan != saved.plan {
+        return Err(CommandError::with_help(
+            "the hosts changed since the plan was made: it no longer describes what apply would do",
+            "run `vlab plan -o FILE` again and review the new plan",
+        ));
+    }
+    if planned.plan.is_empty() {
+        if !out.quiet {
+            crate::outln!("No changes. The hosts match lab `{}`.", lab.name);
+        }
+        return Ok(ExitStatus::Success);
+    }
+    execute(&lab, &planned, out)
+}
+
+fn execute(
+    lab: &Lab,
+    planned: &super::plan::Planned,
+    out: &Output,
+) -> Result<ExitStatus, CommandError> {
+    let images = pull_images(&pull_requests(lab), 4, out)?;
     let images = images.into_iter().map(|i| (i.name.clone(), i)).collect();
     let staging = CacheLayout::default_root().join("partial");
     std::fs::create_dir_all(&staging)
         .map_err(|e| CommandError::new(format!("cannot create {}: {e}", staging.display())))?;
     let inputs = ApplyInputs {
-        lab: &lab,
+        lab,
         nodes: &planned.nodes,
         images: &images,
         staging: &staging,

@@ -24,13 +24,7 @@ pub fn run(
     save: Option<&std::path::Path>,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
-    if save.is_some() {
-        return Err(CommandError::with_help(
-            "saving a plan (`-o`) is not implemented yet",
-            "it arrives with `vlab apply PLANFILE`; `vlab plan` without `-o` works",
-        ));
-    }
-    let (_, lab) = load_lab(args, out)?;
+    let (source, lab) = load_lab(args, out)?;
     for image in lab
         .images
         .iter()
@@ -43,6 +37,18 @@ pub fn run(
         );
     }
     let plan = compute(&lab)?.plan;
+    if let Some(path) = save {
+        crate::saved_plan::SavedPlan::new(&args.file, &source.text, plan.clone())
+            .write(path)
+            .map_err(CommandError::new)?;
+        if !out.quiet && !out.json {
+            eprintln!(
+                "Saved the plan to {}: `vlab apply {}` carries out exactly this plan.",
+                path.display(),
+                path.display()
+            );
+        }
+    }
     if out.json {
         crate::outln!(
             "{}",
