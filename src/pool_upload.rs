@@ -254,7 +254,7 @@ impl PoolUploader {
     }
 
     /// Where vlab puts a pool it creates: beside libvirt's default images directory.
-    fn pool_dir(&self, pool: &str) -> String {
+    pub fn pool_dir(&self, pool: &str) -> String {
         if self.uri.contains("/session") {
             let home = std::env::var("HOME").unwrap_or_else(|_| "/tmp".into());
             format!("{home}/.local/share/libvirt/images/{pool}")

@@ -69,6 +69,40 @@ impl<'a> HostSession<'a> {
         network.undefine().map_err(err(name))
     }
 
+    /// Removes vlab's pool when it is empty and is the directory pool vlab creates (its path
+    /// is vlab's); a pool someone else made, or one still holding volumes, stays.
+    pub fn remove_pool_if_ours_and_empty(&self) -> Result<bool> {
+        let name = &self.host.pool;
+        let Ok(pool) = self.uploader.conn().lookup_storage_pool_by_name(name) else {
+            return Ok(false);
+        };
+        if pool.is_active().map_err(err(name))? {
+            pool.refresh(0).map_err(err(name))?;
+            if !pool.list_volumes().map_err(err(name))?.is_empty() {
+                return Ok(false);
+            }
+        }
+        let xml = pool.xml_desc(0).map_err(err(name))?;
+        let ours = roxmltree::Document::parse(&xml)
+            .ok()
+            .and_then(|doc| {
+                doc.descendants()
+                    .find(|n| n.has_tag_name("path"))
+                    .and_then(|n| n.text())
+                    .map(|p| p.trim() == self.uploader.pool_dir(name))
+            })
+            .unwrap_or(false);
+        if !ours {
+            return Ok(false);
+        }
+        if pool.is_active().map_err(err(name))? {
+            pool.destroy().map_err(err(name))?;
+        }
+        pool.delete(0).map_err(err(name))?;
+        pool.undefine().map_err(err(name))?;
+        Ok(true)
+    }
+
     /// Stops (hard) and undefines a domain; absent is fine.
     pub fn delete_domain(&self, name: &str) -> Result<()> {
         let Ok(domain) = self.uploader.conn().lookup_domain_by_name(name) else {

@@ -42,6 +42,7 @@ pub fn run(
     };
     let plan = crate::planner::destroy_plan(&lab.name, &observed, &purge);
     if plan.is_empty() {
+        remove_empty_pools(&lab, out);
         if !out.quiet {
             crate::outln!(
                 "Nothing to destroy: the hosts hold nothing of lab `{}`.",
@@ -60,8 +61,31 @@ pub fn run(
         images: &images,
         staging: &staging,
     };
-    finish(
+    let status = finish(
         applier::apply(&plan, &inputs, &super::apply::LineReporter { out: *out }),
         out,
-    )
+    )?;
+    remove_empty_pools(&lab, out);
+    Ok(status)
+}
+
+/// The pools vlab created, once empty (base images purged, or none uploaded), go too.
+fn remove_empty_pools(lab: &crate::lab::Lab, out: &Output) {
+    for host in &lab.hosts {
+        let removed = crate::applier::host_session::HostSession::open(lab, host)
+            .and_then(|s| s.remove_pool_if_ours_and_empty());
+        match removed {
+            Ok(true) if !out.quiet && !out.json => eprintln!(
+                "  - pool.{}@{}: removed (empty, created by vlab)",
+                host.pool, host.name
+            ),
+            Ok(_) => {}
+            Err(e) => eprintln!(
+                "{}: pool.{}@{}: {e}",
+                out.warning_word(),
+                host.pool,
+                host.name
+            ),
+        }
+    }
 }
