@@ -290,15 +290,6 @@ fn commands_that_read_a_lab_take_file_flag() {
 }
 
 #[test]
-fn unimplemented_commands_say_so_with_exit_code_1() {
-    let (_, stderr) = run(&["status"], 1);
-    assert!(
-        stderr.contains("is not implemented yet"),
-        "vlab status: {stderr}"
-    );
-}
-
-#[test]
 fn usage_errors_exit_1() {
     let (_, stderr) = run(&["frobnicate"], 1);
     assert!(stderr.contains("unrecognized subcommand"), "{stderr}");

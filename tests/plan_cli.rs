@@ -146,3 +146,30 @@ fn an_unreachable_host_is_a_clear_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn status_lists_every_node_with_state_pending_change_and_static_addresses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lab = dir.path().join("demo.kdl");
+    std::fs::write(&lab, LAB).expect("lab");
+    let output = Command::new(env!("CARGO_BIN_EXE_vlab"))
+        .env("VLAB_CACHE_DIR", dir.path().join("cache"))
+        .env("HOME", dir.path())
+        .args(["status", "--json", "-f"])
+        .arg(&lab)
+        .output()
+        .expect("vlab runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let nodes = value["nodes"].as_array().expect("nodes");
+    assert_eq!(nodes.len(), 3);
+    assert_eq!(nodes[0]["node"], "web-1");
+    assert_eq!(nodes[0]["state"], "absent");
+    assert_eq!(nodes[0]["pending"], "create");
+    assert_eq!(nodes[0]["addresses"][0]["address"], "10.40.0.11/24");
+    assert_eq!(nodes[0]["addresses"][0]["source"], "static");
+}

@@ -9,9 +9,9 @@ pub mod destroy;
 pub mod image;
 pub mod image_push;
 pub mod man;
-pub mod pending;
 pub mod plan;
 pub mod render;
+pub mod status;
 pub mod validate;
 
 use crate::cli::{Cli, Command};
@@ -80,7 +80,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             purge_images,
             lock_timeout,
         } => destroy::run(&lab, auto_approve, purge_images, lock_timeout, &out),
-        Command::Status(_) => pending::run("status", "the converge work (plan, apply, destroy)"),
+        Command::Status(lab) => status::run(&lab, &out),
         Command::Render {
             lab,
             node,
