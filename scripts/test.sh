@@ -14,8 +14,9 @@ ensure_build_deps
 # upload them into a real libvirtd.
 ensure_libvirtd
 # Independent readers of what vlab renders: cloud-init's schema validator and network
-# parser, mtools for the vfat seed, and xmllint under virt-xml-validate for domain XML.
-ensure_packages cloud-init mtools python3-yaml libxml2-utils
+# parser, mtools for the vfat seed, and xmllint under virt-xml-validate for domain XML;
+# cpio builds the tiny test guest's initramfs (tests/guests/build-tiny-guest.sh).
+ensure_packages cloud-init mtools python3-yaml libxml2-utils cpio
 # The same libvirtd over qemu+ssh://, as a remote host is reached.
 VLAB_TEST_SSH_URI="$(ensure_ssh_loopback "${TMPDIR:-/tmp}/vlab-test-ssh")"
 export VLAB_TEST_SSH_URI

@@ -1,7 +1,6 @@
 //! `vlab plan`: observe the lab's hosts, compute the plan, print it Terraform-style (or as
 //! JSON). Read-only: nothing on any host changes.
 
-use super::image::lab_requests_quiet;
 use super::validate::load_lab;
 use super::{CommandError, ExitStatus};
 use crate::checksum::Checksum;
@@ -82,14 +81,14 @@ pub fn compute(lab: &Lab) -> Result<Planned, CommandError> {
         let seed = rendered.seed().map_err(|e| {
             CommandError::new(format!("cannot build the seed of `{}`: {e}", node.name))
         })?;
-        let digest = spec_digest::node_digest(node, &seed);
+        let digest = spec_digest::node_digest(node, lab.image(&node.image), &seed);
         nodes.insert(node.name.clone(), NodeInputs { seed, digest });
     }
     let store = ImageStore::open(CacheLayout::default_root(), FetchPolicy::default())
         .map_err(|e| CommandError::new(e.to_string()))?;
     // An image's digest is known from the cache, or from an inline checksum of an
     // uncompressed image (the content's own digest); otherwise only after a pull.
-    let digests: BTreeMap<String, Checksum> = lab_requests_quiet(lab)
+    let digests: BTreeMap<String, Checksum> = super::apply::pull_requests(lab)
         .iter()
         .filter_map(|request| {
             let digest =

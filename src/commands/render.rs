@@ -109,7 +109,7 @@ fn domain_xml(lab: &Lab, node: &Node, seed: &[u8]) -> String {
         })
     });
     let seed_volume = resource_names::seed_volume(&lab.name, &node.name, seed);
-    let digest = spec_digest::node_digest(node, seed);
+    let digest = spec_digest::node_digest(node, lab.image(&node.image), seed);
     // Known from an inline checksum of an uncompressed image; else once apply has pulled it.
     let base_volume = lab
         .image(&node.image)

@@ -3,14 +3,17 @@
 //! edited by hand). It covers everything the node's domain and disks are made from,
 //! including the cloud-init seed.
 
-use crate::lab::Node;
+use crate::lab::{Image, Node};
 use sha2::{Digest, Sha256};
 
-/// `sha256:<hex>` of the node's resolved spec (as JSON) and its seed image.
-pub fn node_digest(node: &Node, seed: &[u8]) -> String {
+/// `sha256:<hex>` of the node's resolved spec and its image's (as JSON: a new kernel, initrd
+/// or command line counts), and its seed image.
+pub fn node_digest(node: &Node, image: Option<&Image>, seed: &[u8]) -> String {
     let mut hasher = Sha256::new();
-    // Serializing a checked `Node` cannot fail; the fallback keeps this total.
+    // Serializing checked model types cannot fail; the fallback keeps this total.
     hasher.update(serde_json::to_vec(node).unwrap_or_default());
+    hasher.update([0]);
+    hasher.update(serde_json::to_vec(&image).unwrap_or_default());
     hasher.update([0]);
     hasher.update(seed);
     let hex: String = hasher

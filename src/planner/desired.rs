@@ -67,13 +67,24 @@ pub fn desired(
         .iter()
         .map(|host| {
             let on_host: Vec<_> = lab.nodes.iter().filter(|n| n.host == host.name).collect();
+            // Each image, and its direct-boot kernel and initrd as images of their own.
             let mut images: Vec<(String, Option<String>)> = Vec::new();
             for node in &on_host {
-                if !images.iter().any(|(name, _)| name == &node.image) {
-                    images.push((
-                        node.image.clone(),
-                        image_digests.get(&node.image).map(base_volume_name),
-                    ));
+                let Some(image) = lab.image(&node.image) else {
+                    continue;
+                };
+                let mut names = vec![image.name.clone()];
+                if image.kernel.is_some() {
+                    names.push(format!("{}-kernel", image.name));
+                }
+                if image.initrd.is_some() {
+                    names.push(format!("{}-initrd", image.name));
+                }
+                for name in names {
+                    if !images.iter().any(|(n, _)| *n == name) {
+                        let volume = image_digests.get(&name).map(base_volume_name);
+                        images.push((name, volume));
+                    }
                 }
             }
             let networks =

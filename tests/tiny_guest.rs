@@ -1,0 +1,198 @@
+//! End-to-end on a real libvirtd with real guests: the tiny test guest (Debian's cloud kernel
+//! and a busybox initramfs, built by tests/guests/build-tiny-guest.sh from Debian packages)
+//! boots under software emulation, reads vlab's cidata seed and configures its NICs from
+//! vlab's network-config (static) or by DHCP from vlab's network, and says so on the serial
+//! console, which vlab logs on the host. Changed cloud-init data replaces the node, and the
+//! guest then reports the new instance-id.
+#![cfg(feature = "host-tests")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const URI: &str = "qemu:///system";
+
+fn tiny_guest() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tiny-guest");
+    let status = Command::new(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests/build-tiny-guest.sh"),
+    )
+    .arg(&dir)
+    .status()
+    .expect("build script runs");
+    assert!(status.success(), "building the tiny guest failed");
+    dir
+}
+
+fn sum(dir: &Path, file: &str) -> String {
+    let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).expect("SHA256SUMS");
+    sums.lines()
+        .find(|l| l.ends_with(&format!(" {file}")))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("listed")
+        .to_string()
+}
+
+struct Lab {
+    dir: tempfile::TempDir,
+    name: String,
+    file: PathBuf,
+}
+
+impl Lab {
+    fn write(&self, guest: &Path, user: &str) {
+        let text = format!(
+            r#"lab "{name}"
+host "local" uri="{URI}" accel="tcg" pool="{name}"
+image "tiny" url="file://{g}/root.raw" checksums-url="file://{g}/SHA256SUMS" format="raw" {{
+    kernel "file://{g}/vmlinuz" checksum="sha256:{k}"
+    initrd "file://{g}/initrd.gz" checksum="sha256:{i}"
+    cmdline "console=ttyS0"
+}}
+network "lan" cidr="10.96.0.0/24" {{ dhcp start="10.96.0.100" end="10.96.0.150"; }}
+defaults {{ memory "128MiB"; cloud-init {{ vars {{ user "{user}"; }}; }}; }}
+node "fixed" {{ interface network="lan" address="10.96.0.10"; }}
+node "leased" {{ interface network="lan"; }}
+"#,
+            name = self.name,
+            g = guest.display(),
+            k = sum(guest, "vmlinuz"),
+            i = sum(guest, "initrd.gz"),
+        );
+        std::fs::write(&self.file, text).expect("lab");
+    }
+
+    fn vlab(&self, args: &[&str]) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_vlab"))
+            .env("VLAB_CACHE_DIR", self.dir.path().join("cache"))
+            .env("HOME", self.dir.path())
+            .args(args)
+            .args(["--color", "never", "-f"])
+            .arg(&self.file)
+            .output()
+            .expect("vlab runs");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "vlab {args:?}:\n{text}");
+        text
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let _ = Command::new(env!("CARGO_BIN_EXE_vlab"))
+            .env("VLAB_CACHE_DIR", self.dir.path().join("cache"))
+            .args(["destroy", "--auto-approve", "--purge-images", "-q", "-f"])
+            .arg(&self.file)
+            .output();
+    }
+}
+
+/// The console lines the guest printed since its last boot, once it says `ready`.
+fn wait_ready(domain: &str, instance_id: &str, limit: Duration) -> Vec<String> {
+    let log = format!("/var/log/libvirt/qemu/{domain}-console.log");
+    let deadline = Instant::now() + limit;
+    loop {
+        let text = String::from_utf8_lossy(&std::fs::read(&log).unwrap_or_default()).into_owned();
+        let boot = text.rsplit("Linux version").next().unwrap_or_default();
+        let lines: Vec<String> = boot
+            .lines()
+            .filter(|l| l.starts_with("vlab-tiny:"))
+            .map(str::to_string)
+            .collect();
+        if lines.iter().any(|l| l == "vlab-tiny: ready")
+            && lines.iter().any(|l| l.contains(instance_id))
+        {
+            return lines;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{domain} did not report ready with {instance_id} within {limit:?}; console so far:\n{boot}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn instance_id(lab: &Lab, node: &str) -> String {
+    let out = lab.vlab(&["render", node, "--json"]);
+    let json_line = out.lines().find(|l| l.starts_with('{')).expect("json");
+    let value: serde_json::Value = serde_json::from_str(json_line).expect("json");
+    value["instance_id"]
+        .as_str()
+        .expect("instance id")
+        .to_string()
+}
+
+#[test]
+fn tiny_guests_boot_read_their_seed_and_get_their_addresses() {
+    let guest = tiny_guest();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = format!("tg{}", std::process::id());
+    let lab = Lab {
+        file: dir.path().join("lab.kdl"),
+        dir,
+        name: name.clone(),
+    };
+    lab.write(&guest, "alice");
+    let started = Instant::now();
+    lab.vlab(&["apply", "--auto-approve"]);
+
+    let fixed = wait_ready(
+        &format!("{name}-fixed"),
+        &instance_id(&lab, "fixed"),
+        Duration::from_secs(180),
+    );
+    assert!(
+        fixed.contains(&"vlab-tiny: hostname fixed".to_string()),
+        "{fixed:?}"
+    );
+    assert!(
+        fixed.contains(&"vlab-tiny: eth0 10.96.0.10".to_string()),
+        "the static address from network-config: {fixed:?}"
+    );
+    let leased = wait_ready(
+        &format!("{name}-leased"),
+        &instance_id(&lab, "leased"),
+        Duration::from_secs(180),
+    );
+    let lease = leased
+        .iter()
+        .find_map(|l| l.strip_prefix("vlab-tiny: eth0 "))
+        .expect("a DHCP lease");
+    let last: u8 = lease
+        .rsplit('.')
+        .next()
+        .and_then(|o| o.parse().ok())
+        .expect("ipv4");
+    assert!(
+        lease.starts_with("10.96.0.") && (100..=150).contains(&last),
+        "inside the DHCP range: {lease}"
+    );
+    eprintln!(
+        "both guests ready {:?} after apply started",
+        started.elapsed()
+    );
+    let status = lab.vlab(&["status"]);
+    assert!(
+        status.contains(&format!("eth0 {lease}/24")),
+        "status shows the lease: {status}"
+    );
+    assert!(lab.vlab(&["plan"]).contains("No changes."));
+
+    // New cloud-init data: the node is replaced and boots with the new instance-id.
+    let before = instance_id(&lab, "fixed");
+    lab.write(&guest, "bob");
+    let after = instance_id(&lab, "fixed");
+    assert_ne!(before, after);
+    let plan = lab.vlab(&["plan"]);
+    assert!(
+        plan.contains(&format!("-/+ node.{name}-fixed@local")),
+        "{plan}"
+    );
+    lab.vlab(&["apply", "--auto-approve"]);
+    wait_ready(&format!("{name}-fixed"), &after, Duration::from_secs(180));
+    assert!(lab.vlab(&["plan"]).contains("No changes."));
+}
