@@ -6,14 +6,19 @@
 use crate::lab::{Image, Node};
 use sha2::{Digest, Sha256};
 
-/// `sha256:<hex>` of the node's resolved spec and its image's (as JSON: a new kernel, initrd
-/// or command line counts), and its seed image.
+/// `sha256:<hex>` of the node's resolved spec, what of its image shapes the domain (format,
+/// direct-boot kernel and initrd digests, command line; not the URL, which may move while
+/// the content stays), and its seed image.
 pub fn node_digest(node: &Node, image: Option<&Image>, seed: &[u8]) -> String {
     let mut hasher = Sha256::new();
     // Serializing checked model types cannot fail; the fallback keeps this total.
     hasher.update(serde_json::to_vec(node).unwrap_or_default());
     hasher.update([0]);
-    hasher.update(serde_json::to_vec(&image).unwrap_or_default());
+    if let Some(image) = image {
+        let boot = |f: &Option<crate::lab::BootFile>| f.as_ref().and_then(|f| f.checksum.as_ref()).map(|c| c.to_string());
+        let shape = serde_json::json!([image.format, boot(&image.kernel), boot(&image.initrd), image.cmdline]);
+        hasher.update(shape.to_string().as_bytes());
+    }
     hasher.update([0]);
     hasher.update(seed);
     let hex: String = hasher
