@@ -125,7 +125,7 @@ fn state(domain: &str) -> String {
 #[test]
 fn apply_converges_repairs_drift_updates_replaces_and_destroys() {
     let lab = Lab::new("c", 91);
-    let (a, b) = (format!("{}-a", lab.name), format!("{}-b", lab.name));
+    let (a, b) = (format!("{}_a", lab.name), format!("{}_b", lab.name));
     let file = lab.write("128MiB", "alice", true);
 
     let applied = lab.ok(&["apply", "--auto-approve"], &file);
@@ -177,7 +177,7 @@ fn apply_converges_repairs_drift_updates_replaces_and_destroys() {
         "{replace}"
     );
     assert!(
-        replace.contains(&format!("- volume.vlab-{}-a-seed-", lab.name)),
+        replace.contains(&format!("- volume.vlab_{}_a_seed_", lab.name)),
         "{replace}"
     );
     lab.ok(&["apply", "--auto-approve"], &file);
@@ -196,7 +196,7 @@ fn apply_converges_repairs_drift_updates_replaces_and_destroys() {
             .lines()
             .all(|l| l.trim() != b)
     );
-    assert!(!virsh(&["vol-list", &lab.name]).contains(&format!("vlab-{}-b-", lab.name)));
+    assert!(!virsh(&["vol-list", &lab.name]).contains(&format!("vlab_{}_b_", lab.name)));
 
     // Destroy removes what the lab owns, keeps the base image, and is idempotent.
     let destroyed = lab.ok(&["destroy", "--auto-approve"], &file);
@@ -206,10 +206,10 @@ fn apply_converges_repairs_drift_updates_replaces_and_destroys() {
             .lines()
             .all(|l| !l.starts_with(&lab.name))
     );
-    assert!(!virsh(&["net-list", "--all", "--name"]).contains(&format!("vlab-{}-", lab.name)));
+    assert!(!virsh(&["net-list", "--all", "--name"]).contains(&format!("vlab_{}_", lab.name)));
     let volumes = virsh(&["vol-list", &lab.name]);
     assert!(
-        volumes.contains("vlab-base-sha256-") && !volumes.contains(&format!("vlab-{}-", lab.name)),
+        volumes.contains("vlab-base-sha256-") && !volumes.contains(&format!("vlab_{}_", lab.name)),
         "{volumes}"
     );
     assert!(
@@ -266,7 +266,7 @@ fn a_saved_plan_is_applied_exactly_once() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    assert_eq!(state(&format!("{}-a", lab.name)), "running");
+    assert_eq!(state(&format!("{}_a", lab.name)), "running");
     // The plan described an empty host; the host is no longer empty.
     let second = apply_saved();
     assert_eq!(second.status.code(), Some(1));

@@ -68,7 +68,7 @@ fn json_plan_lists_changes_and_summary() {
         })
         .collect();
     assert!(
-        addresses.contains(&"create node.demo-web-1@t".to_string()),
+        addresses.contains(&"create node.demo_web-1@t".to_string()),
         "{addresses:?}"
     );
     assert!(

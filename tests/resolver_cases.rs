@@ -1044,6 +1044,21 @@ node "a""#
         ],
     ),
     case(
+        "duplicate-host: two hosts on one libvirt",
+        concat!(
+            img!(),
+            r#"host "a" uri="qemu:///system"
+host "b" uri="qemu:///system"
+node "n" host="a""#
+        ),
+        &[(
+            "duplicate-host",
+            3,
+            14,
+            "host `b` has the same URI as host `a`",
+        )],
+    ),
+    case(
         "invalid-placeholder: in a lab variable",
         r#"lab "x" { vars { a "seat-{index}"; }; }"#,
         &[(

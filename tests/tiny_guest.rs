@@ -141,7 +141,7 @@ fn tiny_guests_boot_read_their_seed_and_get_their_addresses() {
     lab.vlab(&["apply", "--auto-approve"]);
 
     let fixed = wait_ready(
-        &format!("{name}-fixed"),
+        &format!("{name}_fixed"),
         &instance_id(&lab, "fixed"),
         Duration::from_secs(180),
     );
@@ -154,7 +154,7 @@ fn tiny_guests_boot_read_their_seed_and_get_their_addresses() {
         "the static address from network-config: {fixed:?}"
     );
     let leased = wait_ready(
-        &format!("{name}-leased"),
+        &format!("{name}_leased"),
         &instance_id(&lab, "leased"),
         Duration::from_secs(180),
     );
@@ -189,10 +189,10 @@ fn tiny_guests_boot_read_their_seed_and_get_their_addresses() {
     assert_ne!(before, after);
     let plan = lab.vlab(&["plan"]);
     assert!(
-        plan.contains(&format!("-/+ node.{name}-fixed@local")),
+        plan.contains(&format!("-/+ node.{name}_fixed@local")),
         "{plan}"
     );
     lab.vlab(&["apply", "--auto-approve"]);
-    wait_ready(&format!("{name}-fixed"), &after, Duration::from_secs(180));
+    wait_ready(&format!("{name}_fixed"), &after, Duration::from_secs(180));
     assert!(lab.vlab(&["plan"]).contains("No changes."));
 }

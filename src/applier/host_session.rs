@@ -129,12 +129,15 @@ impl<'a> HostSession<'a> {
         Ok(())
     }
 
-    /// Creates the node's root overlay (on its base image) and extra disks, fresh.
+    /// Creates the node's root overlay on its base image (afresh when `fresh_root`, else only
+    /// if missing) and its extra disks that are missing. Extra disks are never wiped: they
+    /// hold the node's data across rebuilds.
     pub fn create_disks(
         &self,
         node: &Node,
         base_volume: &str,
         base_format: DiskFormat,
+        fresh_root: bool,
     ) -> Result<()> {
         let pool = self
             .uploader
@@ -165,8 +168,11 @@ impl<'a> HostSession<'a> {
                     .child(XmlElement::new("format").attr("type", format)),
             )
             .render();
-        self.delete_volume(&root)?;
-        StorageVol::create_xml(&pool, &xml, 0).map_err(err(&root))?;
+        let exists = pool.lookup_storage_vol_by_name(&root).is_ok();
+        if fresh_root || !exists {
+            self.delete_volume(&root)?;
+            StorageVol::create_xml(&pool, &xml, 0).map_err(err(&root))?;
+        }
         for disk in &node.disks {
             let name = names::disk_volume(&self.lab.name, &node.name, &disk.name);
             let format = match disk.format {
@@ -180,36 +186,46 @@ impl<'a> HostSession<'a> {
                     XmlElement::new("target").child(XmlElement::new("format").attr("type", format)),
                 )
                 .render();
-            self.delete_volume(&name)?;
-            StorageVol::create_xml(&pool, &xml, 0).map_err(err(&name))?;
+            if pool.lookup_storage_vol_by_name(&name).is_err() {
+                StorageVol::create_xml(&pool, &xml, 0).map_err(err(&name))?;
+            }
         }
         Ok(())
     }
 
-    /// Defines the node's domain and starts it. With `accel "auto"`, a start that fails
-    /// under KVM is retried once with software emulation, and the fallback is reported.
+    /// Defines the node's domain and starts it. With `accel "auto"`, a domain that vlab just
+    /// defined but that fails to start under KVM is undefined and defined again with software
+    /// emulation, and the fallback is reported. A definition that fails is an error as it is:
+    /// nothing that vlab did not define here is ever touched.
     pub fn define_and_start(&self, xml: &DomainXml<'_>, warn: &dyn Fn(String)) -> Result<()> {
         let name = names::domain(&self.lab.name, &xml.node.name);
-        let first = self.define_start(&name, &xml.render());
-        match (first, self.host.accel) {
-            (Ok(()), _) => Ok(()),
-            (Err(e), Some(Accel::Auto)) if xml.kvm => {
+        let domain = self
+            .uploader
+            .conn()
+            .define_domain_xml(&xml.render())
+            .map_err(err(&name))?;
+        let error = match domain.create() {
+            Ok(_) => return Ok(()),
+            Err(e) => format!("{name}: {}", e.message()),
+        };
+        match self.host.accel {
+            Some(Accel::Auto) if xml.kvm => {
                 warn(format!(
-                    "{name}: KVM did not work ({e}); running it with software emulation (set `accel \"tcg\"` on host `{}` to skip the attempt)",
+                    "{error}; KVM did not work, so it runs with software emulation (set `accel \"tcg\"` on host `{}` to skip the attempt)",
                     self.host.name
                 ));
-                let _ = self.delete_domain(&name);
+                domain.undefine().map_err(err(&name))?;
                 let fallback = DomainXml {
                     kvm: false,
                     ..xml.clone()
                 };
                 self.define_start(&name, &fallback.render())
             }
-            (Err(e), Some(Accel::Kvm)) => Err(format!(
-                "{e}\n  help: if KVM does not work on host `{}`, set `accel \"tcg\"` there",
+            Some(Accel::Kvm) => Err(format!(
+                "{error}\n  help: if KVM does not work on host `{}`, set `accel \"tcg\"` there",
                 self.host.name
             )),
-            (Err(e), _) => Err(e),
+            _ => Err(error),
         }
     }
 

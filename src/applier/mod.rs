@@ -253,9 +253,12 @@ fn build_node(
     if action == Action::Replace {
         session.delete_domain(&domain)?;
     }
-    if matches!(action, Action::Create | Action::Replace) {
-        session.create_disks(node, &base, image.format)?;
-    }
+    session.create_disks(
+        node,
+        &base,
+        image.format,
+        matches!(action, Action::Create | Action::Replace),
+    )?;
     upload_seed(session, inputs, &seed_volume, &node_inputs.seed)?;
     let boot_volume = |suffix: &str| {
         inputs

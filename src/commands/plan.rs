@@ -71,6 +71,19 @@ pub struct Planned {
 
 /// Renders every node, looks up the images in the cache, observes the hosts and plans.
 pub fn compute(lab: &Lab) -> Result<Planned, CommandError> {
+    if let Some(node) = lab
+        .nodes
+        .iter()
+        .find(|n| n.hypervisor == crate::lab::choices::Hypervisor::Xen)
+    {
+        return Err(CommandError::with_help(
+            format!(
+                "node `{}` is a Xen guest (host `{}`): vlab cannot converge Xen hosts yet",
+                node.name, node.host
+            ),
+            "`vlab validate` and `vlab render` work for Xen labs today; plan and apply arrive with the Xen work",
+        ));
+    }
     let keys = ssh_keys::for_lab(&lab.ssh_keys);
     let mut nodes = BTreeMap::new();
     for node in &lab.nodes {

@@ -1,26 +1,31 @@
-//! The names vlab gives to what it creates on a host. Ownership of volumes is by this naming
-//! convention alone (libvirt volumes carry no metadata); domains and networks also carry
-//! vlab metadata. Every name is a pure function of the lab, so any machine can plan.
+//! The names vlab gives to what it creates on a host. Ownership of volumes and networks is by
+//! this naming convention alone (libvirt volumes and, before 9.7, networks carry no metadata);
+//! domains also carry vlab metadata. Every name is a pure function of the lab, so any machine
+//! can plan.
+//!
+//! The parts are joined with `_`, which lab, node, network and disk names cannot contain: so
+//! lab `web`'s prefix `vlab_web_` never matches lab `web-2`'s resources, node `a`'s disk
+//! `y-root` never meets node `a-disk-y`, and base images (`vlab-base-...`) belong to no lab.
 
 use sha2::{Digest, Sha256};
 
 /// Every volume, network and domain vlab owns starts with the lab's prefix.
 pub fn prefix(lab: &str) -> String {
-    format!("vlab-{lab}-")
+    format!("vlab_{lab}_")
 }
 
-/// The libvirt domain of a node: `<lab>-<node>`, short enough to read in `virsh list`.
+/// The libvirt domain of a node: `<lab>_<node>`, short enough to read in `virsh list`.
 pub fn domain(lab: &str, node: &str) -> String {
-    format!("{lab}-{node}")
+    format!("{lab}_{node}")
 }
 
 pub fn network(lab: &str, network: &str) -> String {
-    format!("vlab-{lab}-{network}")
+    format!("vlab_{lab}_{network}")
 }
 
 /// The private network that realises a link (one per link, no IP, no DHCP).
 pub fn link_network(lab: &str, link: &str) -> String {
-    format!("vlab-{lab}-link-{}", short_hash(&[lab, link], 8))
+    format!("vlab_{lab}_link_{}", short_hash(&[lab, link], 8))
 }
 
 /// A Linux bridge name (at most 15 bytes) unique to the lab and network.
@@ -29,11 +34,11 @@ pub fn bridge(lab: &str, network: &str) -> String {
 }
 
 pub fn root_volume(lab: &str, node: &str) -> String {
-    format!("vlab-{lab}-{node}-root.qcow2")
+    format!("vlab_{lab}_{node}_root.qcow2")
 }
 
 pub fn disk_volume(lab: &str, node: &str, disk: &str) -> String {
-    format!("vlab-{lab}-{node}-disk-{disk}.qcow2")
+    format!("vlab_{lab}_{node}_disk_{disk}.qcow2")
 }
 
 /// The seed carries a digest of its content: a new seed is a new volume.
@@ -42,7 +47,7 @@ pub fn seed_volume(lab: &str, node: &str, seed: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    format!("vlab-{lab}-{node}-seed-{digest}.img")
+    format!("vlab_{lab}_{node}_seed_{digest}.img")
 }
 
 /// Where a node's serial console is logged on its host.
@@ -70,12 +75,20 @@ mod tests {
 
     #[test]
     fn names_are_stable_and_bridges_fit_linux() {
-        assert_eq!(domain("web", "web-1"), "web-web-1");
-        assert_eq!(root_volume("web", "lb"), "vlab-web-lb-root.qcow2");
+        assert_eq!(domain("web", "web-1"), "web_web-1");
+        assert_eq!(root_volume("web", "lb"), "vlab_web_lb_root.qcow2");
+        assert!(
+            !root_volume("web-2", "db").starts_with(&prefix("web")),
+            "labs never share a prefix"
+        );
+        assert_ne!(
+            disk_volume("lab", "a", "y-root"),
+            disk_volume("lab", "a-disk-y", "root")
+        );
         assert_eq!(bridge("web", "lan"), bridge("web", "lan"));
         assert_ne!(bridge("web", "lan"), bridge("web", "wan"));
         assert!(bridge(&"x".repeat(32), &"y".repeat(32)).len() <= 15);
-        assert!(seed_volume("web", "lb", b"a").starts_with("vlab-web-lb-seed-"));
+        assert!(seed_volume("web", "lb", b"a").starts_with("vlab_web_lb_seed_"));
         assert_ne!(
             seed_volume("web", "lb", b"a"),
             seed_volume("web", "lb", b"b")

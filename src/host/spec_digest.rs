@@ -15,8 +15,17 @@ pub fn node_digest(node: &Node, image: Option<&Image>, seed: &[u8]) -> String {
     hasher.update(serde_json::to_vec(node).unwrap_or_default());
     hasher.update([0]);
     if let Some(image) = image {
-        let boot = |f: &Option<crate::lab::BootFile>| f.as_ref().and_then(|f| f.checksum.as_ref()).map(|c| c.to_string());
-        let shape = serde_json::json!([image.format, boot(&image.kernel), boot(&image.initrd), image.cmdline]);
+        let boot = |f: &Option<crate::lab::BootFile>| {
+            f.as_ref()
+                .and_then(|f| f.checksum.as_ref())
+                .map(|c| c.to_string())
+        };
+        let shape = serde_json::json!([
+            image.format,
+            boot(&image.kernel),
+            boot(&image.initrd),
+            image.cmdline
+        ]);
         hasher.update(shape.to_string().as_bytes());
     }
     hasher.update([0]);

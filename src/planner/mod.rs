@@ -49,6 +49,8 @@ fn plan_host(lab: &str, host: &DesiredHost, seen: &ObservedHost, changes: &mut V
         after,
         reason,
     };
+    // An inactive pool hides its volumes: nothing is decided from their absence then.
+    let volumes_known = seen.pool_exists;
     if !seen.pool_exists {
         changes.push(change(
             ResourceKind::Pool,
@@ -56,12 +58,15 @@ fn plan_host(lab: &str, host: &DesiredHost, seen: &ObservedHost, changes: &mut V
             Action::Create,
             None,
             None,
-            "vlab's storage pool is not on the host".into(),
+            "vlab's storage pool is missing or not running".into(),
         ));
     }
     for (image, volume) in &host.images {
         match volume {
-            Some(volume) if seen.volumes.contains(volume) => {}
+            // A base image counts once its upload finished (its `.ready` marker exists).
+            Some(volume)
+                if seen.volumes.contains(volume)
+                    && seen.volumes.contains(&format!("{volume}.ready")) => {}
             Some(volume) => changes.push(change(
                 ResourceKind::Image,
                 image,
@@ -129,7 +134,7 @@ fn plan_host(lab: &str, host: &DesiredHost, seen: &ObservedHost, changes: &mut V
     }
     for domain in &host.domains {
         let existing = seen.domains.iter().find(|d| d.name == domain.name);
-        if let Some((action, reason)) = domain_action(domain, existing, seen) {
+        if let Some((action, reason)) = domain_action(domain, existing, seen, volumes_known) {
             changes.push(change(
                 ResourceKind::Node,
                 &domain.name,
@@ -159,7 +164,7 @@ fn plan_host(lab: &str, host: &DesiredHost, seen: &ObservedHost, changes: &mut V
     for volume in seen
         .volumes
         .iter()
-        .filter(|v| v.starts_with(&prefix) && !v.ends_with(".ready"))
+        .filter(|v| volumes_known && v.starts_with(&prefix) && !v.ends_with(".ready"))
     {
         if !wanted.contains(&volume) {
             changes.push(change(
@@ -179,6 +184,7 @@ fn domain_action(
     domain: &DesiredDomain,
     existing: Option<&ObservedDomain>,
     seen: &ObservedHost,
+    volumes_known: bool,
 ) -> Option<(Action, String)> {
     let Some(existing) = existing else {
         return Some((Action::Create, "new node".into()));
@@ -187,7 +193,7 @@ fn domain_action(
     let missing: Vec<&String> = domain
         .volumes
         .iter()
-        .filter(|v| !seen.volumes.contains(*v))
+        .filter(|v| volumes_known && !seen.volumes.contains(*v))
         .collect();
     if existing.seed_volume != domain.seed_volume {
         return Some((Action::Replace, "its cloud-init data changed: it is rebuilt so cloud-init applies the new data to a fresh disk".into()));

@@ -7,11 +7,11 @@ use super::observed::{
 use super::plan;
 use super::plan::{Action, ResourceKind};
 
-const NET_XML: &str = "<network><name>vlab-lab-lan</name><forward mode='nat'/><bridge name='vl1'/><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.128' end='10.0.0.254'/></dhcp></ip></network>";
+const NET_XML: &str = "<network><name>vlab_lab_lan</name><forward mode='nat'/><bridge name='vl1'/><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.128' end='10.0.0.254'/></dhcp></ip></network>";
 
 fn domain(node: &str, seed: &str, digest: &str) -> DesiredDomain {
     DesiredDomain {
-        name: format!("lab-{node}"),
+        name: format!("lab_{node}"),
         node: node.into(),
         digest: digest.into(),
         image: Some("vlab-base-sha256-aa".into()),
@@ -19,7 +19,7 @@ fn domain(node: &str, seed: &str, digest: &str) -> DesiredDomain {
         root_size: None,
         cpus: 1,
         memory_kib: 1024 * 1024,
-        volumes: vec![format!("vlab-lab-{node}-root.qcow2"), seed.into()],
+        volumes: vec![format!("vlab_lab_{node}_root.qcow2"), seed.into()],
     }
 }
 
@@ -31,10 +31,10 @@ fn desired() -> Desired {
             pool: "vlab".into(),
             images: vec![("debian".into(), Some("vlab-base-sha256-aa".into()))],
             networks: vec![DesiredNetwork {
-                name: "vlab-lab-lan".into(),
+                name: "vlab_lab_lan".into(),
                 xml: NET_XML.into(),
             }],
-            domains: vec![domain("a", "vlab-lab-a-seed-1.img", "d1")],
+            domains: vec![domain("a", "vlab_lab_a_seed_1.img", "d1")],
         }],
     }
 }
@@ -48,12 +48,15 @@ fn converged() -> Observed {
         hosts: vec![ObservedHost {
             name: "local".into(),
             pool_exists: true,
-            volumes: ["vlab-base-sha256-aa".to_string()]
-                .into_iter()
-                .chain(dom.volumes.iter().cloned())
-                .collect(),
+            volumes: [
+                "vlab-base-sha256-aa".to_string(),
+                "vlab-base-sha256-aa.ready".to_string(),
+            ]
+            .into_iter()
+            .chain(dom.volumes.iter().cloned())
+            .collect(),
             networks: vec![ObservedNetwork {
-                name: "vlab-lab-lan".into(),
+                name: "vlab_lab_lan".into(),
                 summary: NetworkSummary::from_xml(NET_XML).expect("xml"),
                 active: true,
             }],
@@ -97,7 +100,7 @@ fn an_empty_host_gets_everything_created() {
         p.summary().to_string(),
         "4 to add, 0 to change, 0 to replace, 0 to destroy"
     );
-    assert_eq!(p.changes[3].address(), "node.lab-a@local");
+    assert_eq!(p.changes[3].address(), "node.lab_a@local");
 }
 
 #[test]
@@ -111,7 +114,7 @@ fn a_guest_shut_off_by_hand_is_started() {
     o.hosts[0].domains[0].state = DomainState::ShutOff;
     assert_eq!(
         actions(&o, &desired()),
-        [(ResourceKind::Node, "lab-a".into(), Action::Start)]
+        [(ResourceKind::Node, "lab_a".into(), Action::Start)]
     );
 }
 
@@ -119,7 +122,7 @@ fn a_guest_shut_off_by_hand_is_started() {
 fn changed_cloud_init_replaces_the_node_and_drops_the_old_seed() {
     let o = converged();
     let mut d = desired();
-    d.hosts[0].domains[0] = domain("a", "vlab-lab-a-seed-2.img", "d2");
+    d.hosts[0].domains[0] = domain("a", "vlab_lab_a_seed_2.img", "d2");
     let p = plan(&d, &o);
     assert_eq!(
         p.changes
@@ -127,10 +130,10 @@ fn changed_cloud_init_replaces_the_node_and_drops_the_old_seed() {
             .map(|c| (c.kind, c.name.as_str(), c.action))
             .collect::<Vec<_>>(),
         [
-            (ResourceKind::Node, "lab-a", Action::Replace),
+            (ResourceKind::Node, "lab_a", Action::Replace),
             (
                 ResourceKind::Volume,
-                "vlab-lab-a-seed-1.img",
+                "vlab_lab_a_seed_1.img",
                 Action::Delete
             )
         ]
@@ -176,7 +179,7 @@ fn a_new_image_or_root_size_replaces() {
     d.hosts[0].domains[0].root_size = Some(20 << 30);
     assert_eq!(
         actions(&converged(), &d),
-        [(ResourceKind::Node, "lab-a".into(), Action::Replace)]
+        [(ResourceKind::Node, "lab_a".into(), Action::Replace)]
     );
 }
 
@@ -196,14 +199,14 @@ fn an_image_this_machine_cannot_identify_is_not_called_changed() {
 #[test]
 fn a_root_volume_deleted_by_hand_replaces_the_node() {
     let mut o = converged();
-    o.hosts[0].volumes.remove("vlab-lab-a-root.qcow2");
+    o.hosts[0].volumes.remove("vlab_lab_a_root.qcow2");
     let p = plan(&desired(), &o);
     assert_eq!(p.changes.len(), 1);
     assert_eq!(p.changes[0].action, Action::Replace);
     assert!(
         p.changes[0]
             .reason
-            .contains("root volume vlab-lab-a-root.qcow2 is missing")
+            .contains("root volume vlab_lab_a_root.qcow2 is missing")
     );
 }
 
@@ -223,7 +226,7 @@ fn network_drift_replaces_and_a_stopped_network_starts() {
     o.hosts[0].networks[0].active = false;
     assert_eq!(
         actions(&o, &desired()),
-        [(ResourceKind::Network, "vlab-lab-lan".into(), Action::Start)]
+        [(ResourceKind::Network, "vlab_lab_lan".into(), Action::Start)]
     );
 }
 
@@ -232,16 +235,16 @@ fn what_the_lab_no_longer_declares_is_deleted_and_nothing_else() {
     let mut o = converged();
     let host = &mut o.hosts[0];
     host.domains.push(ObservedDomain {
-        name: "lab-old".into(),
+        name: "lab_old".into(),
         node: "old".into(),
         ..host.domains[0].clone()
     });
-    host.volumes.insert("vlab-lab-old-root.qcow2".into());
-    host.volumes.insert("vlab-lab-old-root.qcow2.ready".into());
-    host.volumes.insert("vlab-other-x-root.qcow2".into());
+    host.volumes.insert("vlab_lab_old_root.qcow2".into());
+    host.volumes.insert("vlab_lab_old_root.qcow2.ready".into());
+    host.volumes.insert("vlab_other_x_root.qcow2".into());
     host.volumes.insert("someone-elses.qcow2".into());
     host.networks.push(ObservedNetwork {
-        name: "vlab-lab-gone".into(),
+        name: "vlab_lab_gone".into(),
         summary: NetworkSummary::default(),
         active: true,
     });
@@ -250,13 +253,13 @@ fn what_the_lab_no_longer_declares_is_deleted_and_nothing_else() {
         [
             (
                 ResourceKind::Network,
-                "vlab-lab-gone".into(),
+                "vlab_lab_gone".into(),
                 Action::Delete
             ),
-            (ResourceKind::Node, "lab-old".into(), Action::Delete),
+            (ResourceKind::Node, "lab_old".into(), Action::Delete),
             (
                 ResourceKind::Volume,
-                "vlab-lab-old-root.qcow2".into(),
+                "vlab_lab_old_root.qcow2".into(),
                 Action::Delete
             ),
         ]
@@ -278,7 +281,7 @@ fn an_image_not_pulled_yet_is_planned_for_pull_and_upload() {
 
 #[test]
 fn network_summaries_ignore_what_libvirt_adds() {
-    let from_libvirt = "<network connections='1'><name>vlab-lab-lan</name><uuid>0b7c0a7e-1111-2222-3333-444455556666</uuid><forward mode='nat'><nat><port start='1024' end='65535'/></nat></forward><bridge name='vl1' stp='on' delay='0'/><mac address='52:54:00:aa:bb:cc'/><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.128' end='10.0.0.254'/></dhcp></ip></network>";
+    let from_libvirt = "<network connections='1'><name>vlab_lab_lan</name><uuid>0b7c0a7e-1111-2222-3333-444455556666</uuid><forward mode='nat'><nat><port start='1024' end='65535'/></nat></forward><bridge name='vl1' stp='on' delay='0'/><mac address='52:54:00:aa:bb:cc'/><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.128' end='10.0.0.254'/></dhcp></ip></network>";
     assert_eq!(
         NetworkSummary::from_xml(from_libvirt),
         NetworkSummary::from_xml(NET_XML)
@@ -288,10 +291,10 @@ fn network_summaries_ignore_what_libvirt_adds() {
 #[test]
 fn destroy_removes_what_the_lab_owns_and_keeps_base_images_unless_purged() {
     let mut o = converged();
-    o.hosts[0].volumes.insert("vlab-other-x-root.qcow2".into());
+    o.hosts[0].volumes.insert("vlab_other_x_root.qcow2".into());
     o.hosts[0]
         .volumes
-        .insert("vlab-lab-a-root.qcow2.ready".into());
+        .insert("vlab_lab_a_root.qcow2.ready".into());
     let p = super::destroy_plan("lab", &o, &[]);
     let got: Vec<(ResourceKind, &str)> = p
         .changes
@@ -301,10 +304,10 @@ fn destroy_removes_what_the_lab_owns_and_keeps_base_images_unless_purged() {
     assert_eq!(
         got,
         [
-            (ResourceKind::Node, "lab-a"),
-            (ResourceKind::Network, "vlab-lab-lan"),
-            (ResourceKind::Volume, "vlab-lab-a-root.qcow2"),
-            (ResourceKind::Volume, "vlab-lab-a-seed-1.img"),
+            (ResourceKind::Node, "lab_a"),
+            (ResourceKind::Network, "vlab_lab_lan"),
+            (ResourceKind::Volume, "vlab_lab_a_root.qcow2"),
+            (ResourceKind::Volume, "vlab_lab_a_seed_1.img"),
         ]
     );
     assert!(p.changes.iter().all(|c| c.action == Action::Delete));
@@ -318,5 +321,35 @@ fn destroy_removes_what_the_lab_owns_and_keeps_base_images_unless_purged() {
     assert!(
         super::destroy_plan("lab", &Observed::default(), &[]).is_empty(),
         "destroy is idempotent"
+    );
+}
+
+#[test]
+fn an_inactive_pool_hides_volumes_and_nothing_is_rebuilt_for_it() {
+    let mut o = converged();
+    o.hosts[0].pool_exists = false;
+    o.hosts[0].volumes.clear();
+    let got: Vec<_> = plan(&desired(), &o)
+        .changes
+        .into_iter()
+        .map(|c| (c.kind, c.action))
+        .collect();
+    // The pool is started; the base image upload is idempotent; no node is replaced.
+    assert_eq!(
+        got,
+        [
+            (ResourceKind::Pool, Action::Create),
+            (ResourceKind::Image, Action::Create)
+        ]
+    );
+}
+
+#[test]
+fn a_base_image_without_its_ready_marker_is_uploaded_again() {
+    let mut o = converged();
+    o.hosts[0].volumes.remove("vlab-base-sha256-aa.ready");
+    assert_eq!(
+        actions(&o, &desired()),
+        [(ResourceKind::Image, "debian".into(), Action::Create)]
     );
 }

@@ -30,8 +30,26 @@ impl Resolver<'_> {
             }
             if let Err(e) = names.insert(&spec.name.value, spec.name.span) {
                 self.d.push(e);
+                continue;
             }
             if let Some(host) = self.resolve_host(spec) {
+                // Two hosts on one libvirt would each see the other's guests as strays.
+                if let Some(twin) = self.hosts.iter().find(|h| h.uri.raw == host.uri.raw) {
+                    let span = spec.uri.as_ref().map_or(spec.name.span, |u| u.span);
+                    self.d.push(
+                        Diagnostic::new(
+                            "duplicate-host",
+                            span,
+                            format!(
+                                "host `{}` has the same URI as host `{}`",
+                                host.name, twin.name
+                            ),
+                        )
+                        .label("same libvirt as another host")
+                        .help("declare each libvirt host once and place nodes on it by name"),
+                    );
+                    continue;
+                }
                 self.hosts.push(host);
             }
         }

@@ -13,6 +13,8 @@ use crate::spec::{CloudInitSpec, DiskSpec, NodeSettings, NodeSpec};
 use std::path::PathBuf;
 
 const MAX_CPUS: i128 = 512;
+/// Extra disks per node: virtio targets `vdb`..`vdy` (the root is `vda`, the seed comes last).
+const MAX_DISKS: usize = 24;
 const MIN_MEMORY: ByteSize = ByteSize(64 * 1024 * 1024);
 const DEFAULT_MEMORY_MIB: u64 = 1024;
 
@@ -240,6 +242,18 @@ impl Resolver<'_> {
     }
 
     fn node_disks(&mut self, specs: &[DiskSpec], index: Option<u32>) -> Option<Vec<Disk>> {
+        if let Some(extra) = specs.get(MAX_DISKS) {
+            self.d.push(
+                Diagnostic::new(
+                    "out-of-range",
+                    extra.span,
+                    format!("a node has at most {MAX_DISKS} extra disks"),
+                )
+                .label("one disk too many")
+                .help("use fewer, larger disks"),
+            );
+            return None;
+        }
         let mut disks: Vec<Disk> = Vec::new();
         let mut ok = true;
         for spec in specs {
