@@ -26,6 +26,7 @@ pub fn run(
         return run_saved(path, lock_timeout, out);
     }
     let (_, lab) = load_lab(args, out)?;
+    super::validate::warn_unverified(&lab, out);
     let _lock = lock(&lab, "apply", lock_timeout, out)?;
     let planned = compute(&lab)?;
     if planned.plan.is_empty() {

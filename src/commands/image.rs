@@ -86,17 +86,7 @@ pub fn lab_requests_quiet(lab: &crate::lab::Lab) -> Vec<PullRequest> {
 
 pub fn lab_requests(args: &LabArgs, out: &Output) -> Result<Vec<PullRequest>, CommandError> {
     let (_, lab) = load_lab(args, out)?;
-    for image in lab
-        .images
-        .iter()
-        .filter(|i| i.verification == Verification::Unverified)
-    {
-        eprintln!(
-            "{}: image `{}` is unverified: its download is not checked",
-            out.warning_word(),
-            image.name
-        );
-    }
+    super::validate::warn_unverified(&lab, out);
     Ok(lab
         .images
         .iter()

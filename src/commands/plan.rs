@@ -24,17 +24,7 @@ pub fn run(
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
     let (source, lab) = load_lab(args, out)?;
-    for image in lab
-        .images
-        .iter()
-        .filter(|i| i.verification == Verification::Unverified)
-    {
-        eprintln!(
-            "{}: image `{}` is unverified: its download is not checked",
-            out.warning_word(),
-            image.name
-        );
-    }
+    super::validate::warn_unverified(&lab, out);
     let plan = compute(&lab)?.plan;
     if let Some(path) = save {
         crate::saved_plan::SavedPlan::new(&args.file, &source.text, plan.clone())

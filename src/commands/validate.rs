@@ -69,6 +69,21 @@ pub fn run(args: &LabArgs, out: &Output) -> Result<ExitStatus, CommandError> {
     }
 }
 
+/// Warns about every image the lab marks unverified (validate, plan, pull and apply all do).
+pub fn warn_unverified(lab: &Lab, out: &Output) {
+    for image in lab
+        .images
+        .iter()
+        .filter(|i| i.verification == Verification::Unverified)
+    {
+        eprintln!(
+            "{}: image `{}` is unverified: its download is not checked",
+            out.warning_word(),
+            image.name
+        );
+    }
+}
+
 /// Reads the lab file, turning file-level problems into a command error with help.
 pub fn read_source(args: &LabArgs) -> Result<LabSource, CommandError> {
     LabSource::read(&args.file).map_err(|e| match e.help() {
@@ -90,15 +105,7 @@ fn print_summary(source: &LabSource, lab: &Lab, out: &Output) {
         plural(lab.nodes.len(), "node"),
         plural(lab.links.len(), "link"),
     );
-    for image in &lab.images {
-        if image.verification == Verification::Unverified {
-            eprintln!(
-                "{}: image `{}` is unverified: its download will not be checked",
-                out.warning_word(),
-                image.name
-            );
-        }
-    }
+    warn_unverified(lab, out);
     if out.verbose > 0 {
         print_nodes(lab, out);
     }
