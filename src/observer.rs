@@ -71,7 +71,10 @@ fn observe_host(lab: &Lab, host: &Host) -> Result<ObservedHost, ObserveError> {
             continue;
         };
         observed.state = match domain.state().map_err(fail)?.0.known() {
-            Some(virt::domain::DomainState::Running) => DomainState::Running,
+            // Blocked is a running guest waiting on I/O (idle Xen guests are often blocked).
+            Some(virt::domain::DomainState::Running | virt::domain::DomainState::Blocked) => {
+                DomainState::Running
+            }
             Some(virt::domain::DomainState::Shutoff) => DomainState::ShutOff,
             _ => DomainState::Other,
         };

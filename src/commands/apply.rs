@@ -85,7 +85,12 @@ fn execute(
     planned: &super::plan::Planned,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
-    let images = pull_images(&pull_requests(lab), 4, out)?;
+    let needed = needed_images(lab, &planned.plan);
+    let requests: Vec<PullRequest> = pull_requests(lab)
+        .into_iter()
+        .filter(|r| needed.contains(&r.name))
+        .collect();
+    let images = pull_images(&requests, 4, out)?;
     let images = images.into_iter().map(|i| (i.name.clone(), i)).collect();
     let staging = CacheLayout::default_root().join("partial");
     std::fs::create_dir_all(&staging)
@@ -100,6 +105,31 @@ fn execute(
         applier::apply(&planned.plan, &inputs, &LineReporter { out: *out }),
         out,
     )
+}
+
+/// The images (and kernels and initrds) the plan's changes need: those it uploads, and those
+/// of the nodes it builds or rebuilds. A plan that only deletes or starts needs none, and
+/// runs offline.
+fn needed_images(lab: &Lab, plan: &Plan) -> Vec<String> {
+    use crate::planner::plan::{Action, ResourceKind};
+    let mut needed = Vec::new();
+    for change in &plan.changes {
+        match (change.kind, change.action) {
+            (ResourceKind::Image, _) => needed.push(change.name.clone()),
+            (ResourceKind::Node, Action::Create | Action::Replace | Action::Update) => {
+                let node = lab.nodes.iter().find(|n| {
+                    crate::host::resource_names::domain(&lab.name, &n.name) == change.name
+                });
+                if let Some(node) = node {
+                    for suffix in ["", "-kernel", "-initrd"] {
+                        needed.push(format!("{}{suffix}", node.image));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    needed
 }
 
 /// Every image of the lab, with its direct-boot kernel and initrd as images of their own.
