@@ -585,9 +585,11 @@ node "a""#
         &[("missing-checksum", 2, 12, "the kernel has no checksum")],
     ),
     case(
-        "missing-checksum: initrd",
+        "missing-checksum: initrd of an image with an inline checksum",
         concat!(
-            r#"image "img" url="https://x.test/i.qcow2" checksums-url="https://x.test/SUMS" {
+            r#"image "img" url="https://x.test/i.qcow2" checksum=""#,
+            sha!(),
+            r#"" {
     kernel "https://x.test/vmlinuz" checksum=""#,
             sha!(),
             r#""
@@ -595,6 +597,14 @@ node "a""#
 }"#
         ),
         &[("missing-checksum", 3, 12, "the initrd has no checksum")],
+    ),
+    case(
+        "a kernel and initrd without checksums are verified through the image's checksums file",
+        r#"image "img" url="https://x.test/i.qcow2" checksums-url="https://x.test/SUMS" {
+    kernel "https://x.test/vmlinuz"
+    initrd "https://x.test/initrd"
+}"#,
+        &[],
     ),
     case(
         "missing-checksum: unverified image needs none for its kernel",

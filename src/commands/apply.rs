@@ -91,13 +91,17 @@ fn execute(
         .filter(|r| needed.contains(&r.name))
         .collect();
     let images = pull_images(&requests, 4, out)?;
-    let images = images.into_iter().map(|i| (i.name.clone(), i)).collect();
+    let images: std::collections::BTreeMap<String, crate::image_store::CachedImage> =
+        images.into_iter().map(|i| (i.name.clone(), i)).collect();
+    // The digests of what was just pulled are now known: the domains record them, so the
+    // next plan (which finds them in the cache) sees the nodes as they are.
+    let nodes = super::plan::node_inputs(lab, &crate::applier::digests(&images))?;
     let staging = CacheLayout::default_root().join("partial");
     std::fs::create_dir_all(&staging)
         .map_err(|e| CommandError::new(format!("cannot create {}: {e}", staging.display())))?;
     let inputs = ApplyInputs {
         lab,
-        nodes: &planned.nodes,
+        nodes: &nodes,
         images: &images,
         staging: &staging,
     };
@@ -138,10 +142,7 @@ pub fn pull_requests(lab: &Lab) -> Vec<PullRequest> {
     for image in &lab.images {
         for (suffix, file) in [("kernel", &image.kernel), ("initrd", &image.initrd)] {
             if let Some(file) = file {
-                let verification = match &file.checksum {
-                    Some(c) => crate::lab::Verification::Checksum(c.clone()),
-                    None => crate::lab::Verification::Unverified,
-                };
+                let verification = file.verification();
                 requests.push(PullRequest {
                     name: format!("{}-{suffix}", image.name),
                     url: file.url.clone(),

@@ -53,6 +53,32 @@ pub fn run(
     })
 }
 
+/// Renders every node's seed and computes its spec digest, with the content digests known
+/// for the images' kernels and initrds (`<image>-kernel`, `<image>-initrd`).
+pub fn node_inputs(
+    lab: &Lab,
+    digests: &BTreeMap<String, Checksum>,
+) -> Result<BTreeMap<String, NodeInputs>, CommandError> {
+    let keys = ssh_keys::for_lab(&lab.ssh_keys);
+    let mut nodes = BTreeMap::new();
+    for node in &lab.nodes {
+        let rendered = cloud_init::render(lab, node, &keys).map_err(|e| match &e.help {
+            Some(help) => CommandError::with_help(e.to_string(), help.clone()),
+            None => CommandError::new(e.to_string()),
+        })?;
+        let seed = rendered.seed().map_err(|e| {
+            CommandError::new(format!("cannot build the seed of `{}`: {e}", node.name))
+        })?;
+        let boot = (
+            digests.get(&format!("{}-kernel", node.image)),
+            digests.get(&format!("{}-initrd", node.image)),
+        );
+        let digest = spec_digest::node_digest(node, lab.image(&node.image), boot, &seed);
+        nodes.insert(node.name.clone(), NodeInputs { seed, digest });
+    }
+    Ok(nodes)
+}
+
 /// A plan with what it was made from, for apply.
 pub struct Planned {
     pub plan: Plan,
@@ -73,19 +99,6 @@ pub fn compute(lab: &Lab) -> Result<Planned, CommandError> {
             ),
             "`vlab validate` and `vlab render` work for Xen labs today; plan and apply arrive with the Xen work",
         ));
-    }
-    let keys = ssh_keys::for_lab(&lab.ssh_keys);
-    let mut nodes = BTreeMap::new();
-    for node in &lab.nodes {
-        let rendered = cloud_init::render(lab, node, &keys).map_err(|e| match &e.help {
-            Some(help) => CommandError::with_help(e.to_string(), help.clone()),
-            None => CommandError::new(e.to_string()),
-        })?;
-        let seed = rendered.seed().map_err(|e| {
-            CommandError::new(format!("cannot build the seed of `{}`: {e}", node.name))
-        })?;
-        let digest = spec_digest::node_digest(node, lab.image(&node.image), &seed);
-        nodes.insert(node.name.clone(), NodeInputs { seed, digest });
     }
     let store = ImageStore::open(CacheLayout::default_root(), FetchPolicy::default())
         .map_err(|e| CommandError::new(e.to_string()))?;
@@ -109,6 +122,7 @@ pub fn compute(lab: &Lab) -> Result<Planned, CommandError> {
             Some((request.name.clone(), digest))
         })
         .collect();
+    let nodes = node_inputs(lab, &digests)?;
     let desired = desired::desired(lab, &nodes, &digests);
     let observed = crate::observer::observe(lab).map_err(|e| {
         CommandError::with_help(

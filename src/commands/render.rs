@@ -109,7 +109,11 @@ fn domain_xml(lab: &Lab, node: &Node, seed: &[u8]) -> String {
         })
     });
     let seed_volume = resource_names::seed_volume(&lab.name, &node.name, seed);
-    let digest = spec_digest::node_digest(node, lab.image(&node.image), seed);
+    let image = lab.image(&node.image);
+    let inline = |f: Option<&crate::lab::BootFile>| f.and_then(|f| f.checksum.clone());
+    let kernel = inline(image.and_then(|i| i.kernel.as_ref()));
+    let initrd = inline(image.and_then(|i| i.initrd.as_ref()));
+    let digest = spec_digest::node_digest(node, image, (kernel.as_ref(), initrd.as_ref()), seed);
     // Known from an inline checksum of an uncompressed image; else once apply has pulled it.
     let base_volume = lab
         .image(&node.image)

@@ -31,6 +31,19 @@ pub enum Verification {
 #[derive(Debug, Clone, Serialize)]
 pub struct BootFile {
     pub url: String,
-    /// `None` only when the image is explicitly unverified.
+    /// Its own inline checksum; without one it is verified through the image's checksums
+    /// file (`checksums_url`), and only an explicitly unverified image has neither.
     pub checksum: Option<Checksum>,
+    pub checksums_url: Option<String>,
+}
+
+impl BootFile {
+    /// How a download of this file is proven intact.
+    pub fn verification(&self) -> Verification {
+        match (&self.checksum, &self.checksums_url) {
+            (Some(c), _) => Verification::Checksum(c.clone()),
+            (None, Some(list)) => Verification::ChecksumsUrl(list.clone()),
+            (None, None) => Verification::Unverified,
+        }
+    }
 }

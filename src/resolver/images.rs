@@ -48,14 +48,16 @@ impl Resolver<'_> {
         };
         let unverified = spec.unverified.as_ref().is_some_and(|u| u.value);
         let verification = self.verification(spec, unverified);
+        let list_owned = spec.checksums_url.as_ref().map(|u| u.value.clone());
+        let list = list_owned.as_deref();
         let kernel = spec
             .kernel
             .as_ref()
-            .and_then(|k| self.boot_file(k, "kernel", unverified));
+            .and_then(|k| self.boot_file(k, "kernel", unverified, list));
         let initrd = spec
             .initrd
             .as_ref()
-            .and_then(|i| self.boot_file(i, "initrd", unverified));
+            .and_then(|i| self.boot_file(i, "initrd", unverified, list));
         if spec.kernel.is_none() {
             for (what, span) in [
                 ("initrd", spec.initrd.as_ref().map(|i| i.url.span)),
@@ -127,11 +129,18 @@ impl Resolver<'_> {
         }
     }
 
-    fn boot_file(&mut self, spec: &BootFileSpec, what: &str, unverified: bool) -> Option<BootFile> {
+    /// A kernel or initrd: its own checksum, else the image's checksums file lists it.
+    fn boot_file(
+        &mut self,
+        spec: &BootFileSpec,
+        what: &str,
+        unverified: bool,
+        list: Option<&str>,
+    ) -> Option<BootFile> {
         let url_ok = self.check_url(&spec.url);
         let checksum = match &spec.checksum {
             Some(c) => Some(self.checksum(c)?),
-            None if unverified => None,
+            None if unverified || list.is_some() => None,
             None => {
                 self.d.push(
                     Diagnostic::new(
@@ -140,13 +149,18 @@ impl Resolver<'_> {
                         format!("the {what} has no checksum"),
                     )
                     .label("cannot be verified")
-                    .help(format!("add `checksum=\"sha256:<hex>\"` to `{what}`")),
+                    .help(format!("add `checksum=\"sha256:<hex>\"` to `{what}`, or a `checksums-url` to the image that lists it")),
                 );
                 return None;
             }
         };
         url_ok.then(|| BootFile {
             url: spec.url.value.clone(),
+            checksums_url: if checksum.is_none() {
+                list.map(str::to_string)
+            } else {
+                None
+            },
             checksum,
         })
     }
