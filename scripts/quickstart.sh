@@ -1,33 +1,46 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 host for vlab and runs the main job.
 #
-# Today the main job is: build vlab, check the quick-start lab (printing its resolved
-# nodes), and render its node's cloud-init data and NoCloud seed. Bringing the lab up on
-# libvirt arrives with the converge work and will be added here. Needs no network beyond
-# Debian's and crates.io's package registries.
+# The main job: install and start libvirt and QEMU, build vlab and the offline demo image
+# (vlab's tiny guest, from Debian packages), bring up labs/demo.kdl (two guests on one
+# network), wait until both guests report ready on their consoles, and print `vlab status`.
+# Needs no network beyond Debian's and crates.io's package registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/common.sh
 
 need_cargo
 ensure_build_deps
+ensure_libvirtd
+ensure_packages cpio
 
 step "building vlab (release)"
 cargo build --locked --release --quiet
 
-step "validating labs/quickstart.kdl"
-target/release/vlab validate -v -f labs/quickstart.kdl
+step "building the offline demo image into /var/lib/vlab/demo"
+as_root tests/guests/build-tiny-guest.sh /var/lib/vlab/demo
 
-out="${TMPDIR:-/tmp}/vlab-quickstart"
-step "rendering the cloud-init data and seed of node vm into $out"
-target/release/vlab render -f labs/quickstart.kdl vm --out "$out"
+step "bringing up labs/demo.kdl"
+target/release/vlab apply -f labs/demo.kdl --auto-approve
+
+step "waiting for both guests to report ready on their serial consoles"
+for node in alpha beta; do
+    log="/var/log/libvirt/qemu/demo_${node}-console.log"
+    for _ in $(seq 1 600); do
+        as_root tail -c 4000 "$log" 2>/dev/null | grep -q "vlab-tiny: ready" && break
+        sleep 0.5
+    done
+    as_root tail -c 4000 "$log" | grep -a "vlab-tiny:" | sed "s/^/  $node: /"
+done
+
+step "vlab status"
+target/release/vlab status -f labs/demo.kdl
 
 cat <<'MSG'
 
-vlab is built: target/release/vlab
-Next:
-  target/release/vlab validate -f labs/web.kdl -v      # a 3-node lab, expanded
+The demo lab is up. Next:
+  target/release/vlab plan -f labs/demo.kdl            # nothing to do: the hosts match
+  target/release/vlab render -f labs/demo.kdl alpha    # a node's cloud-init data
+  target/release/vlab destroy -f labs/demo.kdl         # remove exactly what the lab owns
   target/release/vlab validate -f labs/classroom.kdl   # 12 seats, each on its own network
-  target/release/vlab render -f labs/web.kdl web-1     # a node's cloud-init, printed
-  target/release/vlab --help
 MSG
