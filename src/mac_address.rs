@@ -5,7 +5,6 @@
 //! the resolver does those across the whole lab.
 
 use serde::{Serialize, Serializer};
-use sha2::{Digest, Sha256};
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -38,12 +37,7 @@ impl MacAddress {
 
     /// A stable address under `prefix` (an OUI) from the lab, node and interface names.
     pub fn derive(prefix: [u8; 3], lab: &str, node: &str, interface: &str) -> MacAddress {
-        let mut hasher = Sha256::new();
-        for part in [lab, node, interface] {
-            hasher.update(part.as_bytes());
-            hasher.update([0u8]);
-        }
-        let digest = hasher.finalize();
+        let digest = crate::checksum::sha256_of_parts(&[lab, node, interface]);
         MacAddress([
             prefix[0], prefix[1], prefix[2], digest[0], digest[1], digest[2],
         ])

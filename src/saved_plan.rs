@@ -57,8 +57,5 @@ impl SavedPlan {
 }
 
 fn sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::checksum::hex(&Sha256::digest(text.as_bytes()))
 }

@@ -13,7 +13,6 @@ pub mod ssh_keys;
 
 use crate::lab::{Lab, Node};
 use render_error::RenderError;
-use sha2::{Digest, Sha256};
 use std::path::Path;
 
 const USER_DATA: &str = include_str!("../../templates/user-data.tera");
@@ -153,15 +152,7 @@ pub fn render(lab: &Lab, node: &Node, ssh_keys: &[String]) -> Result<RenderedNod
 
 /// `<lab>-<node>-<12 hex digits of the rendered data>`.
 fn instance_id(lab: &Lab, node: &Node, parts: &[&str]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part.as_bytes());
-        hasher.update([0]);
-    }
-    let hex: String = hasher.finalize()[..6]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex = crate::checksum::hex(&crate::checksum::sha256_of_parts(parts)[..6]);
     format!("{}-{}-{hex}", lab.name, node.name)
 }
 

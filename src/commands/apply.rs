@@ -1,6 +1,6 @@
 //! `vlab apply`: plan, show, ask, pull what the plan needs, carry it out, report.
 
-use super::image::{lab_requests_quiet, pull_images};
+use super::image::{lab_requests, pull_images};
 use super::plan::{compute, print_plan};
 use super::validate::load_lab;
 use super::{CommandError, ExitStatus};
@@ -86,7 +86,7 @@ fn execute(
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
     let needed = needed_images(lab, &planned.plan);
-    let requests: Vec<PullRequest> = pull_requests(lab)
+    let requests: Vec<PullRequest> = lab_requests(lab)
         .into_iter()
         .filter(|r| needed.contains(&r.name))
         .collect();
@@ -134,24 +134,6 @@ fn needed_images(lab: &Lab, plan: &Plan) -> Vec<String> {
         }
     }
     needed
-}
-
-/// Every image of the lab, with its direct-boot kernel and initrd as images of their own.
-pub fn pull_requests(lab: &Lab) -> Vec<PullRequest> {
-    let mut requests = lab_requests_quiet(lab);
-    for image in &lab.images {
-        for (suffix, file) in [("kernel", &image.kernel), ("initrd", &image.initrd)] {
-            if let Some(file) = file {
-                let verification = file.verification();
-                requests.push(PullRequest {
-                    name: format!("{}-{suffix}", image.name),
-                    url: file.url.clone(),
-                    verification,
-                });
-            }
-        }
-    }
-    requests
 }
 
 pub fn lock(

@@ -2,7 +2,8 @@
 //! lab's volumes; base images only with `--purge-images`). Idempotent: a second run finds
 //! nothing to do.
 
-use super::apply::{confirm, finish, lock, pull_requests, show};
+use super::apply::{confirm, finish, lock, show};
+use super::image::lab_requests;
 use super::validate::load_lab;
 use super::{CommandError, ExitStatus};
 use crate::applier::{self, ApplyInputs};
@@ -32,7 +33,7 @@ pub fn run(
     let purge: Vec<String> = if purge_images {
         let store = ImageStore::open(CacheLayout::default_root(), FetchPolicy::default())
             .map_err(|e| CommandError::new(e.to_string()))?;
-        pull_requests(&lab)
+        lab_requests(&lab)
             .iter()
             .filter_map(|r| store.cached(r))
             .map(|i| base_volume_name(&i.digest))

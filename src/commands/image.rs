@@ -27,7 +27,7 @@ pub fn run(command: &ImageCommand, out: &Output) -> Result<ExitStatus, CommandEr
                     checksum.as_deref(),
                     checksums_url.as_deref(),
                 )?],
-                None => lab_requests(lab, out)?,
+                None => load_lab_requests(lab, out)?,
             };
             pull(&requests, *parallel, url.is_some(), out)
         }
@@ -72,30 +72,34 @@ fn ad_hoc_request(
     })
 }
 
-/// The pull requests for every image of `lab`.
-pub fn lab_requests_quiet(lab: &crate::lab::Lab) -> Vec<PullRequest> {
-    lab.images
-        .iter()
-        .map(|i| PullRequest {
-            name: i.name.clone(),
-            url: i.url.clone(),
-            verification: i.verification.clone(),
-        })
-        .collect()
+/// Every image of `lab`, with its direct-boot kernel and initrd as images of their own
+/// (`<image>-kernel`, `<image>-initrd`).
+pub fn lab_requests(lab: &crate::lab::Lab) -> Vec<PullRequest> {
+    let mut requests = Vec::new();
+    for image in &lab.images {
+        requests.push(PullRequest {
+            name: image.name.clone(),
+            url: image.url.clone(),
+            verification: image.verification.clone(),
+        });
+        for (suffix, file) in [("kernel", &image.kernel), ("initrd", &image.initrd)] {
+            if let Some(file) = file {
+                requests.push(PullRequest {
+                    name: format!("{}-{suffix}", image.name),
+                    url: file.url.clone(),
+                    verification: file.verification(),
+                });
+            }
+        }
+    }
+    requests
 }
 
-pub fn lab_requests(args: &LabArgs, out: &Output) -> Result<Vec<PullRequest>, CommandError> {
+/// Loads the lab, warns about its unverified images, and returns its pull requests.
+fn load_lab_requests(args: &LabArgs, out: &Output) -> Result<Vec<PullRequest>, CommandError> {
     let (_, lab) = load_lab(args, out)?;
     super::validate::warn_unverified(&lab, out);
-    Ok(lab
-        .images
-        .iter()
-        .map(|i| PullRequest {
-            name: i.name.clone(),
-            url: i.url.clone(),
-            verification: i.verification.clone(),
-        })
-        .collect())
+    Ok(lab_requests(&lab))
 }
 
 fn pull(

@@ -14,7 +14,8 @@ use std::sync::Arc;
 
 pub fn run(args: &LabArgs, parallel: usize, out: &Output) -> Result<ExitStatus, CommandError> {
     let (_, lab) = load_lab(args, out)?;
-    let images = pull_images(&lab_requests(args, out)?, parallel, out)?;
+    super::validate::warn_unverified(&lab, out);
+    let images = pull_images(&lab_requests(&lab), parallel, out)?;
     let reporter: Arc<dyn crate::image_store::pull_reporter::PullReporter> =
         Arc::from(reporters::for_output(out));
     let mut failures = Vec::new();
@@ -46,14 +47,19 @@ pub fn run(args: &LabArgs, parallel: usize, out: &Output) -> Result<ExitStatus, 
     }
 }
 
-/// The cached images the nodes on `host` boot from.
+/// The cached images (and kernels and initrds) the nodes on `host` boot from.
 fn images_for(lab: &Lab, host: &Host, images: &[CachedImage]) -> Vec<CachedImage> {
     let mut wanted: Vec<CachedImage> = Vec::new();
     for node in lab.nodes.iter().filter(|n| n.host == host.name) {
-        if let Some(image) = images.iter().find(|i| i.name == node.image)
-            && !wanted.iter().any(|w| w.digest == image.digest)
-        {
-            wanted.push(image.clone());
+        let names = [
+            node.image.clone(),
+            format!("{}-kernel", node.image),
+            format!("{}-initrd", node.image),
+        ];
+        for image in images.iter().filter(|i| names.contains(&i.name)) {
+            if !wanted.iter().any(|w| w.digest == image.digest) {
+                wanted.push(image.clone());
+            }
         }
     }
     wanted

@@ -104,7 +104,7 @@ pub fn compute(lab: &Lab) -> Result<Planned, CommandError> {
         .map_err(|e| CommandError::new(e.to_string()))?;
     // An image's digest is known from the cache, or from an inline checksum of an
     // uncompressed image (the content's own digest); otherwise only after a pull.
-    let digests: BTreeMap<String, Checksum> = super::apply::pull_requests(lab)
+    let digests: BTreeMap<String, Checksum> = super::image::lab_requests(lab)
         .iter()
         .filter_map(|request| {
             let digest =

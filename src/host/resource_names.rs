@@ -7,6 +7,7 @@
 //! lab `web`'s prefix `vlab_web_` never matches lab `web-2`'s resources, node `a`'s disk
 //! `y-root` never meets node `a-disk-y`, and base images (`vlab-base-...`) belong to no lab.
 
+use crate::checksum::{hex, sha256_of_parts};
 use sha2::{Digest, Sha256};
 
 /// Every volume, network and domain vlab owns starts with the lab's prefix.
@@ -43,10 +44,7 @@ pub fn disk_volume(lab: &str, node: &str, disk: &str) -> String {
 
 /// The seed carries a digest of its content: a new seed is a new volume.
 pub fn seed_volume(lab: &str, node: &str, seed: &[u8]) -> String {
-    let digest: String = Sha256::digest(seed)[..6]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = hex(&Sha256::digest(seed)[..6]);
     format!("vlab_{lab}_{node}_seed_{digest}.img")
 }
 
@@ -56,17 +54,7 @@ pub fn console_log(domain: &str) -> String {
 }
 
 fn short_hash(parts: &[&str], hex_len: usize) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part.as_bytes());
-        hasher.update([0]);
-    }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>()[..hex_len]
-        .to_string()
+    hex(&sha256_of_parts(parts))[..hex_len].to_string()
 }
 
 #[cfg(test)]

@@ -34,10 +34,5 @@ pub fn node_digest(
     }
     hasher.update([0]);
     hasher.update(seed);
-    let hex: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("sha256:{hex}")
+    format!("sha256:{}", crate::checksum::hex(&hasher.finalize()))
 }

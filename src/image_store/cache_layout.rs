@@ -14,7 +14,6 @@
 
 use crate::checksum::Checksum;
 use serde::{Deserialize, Serialize};
-use sha2::Digest;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -98,15 +97,7 @@ pub fn blob_name(digest: &Checksum) -> String {
 
 /// A short, fixed-length key for a string (a URL, or a URL and its verification).
 pub fn key_of(parts: &[&str]) -> String {
-    let mut hasher = sha2::Sha256::new();
-    for part in parts {
-        hasher.update(part.as_bytes());
-        hasher.update([0u8]);
-    }
-    hasher.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::checksum::hex(&crate::checksum::sha256_of_parts(parts)[..16])
 }
 
 /// What the cache knows about one stored image.

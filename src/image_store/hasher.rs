@@ -33,7 +33,7 @@ impl Hasher {
         };
         Checksum {
             algorithm,
-            hex: bytes.iter().map(|b| format!("{b:02x}")).collect(),
+            hex: crate::checksum::hex(&bytes),
         }
     }
 }
