@@ -170,8 +170,13 @@ impl PoolUploader {
         refresh(&storage).map_err(pool_error)?;
         let name = name.to_string();
         let ready = format!("{name}.ready");
-        if let Ok(volume) = storage.lookup_storage_vol_by_name(&name) {
-            if storage.lookup_storage_vol_by_name(&ready).is_ok() {
+        let lookup = |name: &str| match storage.lookup_storage_vol_by_name(name) {
+            Ok(volume) => Ok(Some(volume)),
+            Err(e) if e.code().is(ErrorNumber::NoStorageVolume) => Ok(None),
+            Err(e) => Err(pool_error(e)),
+        };
+        if let Some(volume) = lookup(&name)? {
+            if lookup(&ready)?.is_some() {
                 let path = volume.path().map_err(pool_error)?;
                 return Ok(BaseVolume {
                     pool: pool.to_string(),

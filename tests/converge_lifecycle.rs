@@ -47,7 +47,10 @@ impl Lab {
             subnet = self.subnet,
         );
         if with_b {
-            text.push_str("node \"b\" memory=\"64MiB\" { interface network=\"lan\"; }\n");
+            text.push_str(&format!(
+                "node \"b\" memory=\"64MiB\" {{ interface network=\"lan\" address=\"10.{}.0.11\"; }}\n",
+                self.subnet
+            ));
         }
         let path = self.dir.path().join("lab.kdl");
         std::fs::write(&path, text).expect("lab");
@@ -183,14 +186,45 @@ fn apply_converges_repairs_drift_updates_replaces_and_destroys() {
     lab.ok(&["apply", "--auto-approve"], &file);
     assert!(lab.plan(&file).contains("No changes."));
 
-    // A node removed from the lab is deleted with its volumes.
+    // A node removed from the lab is deleted with its volumes; its DHCP and DNS host
+    // entries leave the running network in place, and node a stays connected.
     let file = lab.write("192MiB", "bob", false);
     let removal = lab.plan(&file);
+    let network = format!("vlab_{}_lan", lab.name);
     assert!(
         removal.contains(&format!("- node.{b}@local")) && removal.contains("3 to destroy"),
         "{removal}"
     );
+    assert!(
+        removal.contains(&format!("~ network.{network}@local"))
+            && removal.contains("guests stay connected"),
+        "{removal}"
+    );
+    let tap = virsh(&["domiflist", &a])
+        .lines()
+        .find_map(|l| {
+            l.split_whitespace()
+                .next()
+                .filter(|t| t.starts_with("vnet"))
+        })
+        .expect("a's tap device")
+        .to_string();
     lab.ok(&["apply", "--auto-approve"], &file);
+    let link = Command::new("ip")
+        .args(["-o", "link", "show", &tap])
+        .output()
+        .expect("ip");
+    let link = String::from_utf8_lossy(&link.stdout);
+    assert!(
+        link.contains(" master vl"),
+        "a's NIC is still on the network's bridge: {link}"
+    );
+    let net_xml = virsh(&["net-dumpxml", &network]);
+    assert!(
+        !net_xml.contains(".0.11") && net_xml.contains(".0.10"),
+        "b's entries are gone, a's stay: {net_xml}"
+    );
+    assert!(lab.plan(&file).contains("No changes."));
     assert!(
         virsh(&["list", "--all", "--name"])
             .lines()

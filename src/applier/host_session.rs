@@ -20,6 +20,26 @@ pub struct HostSession {
 
 type Result<T> = std::result::Result<T, String>;
 
+/// `Ok(None)` when libvirt says the resource does not exist. Any other failure (a dropped
+/// connection, a permission problem) is an error: it must never pass for "absent", or vlab
+/// would recreate what exists or skip deleting what it owns.
+fn found<T>(result: std::result::Result<T, virt::error::Error>, what: &str) -> Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if absent(&e) => Ok(None),
+        Err(e) => Err(format!("{what}: {}", e.message())),
+    }
+}
+
+fn absent(e: &virt::error::Error) -> bool {
+    use virt::error::ErrorNumber;
+    let code = e.code();
+    code.is(ErrorNumber::NoDomain)
+        || code.is(ErrorNumber::NoNetwork)
+        || code.is(ErrorNumber::NoStorageVolume)
+        || code.is(ErrorNumber::NoStoragePool)
+}
+
 fn err(what: &str) -> impl Fn(virt::error::Error) -> String + '_ {
     move |e| format!("{what}: {}", e.message())
 }
@@ -54,6 +74,39 @@ impl HostSession {
         Ok(())
     }
 
+    /// Brings a network's DHCP and DNS host entries to those of `wanted` (its declared XML)
+    /// with `virNetworkUpdate`, live and in its definition: the network keeps running and
+    /// the guests on it stay connected.
+    pub fn update_network_hosts(&self, name: &str, wanted: &str) -> Result<()> {
+        use crate::host::network_edit::{NetworkEdit, Section};
+        use virt::sys;
+        let network = self
+            .uploader
+            .conn()
+            .lookup_network_by_name(name)
+            .map_err(err(name))?;
+        let current = network.xml_desc(0).map_err(err(name))?;
+        let mut flags = sys::VIR_NETWORK_UPDATE_AFFECT_CONFIG;
+        if network.is_active().map_err(err(name))? {
+            flags |= sys::VIR_NETWORK_UPDATE_AFFECT_LIVE;
+        }
+        for edit in NetworkEdit::between(&current, wanted).map_err(|e| format!("{name}: {e}"))? {
+            let command = if edit.add {
+                sys::VIR_NETWORK_UPDATE_COMMAND_ADD_LAST
+            } else {
+                sys::VIR_NETWORK_UPDATE_COMMAND_DELETE
+            };
+            let section = match edit.section {
+                Section::DhcpHost => sys::VIR_NETWORK_SECTION_IP_DHCP_HOST,
+                Section::DnsHost => sys::VIR_NETWORK_SECTION_DNS_HOST,
+            };
+            network
+                .update(command, section, -1, &edit.xml, flags)
+                .map_err(|e| format!("{name}: updating {}: {}", edit.xml, e.message()))?;
+        }
+        Ok(())
+    }
+
     pub fn start_network(&self, name: &str) -> Result<()> {
         let network = self
             .uploader
@@ -64,7 +117,7 @@ impl HostSession {
     }
 
     pub fn delete_network(&self, name: &str) -> Result<()> {
-        let Ok(network) = self.uploader.conn().lookup_network_by_name(name) else {
+        let Some(network) = found(self.uploader.conn().lookup_network_by_name(name), name)? else {
             return Ok(());
         };
         if network.is_active().map_err(err(name))? {
@@ -77,7 +130,8 @@ impl HostSession {
     /// is vlab's); a pool someone else made, or one still holding volumes, stays.
     pub fn remove_pool_if_ours_and_empty(&self) -> Result<bool> {
         let name = &self.host.pool;
-        let Ok(pool) = self.uploader.conn().lookup_storage_pool_by_name(name) else {
+        let Some(pool) = found(self.uploader.conn().lookup_storage_pool_by_name(name), name)?
+        else {
             return Ok(false);
         };
         if pool.is_active().map_err(err(name))? {
@@ -109,13 +163,18 @@ impl HostSession {
 
     /// Stops (hard) and undefines a domain; absent is fine.
     pub fn delete_domain(&self, name: &str) -> Result<()> {
-        let Ok(domain) = self.uploader.conn().lookup_domain_by_name(name) else {
+        let Some(domain) = found(self.uploader.conn().lookup_domain_by_name(name), name)? else {
             return Ok(());
         };
+        // A transient domain (started with `virsh create`) is gone once stopped.
+        let persistent = domain.is_persistent().map_err(err(name))?;
         if domain.is_active().map_err(err(name))? {
             domain.destroy().map_err(err(name))?;
         }
-        domain.undefine().map_err(err(name))
+        if persistent {
+            domain.undefine().map_err(err(name))?;
+        }
+        Ok(())
     }
 
     /// Deletes a volume of vlab's pool (and its `.ready` marker); absent is fine.
@@ -126,7 +185,7 @@ impl HostSession {
             .lookup_storage_pool_by_name(&self.host.pool)
             .map_err(err(&self.host.pool))?;
         for volume in [name.to_string(), format!("{name}.ready")] {
-            if let Ok(v) = pool.lookup_storage_vol_by_name(&volume) {
+            if let Some(v) = found(pool.lookup_storage_vol_by_name(&volume), &volume)? {
                 v.delete(0).map_err(err(&volume))?;
             }
         }
@@ -172,7 +231,7 @@ impl HostSession {
                     .child(XmlElement::new("format").attr("type", format)),
             )
             .render();
-        let exists = pool.lookup_storage_vol_by_name(&root).is_ok();
+        let exists = found(pool.lookup_storage_vol_by_name(&root), &root)?.is_some();
         if fresh_root || !exists {
             self.delete_volume(&root)?;
             StorageVol::create_xml(&pool, &xml, 0).map_err(err(&root))?;
@@ -190,7 +249,7 @@ impl HostSession {
                     XmlElement::new("target").child(XmlElement::new("format").attr("type", format)),
                 )
                 .render();
-            if pool.lookup_storage_vol_by_name(&name).is_err() {
+            if found(pool.lookup_storage_vol_by_name(&name), &name)?.is_none() {
                 StorageVol::create_xml(&pool, &xml, 0).map_err(err(&name))?;
             }
         }
@@ -244,7 +303,7 @@ impl HostSession {
     fn define(&self, name: &str, xml: &DomainXml<'_>) -> Result<Domain> {
         let conn = self.uploader.conn();
         let mut element = xml.element();
-        if let Ok(existing) = conn.lookup_domain_by_name(name) {
+        if let Some(existing) = found(conn.lookup_domain_by_name(name), name)? {
             let uuid = existing.uuid_string().map_err(err(name))?;
             element = element.child(XmlElement::leaf("uuid", uuid));
         }

@@ -322,7 +322,11 @@ fn carry_out(
         (ResourceKind::Volume, _) => nothing(session.delete_volume(&change.name)),
         (ResourceKind::Network, Action::Delete) => nothing(session.delete_network(&change.name)),
         (ResourceKind::Network, Action::Start) => nothing(session.start_network(&change.name)),
-        (ResourceKind::Network, Action::Create | Action::Replace | Action::Update) => {
+        (ResourceKind::Network, Action::Update) => {
+            let xml = node_builder::network_xml(lab, &change.name)?;
+            nothing(session.update_network_hosts(&change.name, &xml))
+        }
+        (ResourceKind::Network, Action::Create | Action::Replace) => {
             session.delete_network(&change.name)?;
             let xml = node_builder::network_xml(lab, &change.name)?;
             nothing(session.define_network(&change.name, &xml))

@@ -3,6 +3,7 @@
 //! capabilities, not in the pipeline.
 
 pub mod domain_xml;
+pub mod network_edit;
 pub mod network_xml;
 pub mod resource_names;
 pub mod spec_digest;

@@ -96,6 +96,21 @@ fn plan_host(lab: &str, host: &DesiredHost, seen: &ObservedHost, changes: &mut V
                 Some(describe_network(&wanted)),
                 "new network".into(),
             )),
+            Some(existing)
+                if existing.summary != wanted
+                    && existing.active
+                    && existing.summary.differs_only_in_hosts(&wanted) =>
+            {
+                changes.push(change(
+                    ResourceKind::Network,
+                    &network.name,
+                    Action::Update,
+                    Some(describe_hosts(&existing.summary)),
+                    Some(describe_hosts(&wanted)),
+                    "its DHCP and DNS host entries changed: updated in place, guests stay connected"
+                        .into(),
+                ))
+            }
             Some(existing) if existing.summary != wanted => changes.push(change(
                 ResourceKind::Network,
                 &network.name,
@@ -244,6 +259,19 @@ fn describe_network(summary: &NetworkSummary) -> String {
     parts.join(", ")
 }
 
+fn describe_hosts(summary: &NetworkSummary) -> String {
+    let hosts: Vec<&str> = summary
+        .dhcp_hosts
+        .iter()
+        .filter_map(|h| h.split(' ').nth(1))
+        .collect();
+    if hosts.is_empty() {
+        "no fixed hosts".into()
+    } else {
+        format!("fixed hosts: {}", hosts.join(", "))
+    }
+}
+
 fn network_differences(a: &NetworkSummary, b: &NetworkSummary) -> String {
     let mut out = Vec::new();
     for (what, x, y) in [
@@ -259,6 +287,9 @@ fn network_differences(a: &NetworkSummary, b: &NetworkSummary) -> String {
     }
     if a.dhcp_hosts != b.dhcp_hosts {
         out.push("DHCP hosts");
+    }
+    if a.dns_hosts != b.dns_hosts {
+        out.push("DNS hosts");
     }
     out.join(", ")
 }

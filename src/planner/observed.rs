@@ -37,7 +37,10 @@ pub struct NetworkSummary {
     pub domain: Option<String>,
     pub ip: Option<String>,
     pub dhcp_range: Option<String>,
+    /// `mac name ip` of each DHCP host entry, sorted.
     pub dhcp_hosts: Vec<String>,
+    /// `ip hostname...` of each DNS host entry, sorted.
+    pub dns_hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +89,22 @@ impl NetworkSummary {
             })
             .unwrap_or_default();
         dhcp_hosts.sort();
+        let mut dns_hosts: Vec<String> = child("dns")
+            .map(|dns| {
+                dns.children()
+                    .filter(|n| n.has_tag_name("host"))
+                    .map(|h| {
+                        let mut entry = h.attribute("ip").unwrap_or_default().to_string();
+                        for name in h.children().filter(|n| n.has_tag_name("hostname")) {
+                            entry.push(' ');
+                            entry.push_str(name.text().unwrap_or_default().trim());
+                        }
+                        entry
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        dns_hosts.sort();
         Some(NetworkSummary {
             forward: child("forward")
                 .and_then(|f| f.attribute("mode"))
@@ -111,6 +130,21 @@ impl NetworkSummary {
                 )
             }),
             dhcp_hosts,
+            dns_hosts,
         })
+    }
+
+    /// True when the two differ at most in their DHCP and DNS host entries, which libvirt
+    /// can change on a running network (`virNetworkUpdate`) without cutting off guests.
+    pub fn differs_only_in_hosts(&self, other: &NetworkSummary) -> bool {
+        NetworkSummary {
+            dhcp_hosts: Vec::new(),
+            dns_hosts: Vec::new(),
+            ..self.clone()
+        } == NetworkSummary {
+            dhcp_hosts: Vec::new(),
+            dns_hosts: Vec::new(),
+            ..other.clone()
+        }
     }
 }

@@ -231,6 +231,27 @@ fn network_drift_replaces_and_a_stopped_network_starts() {
 }
 
 #[test]
+fn host_entries_alone_update_a_running_network_in_place() {
+    let mut o = converged();
+    o.hosts[0].networks[0]
+        .summary
+        .dhcp_hosts
+        .push("52:54:00:00:00:0b b 10.0.0.11".into());
+    o.hosts[0].networks[0]
+        .summary
+        .dns_hosts
+        .push("10.0.0.11 b".into());
+    let p = plan(&desired(), &o);
+    assert_eq!(p.changes.len(), 1);
+    assert_eq!(p.changes[0].action, Action::Update);
+    assert!(p.changes[0].reason.contains("guests stay connected"));
+    assert_eq!(p.changes[0].before.as_deref(), Some("fixed hosts: b"));
+    // A stopped network has no guests to keep: it is replaced like any other drift.
+    o.hosts[0].networks[0].active = false;
+    assert_eq!(plan(&desired(), &o).changes[0].action, Action::Replace);
+}
+
+#[test]
 fn what_the_lab_no_longer_declares_is_deleted_and_nothing_else() {
     let mut o = converged();
     let host = &mut o.hosts[0];
