@@ -160,14 +160,15 @@ impl Resolver<'_> {
     /// The Xen host's firmware and device model paths, each given or Debian's; on a KVM host
     /// every one of them is a mistake.
     fn xen_paths(&mut self, spec: &HostSpec, hypervisor: Hypervisor) -> Option<XenPaths> {
+        let debian = XenPaths::default();
         let given = [
-            ("hvmloader", &spec.hvmloader),
-            ("device-model", &spec.device_model),
-            ("pvgrub", &spec.pvgrub),
-            ("pvgrub-pvh", &spec.pvgrub_pvh),
+            ("hvmloader", &spec.hvmloader, &debian.hvmloader),
+            ("device-model", &spec.device_model, &debian.device_model),
+            ("pvgrub", &spec.pvgrub, &debian.pvgrub),
+            ("pvgrub-pvh", &spec.pvgrub_pvh, &debian.pvgrub_pvh),
         ];
         if hypervisor == Hypervisor::Kvm {
-            for (key, value) in given {
+            for (key, value, _) in given {
                 if let Some(value) = value {
                     self.d.push(
                         Diagnostic::new(
@@ -187,7 +188,7 @@ impl Resolver<'_> {
             }
             return None;
         }
-        for (key, value) in given {
+        for (key, value, default) in given {
             if let Some(value) = value.as_ref().filter(|v| !v.value.starts_with('/')) {
                 self.d.push(
                     Diagnostic::new(
@@ -196,19 +197,20 @@ impl Resolver<'_> {
                         format!("`{key}` must be an absolute path on the Xen host"),
                     )
                     .label("not absolute")
-                    .help("a path in dom0's file system, e.g. `/usr/lib/xen-4.17/boot/hvmloader`"),
+                    .help(format!(
+                        "a full path in dom0's file system, like Debian's `{default}`"
+                    )),
                 );
             }
         }
         let path = |value: &Option<Spanned<String>>, default: String| {
             value.as_ref().map_or(default, |v| v.value.clone())
         };
-        let debian = XenPaths::default();
         Some(XenPaths {
-            hvmloader: path(&spec.hvmloader, debian.hvmloader),
-            device_model: path(&spec.device_model, debian.device_model),
-            pvgrub: path(&spec.pvgrub, debian.pvgrub),
-            pvgrub_pvh: path(&spec.pvgrub_pvh, debian.pvgrub_pvh),
+            hvmloader: path(&spec.hvmloader, debian.hvmloader.clone()),
+            device_model: path(&spec.device_model, debian.device_model.clone()),
+            pvgrub: path(&spec.pvgrub, debian.pvgrub.clone()),
+            pvgrub_pvh: path(&spec.pvgrub_pvh, debian.pvgrub_pvh.clone()),
         })
     }
 }
