@@ -9,29 +9,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+mod support;
+use support::tiny_guest::{sum, tiny_guest};
 
 const URI: &str = "qemu:///system";
-
-fn tiny_guest() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tiny-guest");
-    let status = Command::new(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests/build-tiny-guest.sh"),
-    )
-    .arg(&dir)
-    .status()
-    .expect("build script runs");
-    assert!(status.success(), "building the tiny guest failed");
-    dir
-}
-
-fn sum(dir: &Path, file: &str) -> String {
-    let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).expect("SHA256SUMS");
-    sums.lines()
-        .find(|l| l.ends_with(&format!(" {file}")))
-        .and_then(|l| l.split_whitespace().next())
-        .expect("listed")
-        .to_string()
-}
 
 struct Lab {
     dir: tempfile::TempDir,
