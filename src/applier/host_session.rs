@@ -260,7 +260,8 @@ impl HostSession {
     /// starts it, stopping it first when it runs with its old definition. With `watch`, the
     /// domain starts paused and its console is attached before it resumes, so the readiness
     /// wait sees every line. With `accel "auto"`, a domain that fails to start under KVM is
-    /// defined again with software emulation, and the fallback is reported. A definition that
+    /// defined again with software emulation, and the fallback is reported (never on Xen
+    /// hosts, which have no `accel` and whose XML has `kvm` false). A definition that
     /// fails is an error as it is: nothing that vlab did not define here is ever touched.
     pub fn define_and_start(
         &self,
@@ -336,6 +337,26 @@ impl HostSession {
         } else {
             self.launch(&domain, name, watch)
         }
+    }
+
+    /// The directory of vlab's pool on the host (its target path): Xen disks are files there.
+    pub fn pool_path(&self) -> Result<String> {
+        let name = &self.host.pool;
+        let pool = self
+            .uploader
+            .conn()
+            .lookup_storage_pool_by_name(name)
+            .map_err(err(name))?;
+        let xml = pool.xml_desc(0).map_err(err(name))?;
+        roxmltree::Document::parse(&xml)
+            .ok()
+            .and_then(|doc| {
+                doc.descendants()
+                    .find(|n| n.has_tag_name("path"))
+                    .and_then(|n| n.text())
+                    .map(|p| p.trim().to_string())
+            })
+            .ok_or_else(|| format!("{name}: the pool has no target path"))
     }
 
     /// The host path of a pool volume (for direct-boot kernels).

@@ -11,6 +11,7 @@ pub mod link;
 pub mod network;
 pub mod node;
 pub mod readiness;
+pub mod xen_paths;
 
 pub use host::Host;
 pub use image::{BootFile, Image, Verification};
@@ -18,6 +19,7 @@ pub use link::{Link, LinkEnd};
 pub use network::{DhcpRange, Ipv4Plan, Network};
 pub use node::{Attachment, CloudInit, Disk, Interface, Node, Variable};
 pub use readiness::Readiness;
+pub use xen_paths::XenPaths;
 
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -20,6 +20,7 @@ mod networks;
 mod nodes;
 mod readiness;
 mod vars;
+mod xen_guests;
 
 use crate::diagnostic::Diagnostics;
 use crate::lab::{Host, Image, Lab, Link, Network, Node};

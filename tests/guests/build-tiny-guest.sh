@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the tiny test guest from Debian packages: the Debian cloud kernel and a busybox
-# initramfs that loads the virtio and vfat modules, mounts the cidata seed, prints its
+# initramfs that loads the virtio, Xen front-end and vfat modules, mounts the cidata seed
+# (a virtio `vd*` disk on KVM, a Xen `xvd*` disk on Xen), prints its
 # instance-id and hostname, asks for an address by DHCP on every NIC without a static one,
 # and prints `vlab-tiny: ready` on the serial console. Boots in seconds under emulation.
 #
@@ -27,7 +28,7 @@ modules="$(echo kernel/lib/modules/*)"
 mkdir -p root/bin root/proc root/sys root/dev root/mnt root/lib/modules root/etc
 cp busybox/bin/busybox root/bin/busybox
 for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk \
-         failover net_failover virtio_net fat vfat nls_cp437 nls_iso8859-1; do
+         failover net_failover virtio_net xen-blkfront xen-netfront fat vfat nls_cp437 nls_iso8859-1; do
     cp "$(find "$modules" -name "$m.ko")" root/lib/modules/
 done
 cat > root/dhcp-event <<'SCRIPT'
@@ -47,13 +48,13 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk \
-         failover net_failover virtio_net fat vfat nls_cp437 nls_iso8859-1; do
+         failover net_failover virtio_net xen-blkfront xen-netfront fat vfat nls_cp437 nls_iso8859-1; do
     insmod /lib/modules/$m.ko 2>/dev/null
 done
 seed=""
 for _ in $(seq 1 100); do
     # busybox-static has no blkid: the seed is the vfat disk holding meta-data.
-    for dev in /dev/vd?; do
+    for dev in /dev/vd? /dev/xvd?; do
         if mount -t vfat -o ro,iocharset=iso8859-1 "$dev" /mnt 2>/dev/null; then
             [ -f /mnt/meta-data ] && { seed="$dev"; break; }
             umount /mnt
