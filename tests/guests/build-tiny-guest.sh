@@ -14,7 +14,10 @@ mkdir -p "$out"
 # Tests that run at once share one build: the first builds, the others wait and reuse it.
 exec 9>"$out/.lock"
 flock 9
-[ -f "$out/SHA256SUMS" ] && exit 0
+# A build from an older version of this script is rebuilt.
+stamp="$(sha256sum "$0" | cut -c1-16)"
+[ -f "$out/SHA256SUMS" ] && [ "$(cat "$out/.stamp" 2>/dev/null)" = "$stamp" ] && exit 0
+rm -f "$out/SHA256SUMS"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -94,3 +97,4 @@ chmod +x root/init root/dhcp-event
 cp kernel/boot/vmlinuz-* "$out/vmlinuz"
 truncate -s 8M "$out/root.raw"
 (cd "$out" && sha256sum vmlinuz initrd.gz root.raw > SHA256SUMS)
+echo "$stamp" > "$out/.stamp"
