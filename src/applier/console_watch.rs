@@ -21,7 +21,21 @@ use virt::sys;
 /// How many console lines an error message quotes.
 const TAIL_LINES: usize = 15;
 
+/// Why a wait ended without the ready line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaitFailure {
+    /// Nothing at all came out of the console within the silence limit.
+    Silent,
+    /// The guest stopped, the console failed, or the timeout passed; the message says which,
+    /// with the last console lines.
+    Failed(String),
+}
+
 pub struct ConsoleWatch {
+    /// Set when the guest runs under KVM that `accel "auto"` has not seen working yet: a
+    /// guest that prints nothing at all then points at KVM, not at the guest.
+    pub unproven_kvm: bool,
+    printed: bool,
     stream: Stream,
     wake: Receiver<()>,
     partial: Vec<u8>,
@@ -79,6 +93,8 @@ impl ConsoleWatch {
             ));
         }
         Ok(ConsoleWatch {
+            unproven_kvm: false,
+            printed: false,
             stream,
             wake,
             partial: Vec::new(),
@@ -87,15 +103,22 @@ impl ConsoleWatch {
     }
 
     /// Waits until a console line satisfies `readiness`, the console closes (the guest
-    /// stopped), or `readiness.timeout` passes. Returns how long it waited.
-    pub fn wait(&mut self, readiness: &Readiness) -> Result<Duration, String> {
+    /// stopped), or `readiness.timeout` passes. With `silent_limit`, a console that prints
+    /// nothing at all for that long ends the wait as `Silent`. Returns how long it waited.
+    pub fn wait(
+        &mut self,
+        readiness: &Readiness,
+        silent_limit: Option<Duration>,
+    ) -> Result<Duration, WaitFailure> {
         let started = Instant::now();
         let deadline = started + readiness.timeout;
+        let silent_deadline = silent_limit.map(|limit| started + limit);
         let mut buffer = vec![0u8; 16 * 1024];
         loop {
             loop {
                 match self.stream.recv(&mut buffer) {
                     Ok(n) if n > 0 => {
+                        self.printed = true;
                         if self.feed(&buffer[..n as usize], readiness) {
                             return Ok(started.elapsed());
                         }
@@ -114,15 +137,22 @@ impl ConsoleWatch {
                     }
                 }
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            let now = Instant::now();
+            if silent_deadline.is_some_and(|silent| !self.printed && now >= silent) {
+                return Err(WaitFailure::Silent);
+            }
+            if now >= deadline {
                 return Err(self.failure(&format!(
                     "not ready after {} s: no {}",
                     readiness.timeout.as_secs(),
                     readiness.describe()
                 )));
             }
-            match self.wake.recv_timeout(left) {
+            let next = match silent_deadline.filter(|_| !self.printed) {
+                Some(silent) => silent.min(deadline),
+                None => deadline,
+            };
+            match self.wake.recv_timeout(next.saturating_duration_since(now)) {
                 Ok(()) | Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => {
                     return Err(self.failure("the console stream went away"));
@@ -156,12 +186,15 @@ impl ConsoleWatch {
     }
 
     /// `what`, with the last console lines so the reader sees how far the guest got.
-    fn failure(&self, what: &str) -> String {
+    fn failure(&self, what: &str) -> WaitFailure {
         if self.tail.is_empty() {
-            return format!("{what}; the console printed nothing");
+            return WaitFailure::Failed(format!("{what}; the console printed nothing"));
         }
         let lines: Vec<String> = self.tail.iter().map(|l| format!("    | {l}")).collect();
-        format!("{what}; the console's last lines:\n{}", lines.join("\n"))
+        WaitFailure::Failed(format!(
+            "{what}; the console's last lines:\n{}",
+            lines.join("\n")
+        ))
     }
 }
 

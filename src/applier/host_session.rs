@@ -275,7 +275,11 @@ impl HostSession {
             domain.destroy().map_err(err(&name))?;
         }
         let error = match self.launch(&domain, &name, watch) {
-            Ok(console) => return Ok(console),
+            Ok(Some(mut console)) => {
+                console.unproven_kvm = xml.kvm && self.host.accel == Some(Accel::Auto);
+                return Ok(Some(console));
+            }
+            Ok(None) => return Ok(None),
             Err(e) => e,
         };
         match self.host.accel {

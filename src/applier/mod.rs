@@ -7,19 +7,18 @@
 //! is ready (its image's `ready` setting) without holding a slot. The report says what was
 //! and was not done, and the next plan picks up from there.
 
+pub mod change_run;
 pub mod console_watch;
 pub mod host_session;
 pub mod node_builder;
 pub mod schedule;
 
 use crate::checksum::Checksum;
-use crate::host::resource_names as names;
 use crate::image_store::CachedImage;
-use crate::lab::choices::ReadyWhen;
-use crate::lab::{Host, Lab, Readiness};
+use crate::lab::{Host, Lab};
 use crate::planner::desired::NodeInputs;
-use crate::planner::plan::{Action, Change, Plan, ResourceKind};
-use console_watch::ConsoleWatch;
+use crate::planner::plan::{Change, Plan};
+use change_run::{ChangeRun, Outcome, RunResult};
 use host_session::HostSession;
 use schedule::Schedule;
 use std::collections::BTreeMap;
@@ -62,14 +61,6 @@ pub struct ApplyInputs {
     pub wait: bool,
     /// How many changes run at once on one host (at least 1).
     pub parallelism: usize,
-}
-
-/// How a change ended, for the changes waiting on it.
-#[derive(Debug, Clone, PartialEq)]
-enum Outcome {
-    Done,
-    Failed,
-    Skipped,
 }
 
 pub fn apply(
@@ -155,7 +146,7 @@ async fn apply_host(
             .iter()
             .map(|&d| (changes[d].address(), receivers[d].clone()))
             .collect();
-        let run = Run {
+        let run = ChangeRun {
             change: change.clone(),
             session: session.clone(),
             inputs: inputs.clone(),
@@ -194,155 +185,6 @@ fn fail_all_changes(changes: &[Change], error: &str, reporter: &dyn ApplyReporte
         changes: changes.to_vec(),
     };
     fail_all(&plan, error, reporter)
-}
-
-enum RunResult {
-    Done(Option<Duration>),
-    Failed(String),
-    Skipped(String),
-}
-
-impl RunResult {
-    fn outcome(&self) -> Outcome {
-        match self {
-            RunResult::Done(_) => Outcome::Done,
-            RunResult::Failed(_) => Outcome::Failed,
-            RunResult::Skipped(_) => Outcome::Skipped,
-        }
-    }
-}
-
-/// One change with what carrying it out needs.
-struct Run {
-    change: Change,
-    session: Arc<HostSession>,
-    inputs: Arc<ApplyInputs>,
-    reporter: Arc<dyn ApplyReporter>,
-}
-
-impl Run {
-    /// Waits for the prerequisites, then for a slot, then carries the change out and (for a
-    /// started node) waits for the guest to be ready, without the slot.
-    async fn after(
-        &self,
-        waits_for: Vec<(String, watch::Receiver<Option<Outcome>>)>,
-        slots: Arc<Semaphore>,
-    ) -> RunResult {
-        for (address, mut outcome) in waits_for {
-            let ended = outcome.wait_for(Option::is_some).await.map(|o| o.clone());
-            let why = match ended {
-                Ok(Some(Outcome::Done)) => continue,
-                Ok(Some(Outcome::Failed)) => format!("{address} failed"),
-                Ok(Some(Outcome::Skipped)) => format!("{address} was skipped"),
-                Ok(None) | Err(_) => format!("{address} did not finish"),
-            };
-            self.reporter.skipped(&self.change, &why);
-            return RunResult::Skipped(why);
-        }
-        let Ok(slot) = slots.acquire_owned().await else {
-            return RunResult::Failed("the applier stopped".into());
-        };
-        self.reporter.started(&self.change);
-        let readiness = self.readiness();
-        let (session, inputs, reporter, change) = (
-            self.session.clone(),
-            self.inputs.clone(),
-            self.reporter.clone(),
-            self.change.clone(),
-        );
-        let watch = readiness.is_some();
-        let carried = tokio::task::spawn_blocking(move || {
-            carry_out(&session, &inputs, &change, watch, &*reporter)
-        })
-        .await
-        .unwrap_or_else(|e| Err(format!("the change stopped unexpectedly: {e}")));
-        drop(slot);
-        let console = match carried {
-            Ok(console) => console,
-            Err(e) => return self.fail(e),
-        };
-        let (Some(mut console), Some(readiness)) = (console, readiness) else {
-            self.reporter.done(&self.change, None);
-            return RunResult::Done(None);
-        };
-        self.reporter.waiting(&self.change, &readiness.describe());
-        let waited = tokio::task::spawn_blocking(move || console.wait(&readiness))
-            .await
-            .unwrap_or_else(|e| Err(format!("the readiness wait stopped unexpectedly: {e}")));
-        match waited {
-            Ok(after) => {
-                self.reporter.done(&self.change, Some(after));
-                RunResult::Done(Some(after))
-            }
-            Err(e) => self.fail(format!("the guest runs, but {e}")),
-        }
-    }
-
-    fn fail(&self, error: String) -> RunResult {
-        self.reporter.failed(&self.change, &error);
-        RunResult::Failed(error)
-    }
-
-    /// What to wait for after this change, if anything: a node that (re)starts, of an image
-    /// whose readiness can be seen, when the apply waits at all.
-    fn readiness(&self) -> Option<Readiness> {
-        let lab = &self.inputs.lab;
-        if !self.inputs.wait || self.change.kind != ResourceKind::Node {
-            return None;
-        }
-        if self.change.action == Action::Delete {
-            return None;
-        }
-        let node = lab
-            .nodes
-            .iter()
-            .find(|n| names::domain(&lab.name, &n.name) == self.change.name)?;
-        let ready = &lab.image(&node.image)?.ready;
-        match ready.when {
-            ReadyWhen::None => None,
-            ReadyWhen::CloudInit | ReadyWhen::Console => Some(ready.clone()),
-        }
-    }
-}
-
-fn carry_out(
-    session: &HostSession,
-    inputs: &ApplyInputs,
-    change: &Change,
-    watch: bool,
-    reporter: &dyn ApplyReporter,
-) -> Result<Option<ConsoleWatch>, String> {
-    let lab = &inputs.lab;
-    let nothing = |r: Result<(), String>| r.map(|_| None);
-    match (change.kind, change.action) {
-        (ResourceKind::Pool, _) => nothing(session.ensure_pool()),
-        (ResourceKind::Image, _) => {
-            nothing(node_builder::upload_image(session, inputs, &change.name))
-        }
-        (ResourceKind::Volume, _) => nothing(session.delete_volume(&change.name)),
-        (ResourceKind::Network, Action::Delete) => nothing(session.delete_network(&change.name)),
-        (ResourceKind::Network, Action::Start) => nothing(session.start_network(&change.name)),
-        (ResourceKind::Network, Action::Update) => {
-            let xml = node_builder::network_xml(lab, &change.name)?;
-            nothing(session.update_network_hosts(&change.name, &xml))
-        }
-        (ResourceKind::Network, Action::Create | Action::Replace) => {
-            session.delete_network(&change.name)?;
-            let xml = node_builder::network_xml(lab, &change.name)?;
-            nothing(session.define_network(&change.name, &xml))
-        }
-        (ResourceKind::Node, Action::Delete) => nothing(session.delete_domain(&change.name)),
-        (ResourceKind::Node, Action::Start) => session.start_domain(&change.name, watch),
-        (ResourceKind::Node, action @ (Action::Create | Action::Replace | Action::Update)) => {
-            let node = lab
-                .nodes
-                .iter()
-                .find(|n| names::domain(&lab.name, &n.name) == change.name)
-                .ok_or_else(|| format!("no node for domain {}", change.name))?;
-            let warn = |text: String| reporter.warn(&text);
-            node_builder::build_node(session, inputs, node, action, watch, &warn)
-        }
-    }
 }
 
 /// The digest of a pulled image, for the planner's desired state.

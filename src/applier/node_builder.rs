@@ -49,13 +49,15 @@ pub fn upload_image(
 }
 
 /// Creates, rebuilds or updates the node's domain and starts it. With `watch`, the domain
-/// starts paused and its console is attached before it runs, for the readiness wait.
+/// starts paused and its console is attached before it runs, for the readiness wait;
+/// `force_tcg` uses software emulation whatever the host's `accel` says.
 pub fn build_node(
     session: &HostSession,
     inputs: &ApplyInputs,
     node: &Node,
     action: Action,
     watch: bool,
+    force_tcg: bool,
     warn: &dyn Fn(String),
 ) -> Result<Option<ConsoleWatch>, String> {
     let lab = &inputs.lab;
@@ -104,7 +106,7 @@ pub fn build_node(
         pool: &session.host.pool,
         pool_dir: &pool_dir,
         // Xen hosts have no `accel`: their guests never get KVM's domain type or its fallback.
-        kvm: matches!(session.host.accel, Some(Accel::Auto | Accel::Kvm)),
+        kvm: !force_tcg && matches!(session.host.accel, Some(Accel::Auto | Accel::Kvm)),
         seed_volume: &seed_volume,
         base_volume: &base,
         direct_boot,

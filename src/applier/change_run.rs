@@ -1,0 +1,234 @@
+//! `ChangeRun`: one change of a host's plan, carried out when its prerequisites are done:
+//! it waits for them (skipping, and saying which one failed), takes a parallelism slot,
+//! makes its libvirt calls on a blocking thread, and for a node that (re)starts waits for
+//! the guest to be ready without the slot. On a host where `accel "auto"` picked KVM, a
+//! guest whose console stays silent is restarted with software emulation. Deciding what to
+//! do is the planner's job; the order is `Schedule`'s.
+
+use super::console_watch::{ConsoleWatch, WaitFailure};
+use super::host_session::HostSession;
+use super::node_builder;
+use super::{ApplyInputs, ApplyReporter};
+use crate::host::resource_names as names;
+use crate::lab::Readiness;
+use crate::lab::choices::ReadyWhen;
+use crate::planner::plan::{Action, Change, ResourceKind};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{Semaphore, watch};
+
+/// How long a guest started under KVM that `accel "auto"` has not seen working may print
+/// nothing at all before vlab takes KVM for broken. A kernel with a serial console, or GRUB
+/// with a serial terminal, prints within seconds under KVM.
+const KVM_SILENCE_LIMIT: Duration = Duration::from_secs(30);
+
+/// How a change ended, for the changes waiting on it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Done,
+    Failed,
+    Skipped,
+}
+
+pub enum RunResult {
+    Done(Option<Duration>),
+    Failed(String),
+    Skipped(String),
+}
+
+impl RunResult {
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            RunResult::Done(_) => Outcome::Done,
+            RunResult::Failed(_) => Outcome::Failed,
+            RunResult::Skipped(_) => Outcome::Skipped,
+        }
+    }
+}
+
+/// One change with what carrying it out needs.
+pub struct ChangeRun {
+    pub change: Change,
+    pub session: Arc<HostSession>,
+    pub inputs: Arc<ApplyInputs>,
+    pub reporter: Arc<dyn ApplyReporter>,
+}
+
+impl ChangeRun {
+    /// Waits for the prerequisites, then for a slot, then carries the change out and (for a
+    /// started node) waits for the guest to be ready, without the slot.
+    pub async fn after(
+        &self,
+        waits_for: Vec<(String, watch::Receiver<Option<Outcome>>)>,
+        slots: Arc<Semaphore>,
+    ) -> RunResult {
+        for (address, mut outcome) in waits_for {
+            let ended = outcome.wait_for(Option::is_some).await.map(|o| o.clone());
+            let why = match ended {
+                Ok(Some(Outcome::Done)) => continue,
+                Ok(Some(Outcome::Failed)) => format!("{address} failed"),
+                Ok(Some(Outcome::Skipped)) => format!("{address} was skipped"),
+                Ok(None) | Err(_) => format!("{address} did not finish"),
+            };
+            self.reporter.skipped(&self.change, &why);
+            return RunResult::Skipped(why);
+        }
+        let Ok(slot) = slots.acquire_owned().await else {
+            return RunResult::Failed("the applier stopped".into());
+        };
+        self.reporter.started(&self.change);
+        let readiness = self.readiness();
+        let (session, inputs, reporter, change) = (
+            self.session.clone(),
+            self.inputs.clone(),
+            self.reporter.clone(),
+            self.change.clone(),
+        );
+        let watch = readiness.is_some();
+        let carried = tokio::task::spawn_blocking(move || {
+            carry_out(&session, &inputs, &change, watch, &*reporter)
+        })
+        .await
+        .unwrap_or_else(|e| Err(format!("the change stopped unexpectedly: {e}")));
+        drop(slot);
+        let console = match carried {
+            Ok(console) => console,
+            Err(e) => return self.fail(e),
+        };
+        let (Some(console), Some(readiness)) = (console, readiness) else {
+            self.reporter.done(&self.change, None);
+            return RunResult::Done(None);
+        };
+        self.reporter.waiting(&self.change, &readiness.describe());
+        let silent_limit = console.unproven_kvm.then_some(KVM_SILENCE_LIMIT);
+        let waited = self.wait(console, &readiness, silent_limit).await;
+        let waited = match waited {
+            Err(WaitFailure::Silent) => match self.restart_without_kvm().await {
+                Ok(console) => self.wait(console, &readiness, None).await,
+                Err(e) => return self.fail(e),
+            },
+            other => other,
+        };
+        match waited {
+            Ok(after) => {
+                self.reporter.done(&self.change, Some(after));
+                RunResult::Done(Some(after))
+            }
+            Err(WaitFailure::Failed(e)) => self.fail(format!("the guest runs, but {e}")),
+            Err(WaitFailure::Silent) => self.fail("the guest printed nothing".into()),
+        }
+    }
+
+    async fn wait(
+        &self,
+        mut console: ConsoleWatch,
+        readiness: &Readiness,
+        silent_limit: Option<Duration>,
+    ) -> Result<Duration, WaitFailure> {
+        let readiness = readiness.clone();
+        tokio::task::spawn_blocking(move || console.wait(&readiness, silent_limit))
+            .await
+            .unwrap_or_else(|e| {
+                Err(WaitFailure::Failed(format!(
+                    "the readiness wait stopped unexpectedly: {e}"
+                )))
+            })
+    }
+
+    /// `accel "auto"` chose KVM, the domain started, and its console stayed silent: the
+    /// sign of a KVM that starts guests but never runs them. The node is defined again with
+    /// software emulation (its disks stay) and started, watched again.
+    async fn restart_without_kvm(&self) -> Result<ConsoleWatch, String> {
+        self.reporter.warn(&format!(
+            "{}: the guest printed nothing in {} s under KVM, so KVM does not work on host `{}`: restarting it with software emulation (set `accel \"tcg\"` there to skip the attempt)",
+            self.change.address(),
+            KVM_SILENCE_LIMIT.as_secs(),
+            self.session.host.name
+        ));
+        let (session, inputs, reporter, change) = (
+            self.session.clone(),
+            self.inputs.clone(),
+            self.reporter.clone(),
+            self.change.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            let lab = &inputs.lab;
+            let node = lab
+                .nodes
+                .iter()
+                .find(|n| names::domain(&lab.name, &n.name) == change.name)
+                .ok_or_else(|| format!("no node for domain {}", change.name))?;
+            let warn = |text: String| reporter.warn(&text);
+            node_builder::build_node(&session, &inputs, node, Action::Update, true, true, &warn)?
+                .ok_or_else(|| "the restarted guest has no console to watch".to_string())
+        })
+        .await
+        .unwrap_or_else(|e| Err(format!("the restart stopped unexpectedly: {e}")))
+    }
+
+    fn fail(&self, error: String) -> RunResult {
+        self.reporter.failed(&self.change, &error);
+        RunResult::Failed(error)
+    }
+
+    /// What to wait for after this change, if anything: a node that (re)starts, of an image
+    /// whose readiness can be seen, when the apply waits at all.
+    fn readiness(&self) -> Option<Readiness> {
+        let lab = &self.inputs.lab;
+        if !self.inputs.wait || self.change.kind != ResourceKind::Node {
+            return None;
+        }
+        if self.change.action == Action::Delete {
+            return None;
+        }
+        let node = lab
+            .nodes
+            .iter()
+            .find(|n| names::domain(&lab.name, &n.name) == self.change.name)?;
+        let ready = &lab.image(&node.image)?.ready;
+        match ready.when {
+            ReadyWhen::None => None,
+            ReadyWhen::CloudInit | ReadyWhen::Console => Some(ready.clone()),
+        }
+    }
+}
+
+fn carry_out(
+    session: &HostSession,
+    inputs: &ApplyInputs,
+    change: &Change,
+    watch: bool,
+    reporter: &dyn ApplyReporter,
+) -> Result<Option<ConsoleWatch>, String> {
+    let lab = &inputs.lab;
+    let nothing = |r: Result<(), String>| r.map(|_| None);
+    match (change.kind, change.action) {
+        (ResourceKind::Pool, _) => nothing(session.ensure_pool()),
+        (ResourceKind::Image, _) => {
+            nothing(node_builder::upload_image(session, inputs, &change.name))
+        }
+        (ResourceKind::Volume, _) => nothing(session.delete_volume(&change.name)),
+        (ResourceKind::Network, Action::Delete) => nothing(session.delete_network(&change.name)),
+        (ResourceKind::Network, Action::Start) => nothing(session.start_network(&change.name)),
+        (ResourceKind::Network, Action::Update) => {
+            let xml = node_builder::network_xml(lab, &change.name)?;
+            nothing(session.update_network_hosts(&change.name, &xml))
+        }
+        (ResourceKind::Network, Action::Create | Action::Replace) => {
+            session.delete_network(&change.name)?;
+            let xml = node_builder::network_xml(lab, &change.name)?;
+            nothing(session.define_network(&change.name, &xml))
+        }
+        (ResourceKind::Node, Action::Delete) => nothing(session.delete_domain(&change.name)),
+        (ResourceKind::Node, Action::Start) => session.start_domain(&change.name, watch),
+        (ResourceKind::Node, action @ (Action::Create | Action::Replace | Action::Update)) => {
+            let node = lab
+                .nodes
+                .iter()
+                .find(|n| names::domain(&lab.name, &n.name) == change.name)
+                .ok_or_else(|| format!("no node for domain {}", change.name))?;
+            let warn = |text: String| reporter.warn(&text);
+            node_builder::build_node(session, inputs, node, action, watch, false, &warn)
+        }
+    }
+}
