@@ -53,24 +53,42 @@ fn observe_host(lab: &Lab, host: &Host) -> Result<ObservedHost, ObserveError> {
         Err(e) if e.code().is(ErrorNumber::NoStoragePool) => {}
         Err(e) => return Err(fail(e)),
     }
+    // Another program may remove a domain or network between the listing and the reading:
+    // one that is gone by then is simply not there.
+    let vanished = |e: &virt::error::Error| {
+        e.code().is(ErrorNumber::NoDomain) || e.code().is(ErrorNumber::NoNetwork)
+    };
     for network in conn.list_all_networks(0).map_err(fail)? {
         let name = network.name().map_err(fail)?;
         if !name.starts_with(&prefix) {
             continue;
         }
-        let xml = network.xml_desc(0).map_err(fail)?;
+        let (xml, active) = match (network.xml_desc(0), network.is_active()) {
+            (Ok(xml), Ok(active)) => (xml, active),
+            (Err(e), _) | (_, Err(e)) if vanished(&e) => continue,
+            (Err(e), _) | (_, Err(e)) => return Err(fail(e)),
+        };
         seen.networks.push(ObservedNetwork {
             name,
             summary: NetworkSummary::from_xml(&xml).unwrap_or_default(),
-            active: network.is_active().map_err(fail)?,
+            active,
         });
     }
     for domain in conn.list_all_domains(0).map_err(fail)? {
-        let xml = domain.xml_desc(0).map_err(fail)?;
+        let xml = match domain.xml_desc(0) {
+            Ok(xml) => xml,
+            Err(e) if vanished(&e) => continue,
+            Err(e) => return Err(fail(e)),
+        };
         let Some(mut observed) = parse_domain(&xml, &lab.name) else {
             continue;
         };
-        observed.state = match domain.state().map_err(fail)?.0.known() {
+        let state = match domain.state() {
+            Ok((state, _)) => state,
+            Err(e) if vanished(&e) => continue,
+            Err(e) => return Err(fail(e)),
+        };
+        observed.state = match state.known() {
             // Blocked is a running guest waiting on I/O (idle Xen guests are often blocked).
             Some(virt::domain::DomainState::Running | virt::domain::DomainState::Blocked) => {
                 DomainState::Running
