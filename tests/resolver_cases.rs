@@ -1571,6 +1571,12 @@ node "b" image="nope""#
         r#"image "img" url="https://x.test/i.qcow2" unverified=#true { ready "console" marker=" "; }"#,
         &[("invalid-value", 1, 84, "the marker is empty")],
     ),
+    case(
+        "invalid-value: shutdown-timeout",
+        r#"image "img" url="https://x.test/i.qcow2" unverified=#true { shutdown-timeout "-1s"; }"#,
+        &[("invalid-value", 1, 78, "`-1s` is not a duration")],
+    )
+    .help(&["`\"0s\"` to stop guests hard"]),
 ];
 
 #[test]

@@ -161,6 +161,29 @@ impl ConsoleWatch {
         }
     }
 
+    /// Waits until the console closes (the guest stopped) or `limit` passes; true when it
+    /// closed. What the guest prints meanwhile is only read and dropped.
+    pub fn wait_closed(&mut self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        let mut buffer = vec![0u8; 16 * 1024];
+        loop {
+            loop {
+                match self.stream.recv(&mut buffer) {
+                    Ok(n) if n > 0 => {}
+                    Ok(0) | Err(_) => return true,
+                    Ok(_) => break,
+                }
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            if let Err(RecvTimeoutError::Disconnected) = self.wake.recv_timeout(left) {
+                return false;
+            }
+        }
+    }
+
     /// Splits new output into lines; true when one of them is the ready line.
     fn feed(&mut self, bytes: &[u8], readiness: &Readiness) -> bool {
         self.partial.extend_from_slice(bytes);

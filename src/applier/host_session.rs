@@ -9,6 +9,7 @@ use crate::host::xml_element::XmlElement;
 use crate::lab::choices::{Accel, DiskFormat};
 use crate::lab::{Host, Lab, Node};
 use crate::pool_upload::PoolUploader;
+use std::time::Duration;
 use virt::domain::Domain;
 use virt::storage_vol::StorageVol;
 
@@ -272,7 +273,11 @@ impl HostSession {
         let name = names::domain(&self.lab_name, &xml.node.name);
         let domain = self.define(&name, xml)?;
         if domain.is_active().map_err(err(&name))? {
-            domain.destroy().map_err(err(&name))?;
+            let timeout = xml
+                .lab
+                .image(&xml.node.image)
+                .map_or(Duration::ZERO, |i| i.shutdown_timeout);
+            self.stop(&domain, &name, timeout)?;
         }
         let error = match self.launch(&domain, &name, watch) {
             Ok(Some(mut console)) => {
@@ -300,6 +305,28 @@ impl HostSession {
                 self.host.name
             )),
             Some(Accel::Auto | Accel::Tcg) | None => Err(error),
+        }
+    }
+
+    /// Stops a running domain: asks the guest to shut down (ACPI power button) and waits up
+    /// to `timeout` for it to stop (its console closes), then stops it hard if it still runs.
+    fn stop(&self, domain: &Domain, name: &str, timeout: Duration) -> Result<()> {
+        let console = if timeout.is_zero() {
+            None
+        } else {
+            ConsoleWatch::attach(self.uploader.conn(), domain).ok()
+        };
+        if let Some(mut console) = console
+            && domain.shutdown().is_ok()
+            && console.wait_closed(timeout)
+        {
+            return Ok(());
+        }
+        match domain.destroy() {
+            Ok(_) => Ok(()),
+            // It stopped on its own after all.
+            Err(_) if !domain.is_active().map_err(err(name))? => Ok(()),
+            Err(e) => Err(format!("{name}: {}", e.message())),
         }
     }
 

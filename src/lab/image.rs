@@ -15,6 +15,10 @@ pub struct Image {
     pub cmdline: Option<String>,
     /// What apply waits for after starting a guest of this image.
     pub ready: super::Readiness,
+    /// How long a guest may take to shut down when asked (ACPI power button) before an
+    /// update stops it hard; zero stops it hard at once.
+    #[serde(serialize_with = "super::readiness::seconds")]
+    pub shutdown_timeout: std::time::Duration,
 }
 
 /// How a download is proven intact.

@@ -9,6 +9,9 @@ use std::time::Duration;
 /// `final_message`: "Cloud-init v. 22.4.2 finished at ...").
 pub const CLOUD_INIT_FINISHED: [&str; 2] = ["Cloud-init v. ", " finished at "];
 
+/// How long an update waits for a guest to shut down when the image does not say.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// How long apply waits for a guest when the image does not say.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 
@@ -58,7 +61,7 @@ impl Readiness {
     }
 }
 
-fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+pub fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u64(d.as_secs())
 }
 

@@ -77,6 +77,7 @@ impl Resolver<'_> {
             }
         }
         let ready = self.readiness(spec.ready.as_ref());
+        let shutdown_timeout = self.shutdown_timeout(spec.shutdown_timeout.as_ref());
         Some(Image {
             name: spec.name.value.clone(),
             url: url?.value.clone(),
@@ -86,6 +87,7 @@ impl Resolver<'_> {
             initrd,
             cmdline: spec.cmdline.as_ref().map(|c| c.value.clone()),
             ready: ready?,
+            shutdown_timeout: shutdown_timeout?,
         })
     }
 

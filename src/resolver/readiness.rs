@@ -1,11 +1,12 @@
-//! An image's `ready` setting: the kind needs its marker (and only `console` has one), and the
+//! An image's `ready` and `shutdown-timeout` settings: the kind needs its marker (and only `console` has one), and the
 //! timeout is a positive duration written as `90s`, `10m` or `1h`.
 
 use super::Resolver;
 use crate::diagnostic::Diagnostic;
 use crate::lab::Readiness;
 use crate::lab::choices::ReadyWhen;
-use crate::lab::readiness::DEFAULT_TIMEOUT;
+use crate::lab::readiness::{DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_TIMEOUT};
+use crate::spanned::Spanned;
 use crate::spec::ReadySpec;
 use std::time::Duration;
 
@@ -75,6 +76,31 @@ impl Resolver<'_> {
             marker,
             timeout,
         })
+    }
+}
+
+impl Resolver<'_> {
+    /// The image's `shutdown-timeout`: a duration as for `ready`, where `0s` means a hard stop.
+    pub(super) fn shutdown_timeout(&mut self, spec: Option<&Spanned<String>>) -> Option<Duration> {
+        let Some(text) = spec else {
+            return Some(DEFAULT_SHUTDOWN_TIMEOUT);
+        };
+        if text.value == "0s" {
+            return Some(Duration::ZERO);
+        }
+        let parsed = parse_duration(&text.value);
+        if parsed.is_none() {
+            self.d.push(
+                Diagnostic::new(
+                    "invalid-value",
+                    text.span,
+                    format!("`{}` is not a duration", text.value),
+                )
+                .label("expected a number and s, m or h")
+                .help("write e.g. `shutdown-timeout \"30s\"`, or `\"0s\"` to stop guests hard"),
+            );
+        }
+        parsed
     }
 }
 

@@ -28,6 +28,7 @@ pub struct ImageSpec {
     pub initrd: Option<BootFileSpec>,
     pub cmdline: Option<Spanned<String>>,
     pub ready: Option<ReadySpec>,
+    pub shutdown_timeout: Option<Spanned<String>>,
 }
 
 /// A direct-boot kernel or initrd: `kernel "URL" checksum="sha256:..."`.
@@ -54,6 +55,7 @@ impl ImageSpec {
             initrd: r.child("initrd", d).and_then(|n| BootFileSpec::read(n, d)),
             cmdline: r.string("cmdline", d),
             ready: r.child("ready", d).map(|n| ReadySpec::read(n, d)),
+            shutdown_timeout: r.string("shutdown-timeout", d),
         };
         r.finish(d);
         name.map(|_| spec)
