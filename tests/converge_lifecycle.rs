@@ -1,6 +1,7 @@
 //! The converge lifecycle on a real libvirtd with real QEMU guests (software emulation):
 //! apply, a no-op plan after apply, drift repaired, an update in place, a replacement on
-//! changed cloud-init data, a node removed, the lab lock, destroy (twice). The guest disk is
+//! changed cloud-init data, a node removed, the lab lock, destroy (twice), and a domain and
+//! network made by hand beside the lab left untouched throughout. The guest disk is
 //! a blank image, so the guests run firmware only: booting a real OS and cloud-init is the
 //! end-to-end tier's business.
 #![cfg(feature = "host-tests")]
@@ -130,6 +131,8 @@ fn apply_converges_repairs_drift_updates_replaces_and_destroys() {
     let lab = Lab::new("c", 91);
     let (a, b) = (format!("{}_a", lab.name), format!("{}_b", lab.name));
     let file = lab.write("128MiB", "alice", true);
+    // What the test makes by hand beside the lab: vlab must leave it alone.
+    let foreign = Foreign::define(&lab);
 
     let applied = lab.ok(&["apply", "--auto-approve"], &file);
     assert!(applied.contains("Done: 5 change(s) made."), "{applied}");
@@ -238,7 +241,8 @@ fn apply_converges_repairs_drift_updates_replaces_and_destroys() {
     assert!(
         virsh(&["list", "--all", "--name"])
             .lines()
-            .all(|l| !l.starts_with(&lab.name))
+            .all(|l| !l.starts_with(&lab.name) || l.trim() == foreign.domain),
+        "only the domain made by hand stays"
     );
     assert!(!virsh(&["net-list", "--all", "--name"]).contains(&format!("vlab_{}_", lab.name)));
     let volumes = virsh(&["vol-list", &lab.name]);
@@ -250,6 +254,65 @@ fn apply_converges_repairs_drift_updates_replaces_and_destroys() {
         lab.ok(&["destroy", "--auto-approve"], &file)
             .contains("Nothing to destroy")
     );
+    foreign.assert_untouched();
+}
+
+/// A domain (named like the lab's, without vlab's metadata) and a network made by hand.
+struct Foreign {
+    domain: String,
+    network: String,
+}
+
+impl Foreign {
+    fn define(lab: &Lab) -> Foreign {
+        let foreign = Foreign {
+            domain: format!("{}_byhand", lab.name),
+            network: format!("{}-byhand", lab.name),
+        };
+        let dir = lab.dir.path();
+        let domain_xml = dir.join("foreign-domain.xml");
+        std::fs::write(
+            &domain_xml,
+            format!(
+                "<domain type='qemu'><name>{}</name><memory unit='MiB'>32</memory><os><type arch='x86_64'>hvm</type></os></domain>",
+                foreign.domain
+            ),
+        )
+        .expect("xml");
+        let network_xml = dir.join("foreign-network.xml");
+        std::fs::write(
+            &network_xml,
+            format!("<network><name>{}</name></network>", foreign.network),
+        )
+        .expect("xml");
+        virsh(&["define", domain_xml.to_str().expect("utf-8")]);
+        virsh(&["net-define", network_xml.to_str().expect("utf-8")]);
+        foreign.assert_untouched();
+        foreign
+    }
+
+    fn assert_untouched(&self) {
+        assert_eq!(
+            state(&self.domain),
+            "shut off",
+            "{} is still there",
+            self.domain
+        );
+        assert!(
+            virsh(&["net-list", "--all", "--name"])
+                .lines()
+                .any(|l| l.trim() == self.network),
+            "{} is still there",
+            self.network
+        );
+    }
+}
+
+impl Drop for Foreign {
+    fn drop(&mut self) {
+        virsh(&["undefine", &self.domain]);
+        virsh(&["net-undefine", &self.network]);
+    }
 }
 
 #[test]
