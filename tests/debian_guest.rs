@@ -5,8 +5,8 @@
 //! boot it, and then checks from the host, over SSH with a key the test generated, that
 //! cloud-init applied vlab's seed: the hostname, the declared user with the key, a runcmd
 //! marker (from a vendor-data template, next to the built-in user-data), the static address
-//! from network-config with its default route, and the root filesystem grown to the node's disk size. Then the plan is
-//! empty and destroy leaves nothing behind.
+//! from network-config with its default route and DNS server, and the root filesystem grown
+//! to the node's disk size. Then the plan is empty and destroy leaves nothing behind.
 //!
 //! The test waits for the guest itself (SSH port, then `cloud-init status --wait`): it does not
 //! rely on `vlab apply` waiting for readiness.
@@ -239,13 +239,15 @@ fn a_debian_cloud_image_applies_vlabs_seed_with_real_cloud_init() {
         },
     );
     let login = started.elapsed();
-    let status = lab.ssh("cloud-init status --wait --long");
+    let status = lab.ssh("timeout 300 cloud-init status --wait --long");
     let done = started.elapsed();
     let status_text = String::from_utf8_lossy(&status.stdout);
     assert!(
         status.status.success() && status_text.contains("status: done"),
-        "cloud-init finished without errors: {status_text}{}",
-        String::from_utf8_lossy(&status.stderr)
+        "cloud-init finished without errors within 300 s ({}): {status_text}{}\n{}",
+        status.status,
+        String::from_utf8_lossy(&status.stderr),
+        lab.console_tail()
     );
     eprintln!(
         "apply {applied:?}, SSH port open {reachable:?}, login {login:?}, cloud-init done {done:?}"
@@ -266,6 +268,11 @@ fn a_debian_cloud_image_applies_vlabs_seed_with_real_cloud_init() {
     assert!(
         routes.contains("default via 10.97.0.1 dev eth0"),
         "the default route via the network's gateway: {routes}"
+    );
+    let resolv = lab.ssh_ok("cat /etc/resolv.conf");
+    assert!(
+        resolv.contains("nameserver 10.97.0.1"),
+        "the network's DNS server from network-config: {resolv}"
     );
     let root_mib: u64 = lab
         .ssh_ok("df --output=size -B1M / | tail -n1")

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds a vendor-style Debian 12 cloud image from Debian's packages, for the end-to-end test
 # with real cloud-init (tests/debian_guest.rs): mmdebstrap (minbase, the cloud kernel,
-# systemd, udev, cloud-init with ifupdown + isc-dhcp-client networking, openssh-server, sudo,
-# iproute2, growpart) into an msdos-partitioned raw disk with one ext4 root partition, GRUB on
-# the disk with a serial console (console=ttyS0), cloud-init limited to
-# `datasource_list: [ NoCloud, None ]`, then a compressed qcow2. Like a vendor image it boots
-# from its own disk, has no host keys, no machine-id and no users of its own: cloud-init makes
-# them from the seed.
+# systemd, udev, cloud-init with ifupdown + isc-dhcp-client networking and resolvconf,
+# openssh-server, sudo, iproute2, growpart) into an msdos-partitioned raw disk with one ext4
+# root partition, GRUB on the disk with a serial console (console=ttyS0), cloud-init limited
+# to `datasource_list: [ NoCloud, None ]`, then a compressed qcow2. Like a vendor image it
+# boots from its own disk, has no host keys, no machine-id and no users of its own: cloud-init
+# makes them from the seed.
 #
 # Usage: tests/guests/build-debian-image.sh OUTDIR
 # Writes OUTDIR/debian-12.qcow2, OUTDIR/vmlinuz and OUTDIR/initrd.img (the image's own kernel
@@ -41,7 +41,7 @@ phase() {
 }
 
 missing=()
-for tool in mmdebstrap:mmdebstrap qemu-img:qemu-utils sfdisk:fdisk mkfs.ext4:e2fsprogs losetup:mount; do
+for tool in mmdebstrap:mmdebstrap qemu-img:qemu-utils sfdisk:fdisk mkfs.ext4:e2fsprogs; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -54,7 +54,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/vlab-debian-image.XXXXXX")"
 trap 'rm -rf "$work"; rm -f "$out/debian-12.qcow2.part"' EXIT
 
 packages=linux-image-cloud-amd64,systemd-sysv,udev,cloud-init,cloud-guest-utils
-packages=$packages,ifupdown,isc-dhcp-client,openssh-server,netbase,sudo,iproute2
+packages=$packages,ifupdown,isc-dhcp-client,resolvconf,openssh-server,netbase,sudo,iproute2
 packages=$packages,e2fsprogs,grub-pc-bin,grub2-common,initramfs-tools,kmod,procps
 mmdebstrap --quiet --variant=minbase --include="$packages" \
     --aptopt='Apt::Install-Recommends "false"' \
@@ -81,6 +81,9 @@ rm -f "$root/var/lib/dbus/machine-id"
 # A default locale that needs no locale data: without one cloud-init's cc_locale asks for
 # en_US.UTF-8, which update-locale refuses, and `cloud-init status` reports an error.
 echo "LANG=C.UTF-8" > "$root/etc/default/locale"
+# ifupdown hands the `dns-nameservers` that cloud-init writes from network-config to
+# resolvconf, which owns /etc/resolv.conf (mmdebstrap leaves the build machine's file there).
+ln -sf ../run/resolvconf/resolv.conf "$root/etc/resolv.conf"
 echo "localhost" > "$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
 echo "UUID=$uuid / ext4 errors=remount-ro 0 1" > "$root/etc/fstab"
