@@ -259,10 +259,14 @@ fn a_debian_cloud_image_applies_vlabs_seed_with_real_cloud_init() {
         lab.ssh_ok("cat /var/tmp/vlab-runcmd"),
         format!("vlab-e2e-ran {NODE}")
     );
-    let addresses = lab.ssh_ok("ip -4 -o addr show");
+    // vlab's network also hands this address out by DHCP (a host entry for the node's MAC):
+    // only an address without a lease lifetime comes from network-config.
+    let addresses = lab.ssh_ok("ip -4 -o addr show dev eth0");
     assert!(
-        addresses.contains(&format!("inet {ADDRESS}/24")),
-        "the static address from network-config: {addresses}"
+        addresses.contains(&format!("inet {ADDRESS}/24"))
+            && addresses.contains("valid_lft forever")
+            && !addresses.contains("dynamic"),
+        "the static address from network-config, not a DHCP lease: {addresses}"
     );
     let routes = lab.ssh_ok("ip -4 route show default");
     assert!(
