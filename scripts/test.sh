@@ -17,6 +17,9 @@ ensure_libvirtd
 # parser, mtools for the vfat seed, and xmllint under virt-xml-validate for domain XML;
 # cpio builds the tiny test guest's initramfs (tests/guests/build-tiny-guest.sh).
 ensure_packages cloud-init mtools python3-yaml libxml2-utils cpio
+# The Debian 12 cloud image of the end-to-end test (tests/guests/build-debian-image.sh):
+# mmdebstrap from Debian's mirror, sfdisk and mkfs.ext4 for its disk; the test logs in with ssh.
+ensure_packages mmdebstrap fdisk e2fsprogs openssh-client
 # The same libvirtd over qemu+ssh://, as a remote host is reached.
 VLAB_TEST_SSH_URI="$(ensure_ssh_loopback "${TMPDIR:-/tmp}/vlab-test-ssh")"
 export VLAB_TEST_SSH_URI
@@ -27,7 +30,10 @@ cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --locked --all-targets --features host-tests -- -D warnings
 
-step "cargo test (unit, CLI, image downloads, libvirt pool uploads)"
+step "Debian 12 cloud image for tests/debian_guest.rs (reused while the script is unchanged)"
+as_root tests/guests/build-debian-image.sh target/debian-guest
+
+step "cargo test (unit, CLI, image downloads, libvirt pool uploads, guests)"
 cargo test --locked --features host-tests
 
 step "validate every example lab with the release binary"

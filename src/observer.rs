@@ -44,7 +44,7 @@ fn observe_host(lab: &Lab, host: &Host) -> Result<ObservedHost, ObserveError> {
     };
     match conn.lookup_storage_pool_by_name(&host.pool) {
         Ok(pool) if pool.is_active().map_err(fail)? => {
-            crate::pool_upload::refresh(&pool).map_err(fail)?;
+            pool.refresh(0).map_err(fail)?;
             seen.pool_exists = true;
             seen.volumes = pool.list_volumes().map_err(fail)?.into_iter().collect();
         }
@@ -53,52 +53,76 @@ fn observe_host(lab: &Lab, host: &Host) -> Result<ObservedHost, ObserveError> {
         Err(e) if e.code().is(ErrorNumber::NoStoragePool) => {}
         Err(e) => return Err(fail(e)),
     }
-    // Another program may remove a domain or network between the listing and the reading:
-    // one that is gone by then is simply not there.
-    let vanished = |e: &virt::error::Error| {
-        e.code().is(ErrorNumber::NoDomain) || e.code().is(ErrorNumber::NoNetwork)
-    };
     for network in conn.list_all_networks(0).map_err(fail)? {
-        let name = network.name().map_err(fail)?;
-        if !name.starts_with(&prefix) {
-            continue;
+        match observe_network(&network, &prefix) {
+            Ok(Some(observed)) => seen.networks.push(observed),
+            Ok(None) => {}
+            Err(e) if vanished(&e) => {}
+            Err(e) => return Err(fail(e)),
         }
-        let (xml, active) = match (network.xml_desc(0), network.is_active()) {
-            (Ok(xml), Ok(active)) => (xml, active),
-            (Err(e), _) | (_, Err(e)) if vanished(&e) => continue,
-            (Err(e), _) | (_, Err(e)) => return Err(fail(e)),
-        };
-        seen.networks.push(ObservedNetwork {
-            name,
-            summary: NetworkSummary::from_xml(&xml).unwrap_or_default(),
-            active,
-        });
     }
-    for domain in conn.list_all_domains(0).map_err(fail)? {
-        let xml = match domain.xml_desc(0) {
-            Ok(xml) => xml,
-            Err(e) if vanished(&e) => continue,
-            Err(e) => return Err(fail(e)),
-        };
-        let Some(mut observed) = parse_domain(&xml, &lab.name) else {
-            continue;
-        };
-        let state = match domain.state() {
-            Ok((state, _)) => state,
-            Err(e) if vanished(&e) => continue,
-            Err(e) => return Err(fail(e)),
-        };
-        observed.state = match state.known() {
-            // Blocked is a running guest waiting on I/O (idle Xen guests are often blocked).
-            Some(virt::domain::DomainState::Running | virt::domain::DomainState::Blocked) => {
-                DomainState::Running
-            }
-            Some(virt::domain::DomainState::Shutoff) => DomainState::ShutOff,
-            _ => DomainState::Other,
-        };
-        seen.domains.push(observed);
-    }
+    seen.domains =
+        observe_domains(conn.list_all_domains(0).map_err(fail)?, &lab.name).map_err(fail)?;
     Ok(seen)
+}
+
+/// A domain or network that another client removed between vlab listing it and reading it
+/// (the host is shared: other labs and tools create and delete guests all the time) is gone,
+/// not an error.
+fn vanished(e: &virt::error::Error) -> bool {
+    e.code().is(ErrorNumber::NoDomain) || e.code().is(ErrorNumber::NoNetwork)
+}
+
+fn observe_network(
+    network: &virt::network::Network,
+    prefix: &str,
+) -> Result<Option<ObservedNetwork>, virt::error::Error> {
+    let name = network.name()?;
+    if !name.starts_with(prefix) {
+        return Ok(None);
+    }
+    let xml = network.xml_desc(0)?;
+    Ok(Some(ObservedNetwork {
+        name,
+        summary: NetworkSummary::from_xml(&xml).unwrap_or_default(),
+        active: network.is_active()?,
+    }))
+}
+
+/// The listed domains that belong to `lab`, skipping those that vanished since the listing.
+pub fn observe_domains(
+    domains: Vec<virt::domain::Domain>,
+    lab: &str,
+) -> Result<Vec<ObservedDomain>, virt::error::Error> {
+    let mut observed = Vec::new();
+    for domain in domains {
+        match observe_domain(&domain, lab) {
+            Ok(Some(d)) => observed.push(d),
+            Ok(None) => {}
+            Err(e) if vanished(&e) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(observed)
+}
+
+fn observe_domain(
+    domain: &virt::domain::Domain,
+    lab: &str,
+) -> Result<Option<ObservedDomain>, virt::error::Error> {
+    let xml = domain.xml_desc(0)?;
+    let Some(mut observed) = parse_domain(&xml, lab) else {
+        return Ok(None);
+    };
+    observed.state = match domain.state()?.0.known() {
+        // Blocked is a running guest waiting on I/O (idle Xen guests are often blocked).
+        Some(virt::domain::DomainState::Running | virt::domain::DomainState::Blocked) => {
+            DomainState::Running
+        }
+        Some(virt::domain::DomainState::Shutoff) => DomainState::ShutOff,
+        _ => DomainState::Other,
+    };
+    Ok(Some(observed))
 }
 
 /// The domain as the planner sees it, if its metadata says it belongs to `lab`.
@@ -162,5 +186,28 @@ mod tests {
         assert_eq!(d.seed_volume, "vlab-web-web-1-seed-1.img");
         assert!(parse_domain(xml, "other").is_none());
         assert!(parse_domain("<domain><name>x</name></domain>", "web").is_none());
+    }
+
+    /// Another client deletes a domain between vlab's listing and its reading: the domain is
+    /// skipped, the others are still observed.
+    #[test]
+    fn a_domain_deleted_after_the_listing_is_skipped() {
+        virt::error::clear_error_callback();
+        let conn = Connect::open(Some("test:///default")).expect("test driver");
+        let define = |name: &str| {
+            let xml = format!(
+                "<domain type='test'><name>{name}</name><metadata><vlab:lab xmlns:vlab='urn:x-vlab:lab:1' name='race' node='{name}' digest='d' image='i' seed='s' root-size='0'/></metadata><memory>65536</memory><os><type>hvm</type></os></domain>"
+            );
+            conn.define_domain_xml(&xml).expect("define")
+        };
+        let (kept, gone) = (define("race-kept"), define("race-gone"));
+        let listed = conn.list_all_domains(0).expect("list");
+        gone.undefine().expect("undefine");
+        let error = gone.xml_desc(0).expect_err("the domain is gone");
+        assert!(vanished(&error), "{error}");
+        let observed = observe_domains(listed, "race").expect("no error for the vanished domain");
+        let names: Vec<&str> = observed.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["race-kept"]);
+        kept.undefine().expect("undefine");
     }
 }

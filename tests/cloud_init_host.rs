@@ -97,7 +97,7 @@ fn example_nodes_pass_cloud_init_schema_and_network_parsing() {
 }
 
 #[test]
-fn the_default_route_reaches_cloud_init_as_a_default_route() {
+fn the_default_route_reaches_cloud_init_and_ifupdown_as_a_gateway() {
     let dir = tempfile::tempdir().expect("tempdir");
     render("labs/web.kdl", "web-1", dir.path());
     let parsed = run(
@@ -107,15 +107,21 @@ fn the_default_route_reaches_cloud_init_as_a_default_route() {
                 .to_str()
                 .expect("utf-8"),
             dir.path().join("network-config").to_str().expect("utf-8"),
+            "--eni",
         ],
     );
-    assert!(parsed.contains("'static', '10.20.0.21', 24"), "{parsed}");
     assert!(
-        parsed.contains("'gateway': '10.20.0.1', 'network': '0.0.0.0', 'prefix': 0"),
+        parsed.contains("('static', '10.20.0.21', 24, '10.20.0.1', [])"),
         "{parsed}"
     );
     assert!(
         parsed.contains("dns ['10.20.0.1'] ['web.test']"),
+        "{parsed}"
+    );
+    // What an ifupdown image (Debian 12's cloud images) gets: ifupdown's own `gateway`, not
+    // `post-up route add ... || true`, which silently fails without net-tools.
+    assert!(
+        parsed.contains("    gateway 10.20.0.1\n") && !parsed.contains("route add"),
         "{parsed}"
     );
 }

@@ -546,11 +546,12 @@ fn network_config_static_interface_on_nat_has_address_default_route_and_dns() {
     let eth0 = ethernet(&nc, "eth0");
     assert_eq!(eth0["dhcp4"].as_bool(), Some(false));
     assert_eq!(strings(&eth0["addresses"]), ["10.0.0.10/24"]);
-    let routes = eth0["routes"].as_vec().expect("routes");
-    assert_eq!(routes.len(), 1);
-    // `0.0.0.0/0` rather than `default`: the cloud-init of Debian 12 (22.4) rejects `default`.
-    assert_eq!(string(&routes[0]["to"]), "0.0.0.0/0");
-    assert_eq!(string(&routes[0]["via"]), "10.0.0.1");
+    // `gateway4` rather than a `routes` entry to 0.0.0.0/0: cloud-init's ifupdown renderer
+    // turns routes into `post-up route add ... || true`, which silently does nothing on an
+    // image without net-tools (a Debian 12 cloud image), while `gateway4` becomes ifupdown's
+    // own `gateway` (and a default route for netplan, networkd and sysconfig).
+    assert_eq!(string(&eth0["gateway4"]), "10.0.0.1");
+    assert!(eth0["routes"].is_badvalue());
     assert_eq!(strings(&eth0["nameservers"]["addresses"]), ["10.0.0.1"]);
     assert_eq!(strings(&eth0["nameservers"]["search"]), ["lab.test"]);
     assert!(eth0["dhcp4-overrides"].is_badvalue());
@@ -591,7 +592,7 @@ fn network_config_dhcp_interface_on_nat_has_no_addresses_and_takes_the_default_r
     let eth0 = ethernet(&nc, "eth0");
     assert_eq!(eth0["dhcp4"].as_bool(), Some(true));
     assert!(eth0["addresses"].is_badvalue());
-    assert!(eth0["routes"].is_badvalue(), "the route comes from DHCP");
+    assert!(eth0["gateway4"].is_badvalue(), "the route comes from DHCP");
     assert!(eth0["nameservers"].is_badvalue(), "DNS comes from DHCP");
     assert!(
         eth0["dhcp4-overrides"].is_badvalue(),
@@ -602,7 +603,7 @@ fn network_config_dhcp_interface_on_nat_has_no_addresses_and_takes_the_default_r
     assert_eq!(eth1["dhcp4"].as_bool(), Some(false));
     assert_eq!(strings(&eth1["addresses"]), ["10.1.0.20/24"]);
     assert!(
-        eth1["routes"].is_badvalue(),
+        eth1["gateway4"].is_badvalue(),
         "an isolated network never carries the default route"
     );
     assert_eq!(strings(&eth1["nameservers"]["addresses"]), ["10.1.0.1"]);
@@ -621,7 +622,7 @@ fn network_config_dhcp_on_an_isolated_second_interface_does_not_take_routes() {
     assert_eq!(eth1["dhcp4-overrides"]["use-routes"].as_bool(), Some(false));
     assert_eq!(eth1["dhcp4-overrides"]["use-dns"].as_bool(), Some(false));
     assert!(eth1["addresses"].is_badvalue());
-    assert!(eth1["routes"].is_badvalue());
+    assert!(eth1["gateway4"].is_badvalue());
 }
 
 #[test]
@@ -631,7 +632,7 @@ fn network_config_isolated_network_without_cidr_is_left_unconfigured() {
     let eth2 = ethernet(&nc, "eth2");
     assert_eq!(eth2["dhcp4"].as_bool(), Some(false));
     assert!(eth2["addresses"].is_badvalue());
-    assert!(eth2["routes"].is_badvalue());
+    assert!(eth2["gateway4"].is_badvalue());
     assert!(eth2["nameservers"].is_badvalue());
     assert!(eth2["dhcp4-overrides"].is_badvalue());
 }
@@ -643,13 +644,13 @@ fn network_config_link_interfaces_get_their_link_addresses_without_gateway() {
         let nc = yaml(&render_ok(&lab, name, &[]).network_config);
         let eth0 = ethernet(&nc, "eth0");
         assert!(
-            !eth0["routes"].is_badvalue(),
+            !eth0["gateway4"].is_badvalue(),
             "`{name}:eth0` on the nat network carries the default route"
         );
         let eth1 = ethernet(&nc, "eth1");
         assert_eq!(eth1["dhcp4"].as_bool(), Some(false));
         assert_eq!(strings(&eth1["addresses"]), [address], "`{name}:eth1`");
-        assert!(eth1["routes"].is_badvalue(), "a link has no gateway");
+        assert!(eth1["gateway4"].is_badvalue(), "a link has no gateway");
         assert!(eth1["nameservers"].is_badvalue());
         assert!(eth1["dhcp4-overrides"].is_badvalue());
     }
@@ -683,14 +684,14 @@ node "a" {{
 }}"#
     ));
     let nc = yaml(&render_ok(&lab, "a", &[]).network_config);
-    assert!(ethernet(&nc, "eth0")["routes"].is_badvalue(), "isolated");
+    assert!(ethernet(&nc, "eth0")["gateway4"].is_badvalue(), "isolated");
     assert_eq!(
-        string(&ethernet(&nc, "eth1")["routes"][0]["via"]),
+        string(&ethernet(&nc, "eth1")["gateway4"]),
         "10.0.0.1",
         "the first nat/route interface"
     );
     assert!(
-        ethernet(&nc, "eth2")["routes"].is_badvalue(),
+        ethernet(&nc, "eth2")["gateway4"].is_badvalue(),
         "only one default route"
     );
 }
@@ -728,7 +729,7 @@ node "s" {{ interface network="office" address="192.168.1.50"; }}"#
     let s = yaml(&render_ok(&lab, "s", &[]).network_config);
     let eth0 = ethernet(&s, "eth0");
     assert_eq!(strings(&eth0["addresses"]), ["192.168.1.50/24"]);
-    assert_eq!(string(&eth0["routes"][0]["via"]), "192.168.1.1");
+    assert_eq!(string(&eth0["gateway4"]), "192.168.1.1");
     assert!(eth0["nameservers"].is_badvalue());
 
     let a = yaml(&render_ok(&lab, "a", &[]).network_config);
@@ -737,7 +738,7 @@ node "s" {{ interface network="office" address="192.168.1.50"; }}"#
     // The bridge's own network answers DHCP; its cidr only serves static addresses.
     assert_eq!(eth0["dhcp4"].as_bool(), Some(true));
     assert!(
-        eth0["routes"].is_badvalue(),
+        eth0["gateway4"].is_badvalue(),
         "no static route without a static address"
     );
 }
@@ -753,7 +754,7 @@ node "a" {{ interface network="lan"; }}"#
     assert_eq!(eth0["dhcp4"].as_bool(), Some(false), "nobody serves DHCP");
     assert!(eth0["addresses"].is_badvalue());
     // Neither address nor DHCP: no route or DNS server the guest could not use.
-    assert!(eth0["routes"].is_badvalue());
+    assert!(eth0["gateway4"].is_badvalue());
     assert!(eth0["nameservers"].is_badvalue());
 }
 

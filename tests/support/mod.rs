@@ -3,4 +3,5 @@
 
 pub mod diagnostic_cases;
 pub mod fault_server;
+pub mod static_server;
 pub mod tiny_guest;
