@@ -8,8 +8,9 @@
 //! from network-config with its default route and DNS server, and the root filesystem grown
 //! to the node's disk size. Then the plan is empty and destroy leaves nothing behind.
 //!
-//! The test waits for the guest itself (SSH port, then `cloud-init status --wait`): it does not
-//! rely on `vlab apply` waiting for readiness.
+//! `vlab apply` waits until cloud-init's final message is on the guest's console (the image's
+//! default `ready "cloud-init"`) and says so; the test then still waits for the guest itself
+//! (SSH port, then `cloud-init status --wait`) so that a failure shows where it stopped.
 #![cfg(feature = "host-tests")]
 
 mod support;
@@ -204,8 +205,13 @@ fn a_debian_cloud_image_applies_vlabs_seed_with_real_cloud_init() {
     write_lab(&lab, &server, key.trim());
 
     let started = Instant::now();
-    lab.ok(&["apply", "--auto-approve"]);
+    let output = lab.ok(&["apply", "--auto-approve"]);
     let applied = started.elapsed();
+    assert!(
+        output.contains("waiting for cloud-init's final message on the console")
+            && output.contains(&format!("node.{}_srv@local: ready after", lab.name)),
+        "apply waits for cloud-init to finish:\n{output}"
+    );
     let served = server.served();
     assert!(
         served.contains(&"/debian-12.qcow2".to_string())
