@@ -152,12 +152,7 @@ impl ChangeRun {
             self.change.clone(),
         );
         tokio::task::spawn_blocking(move || {
-            let lab = &inputs.lab;
-            let node = lab
-                .nodes
-                .iter()
-                .find(|n| names::domain(&lab.name, &n.name) == change.name)
-                .ok_or_else(|| format!("no node for domain {}", change.name))?;
+            let node = node_of(&inputs.lab, &change.name)?;
             let warn = |text: String| reporter.warn(&text);
             node_builder::build_node(&session, &inputs, node, Action::Update, true, true, &warn)?
                 .ok_or_else(|| "the restarted guest has no console to watch".to_string())
@@ -181,10 +176,7 @@ impl ChangeRun {
         if self.change.action == Action::Delete {
             return None;
         }
-        let node = lab
-            .nodes
-            .iter()
-            .find(|n| names::domain(&lab.name, &n.name) == self.change.name)?;
+        let node = node_of(lab, &self.change.name).ok()?;
         let ready = &lab.image(&node.image)?.ready;
         match ready.when {
             ReadyWhen::None => None,
@@ -222,13 +214,17 @@ fn carry_out(
         (ResourceKind::Node, Action::Delete) => nothing(session.delete_domain(&change.name)),
         (ResourceKind::Node, Action::Start) => session.start_domain(&change.name, watch),
         (ResourceKind::Node, action @ (Action::Create | Action::Replace | Action::Update)) => {
-            let node = lab
-                .nodes
-                .iter()
-                .find(|n| names::domain(&lab.name, &n.name) == change.name)
-                .ok_or_else(|| format!("no node for domain {}", change.name))?;
+            let node = node_of(lab, &change.name)?;
             let warn = |text: String| reporter.warn(&text);
             node_builder::build_node(session, inputs, node, action, watch, false, &warn)
         }
     }
+}
+
+/// The lab's node whose domain is `domain`.
+fn node_of<'a>(lab: &'a crate::lab::Lab, domain: &str) -> Result<&'a crate::lab::Node, String> {
+    lab.nodes
+        .iter()
+        .find(|n| names::domain(&lab.name, &n.name) == domain)
+        .ok_or_else(|| format!("no node for domain {domain}"))
 }
