@@ -2,14 +2,19 @@
 # Builds the tiny test guest from Debian packages: the Debian cloud kernel and a busybox
 # initramfs that loads the virtio and vfat modules, mounts the cidata seed, prints its
 # instance-id and hostname, asks for an address by DHCP on every NIC without a static one,
-# and prints `vlab-tiny: ready` on the serial console. Boots in seconds under emulation.
+# and prints `vlab-tiny: ready` on the console. Boots in seconds under emulation.
+#
+# The same guest runs on KVM (virtio disks /dev/vdX, serial console: cmdline console=ttyS0)
+# and as a Xen PV or PVH guest (xen-blkfront disks /dev/xvdX, netfront NICs, Xen console:
+# console=hvc0); its messages go to whichever console the command line names.
 #
 # Usage: tests/guests/build-tiny-guest.sh OUTDIR
 # Writes OUTDIR/vmlinuz, OUTDIR/initrd.gz, OUTDIR/root.raw (a blank root disk) and
-# OUTDIR/SHA256SUMS. Reuses what is already built.
+# OUTDIR/SHA256SUMS. Reuses what is already built by this version of the script (BUILD_STAMP).
 set -euo pipefail
 out="$(realpath -m "${1:?usage: build-tiny-guest.sh OUTDIR}")"
-[ -f "$out/SHA256SUMS" ] && exit 0
+stamp="$(sha256sum "$(realpath "$0")" | cut -d' ' -f1)"
+[ -f "$out/SHA256SUMS" ] && [ "$(cat "$out/BUILD_STAMP" 2>/dev/null)" = "$stamp" ] && exit 0
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
@@ -24,7 +29,7 @@ modules="$(echo kernel/lib/modules/*)"
 mkdir -p root/bin root/proc root/sys root/dev root/mnt root/lib/modules root/etc
 cp busybox/bin/busybox root/bin/busybox
 for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk \
-         failover net_failover virtio_net fat vfat nls_cp437 nls_iso8859-1; do
+         failover net_failover virtio_net xen-blkfront xen-netfront fat vfat nls_cp437 nls_iso8859-1; do
     cp "$(find "$modules" -name "$m.ko")" root/lib/modules/
 done
 cat > root/dhcp-event <<'SCRIPT'
@@ -44,13 +49,13 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk \
-         failover net_failover virtio_net fat vfat nls_cp437 nls_iso8859-1; do
+         failover net_failover virtio_net xen-blkfront xen-netfront fat vfat nls_cp437 nls_iso8859-1; do
     insmod /lib/modules/$m.ko 2>/dev/null
 done
 seed=""
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
     # busybox-static has no blkid: the seed is the vfat disk holding meta-data.
-    for dev in /dev/vd?; do
+    for dev in /dev/vd? /dev/xvd?; do
         if mount -t vfat -o ro,iocharset=iso8859-1 "$dev" /mnt 2>/dev/null; then
             [ -f /mnt/meta-data ] && { seed="$dev"; break; }
             umount /mnt
@@ -65,7 +70,7 @@ else
     echo "vlab-tiny: instance-id $(sed -n 's/^instance-id: *//p' /mnt/meta-data)"
     echo "vlab-tiny: hostname $(sed -n 's/^local-hostname: *//p' /mnt/meta-data)"
 fi
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
     [ -e /sys/class/net/eth0 ] && break
     sleep 0.1
 done
@@ -90,3 +95,4 @@ chmod +x root/init root/dhcp-event
 cp kernel/boot/vmlinuz-* "$out/vmlinuz"
 truncate -s 8M "$out/root.raw"
 (cd "$out" && sha256sum vmlinuz initrd.gz root.raw > SHA256SUMS)
+echo "$stamp" > "$out/BUILD_STAMP"
