@@ -39,13 +39,6 @@ fn golden_domain_xml() {
     }
 }
 
-#[test]
-fn xen_nodes_get_no_kvm_xml() {
-    let (dir, path) = render_domain("labs/xen-pvh.kdl", "app-1");
-    assert!(!path.exists(), "a Xen node must not get KVM domain XML");
-    assert!(dir.path().join("seed.img").exists());
-}
-
 #[cfg(feature = "host-tests")]
 #[test]
 fn every_example_kvm_node_validates_and_defines_on_the_test_driver() {

@@ -19,6 +19,7 @@ fn all_xml() -> Vec<(String, String)> {
         "labs/web.kdl",
         "labs/classroom.kdl",
         "labs/xen-pvh.kdl",
+        "labs/xen-modes.kdl",
         "labs/routers.kdl",
         "labs/quickstart.kdl",
     ] {

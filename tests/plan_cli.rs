@@ -173,3 +173,38 @@ fn status_lists_every_node_with_state_pending_change_and_static_addresses() {
     assert_eq!(nodes[0]["addresses"][0]["address"], "10.40.0.11/24");
     assert_eq!(nodes[0]["addresses"][0]["source"], "static");
 }
+
+/// A Xen host on the test driver: PV, PVH and HVM guests plan like KVM ones (same metadata,
+/// same volumes and networks), and no Xen node is refused.
+const XEN_LAB: &str = r#"lab "xdemo"
+host "x" uri="test:///default" hypervisor="xen"
+image "tiny" url="https://example.net/tiny.qcow2" checksum="sha256:9c3b21fcd1e1f6d8ad1e5b4b7f4f1d3ba5e8c6a1f0d2e3b4c5d6e7f8091a2b3c" {
+    kernel "https://example.net/vmlinuz" checksum="sha256:0d1bdfda572ced7d23a6b456d59b262353dddd79e1f94fc8f3f51fc828d0f2d0"
+    cmdline "root=/dev/xvda ro"
+}
+network "lan" cidr="10.41.0.0/24"
+defaults { interface network="lan"; memory "512MiB"; }
+node "pv" xen-boot="pv"
+node "pvh" xen-boot="pvh" cpus=2
+node "hvm" { disk "data" size="1GiB"; }
+"#;
+
+#[test]
+fn plan_for_xen_nodes_on_the_test_driver() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lab = dir.path().join("xdemo.kdl");
+    std::fs::write(&lab, XEN_LAB).expect("lab");
+    let output = Command::new(env!("CARGO_BIN_EXE_vlab"))
+        .env("VLAB_CACHE_DIR", dir.path().join("cache"))
+        .env("HOME", dir.path())
+        .args(["plan", "--color", "never", "-f"])
+        .arg(&lab)
+        .output()
+        .expect("vlab runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    insta::assert_snapshot!(
+        "plan-test-driver-xen",
+        String::from_utf8(output.stdout).expect("utf-8")
+    );
+}

@@ -12,7 +12,7 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use vlab::byte_size::ByteSize;
 use vlab::lab::choices::{Accel, DiskFormat, Hypervisor, XenBoot};
-use vlab::lab::{Attachment, Interface, Lab, Node, Variable, Verification};
+use vlab::lab::{Attachment, Interface, Lab, Node, Variable, Verification, XenPaths};
 use vlab::lab_source::LabSource;
 mod support;
 
@@ -528,6 +528,68 @@ node "a""#
         ),
         &[],
     ),
+    case(
+        "not-for-kvm: Xen firmware paths on a KVM host",
+        r#"host "k" uri="qemu:///system" hvmloader="/usr/lib/xen/boot/hvmloader" pvgrub="/g""#,
+        &[
+            (
+                "not-for-kvm",
+                1,
+                41,
+                "`hvmloader` applies to Xen hosts; host `k` is a KVM host",
+            ),
+            (
+                "not-for-kvm",
+                1,
+                78,
+                "`pvgrub` applies to Xen hosts; host `k` is a KVM host",
+            ),
+        ],
+    )
+    .help(&["remove `hvmloader`"]),
+    case(
+        "invalid-path: relative Xen paths",
+        r#"host "x" uri="xen:///system" device-model="qemu" pvgrub-pvh="grub.bin""#,
+        &[
+            (
+                "invalid-path",
+                1,
+                43,
+                "`device-model` must be an absolute path on the Xen host",
+            ),
+            (
+                "invalid-path",
+                1,
+                61,
+                "`pvgrub-pvh` must be an absolute path on the Xen host",
+            ),
+        ],
+    ),
+    case(
+        "not-for-xen: more vCPUs than Xen gives an HVM guest",
+        concat!(
+            img!(),
+            r#"host "x" uri="xen:///system"
+node "a" cpus=200
+node "b" cpus=129 xen-boot="pvh"
+node "c" cpus=200 xen-boot="pv""#
+        ),
+        &[
+            (
+                "not-for-xen",
+                3,
+                15,
+                "Xen runs HVM guests with at most 128 vCPUs",
+            ),
+            (
+                "not-for-xen",
+                4,
+                15,
+                "Xen runs PVH guests with at most 128 vCPUs",
+            ),
+        ],
+    )
+    .help(&["or `xen-boot \"pv\"`"]),
     // ---- images -------------------------------------------------------------------------
     case(
         "conflicting-settings: checksum and checksums-url",
@@ -1993,6 +2055,14 @@ node "k" host="kvm""#
     assert_eq!(boot("k"), (Hypervisor::Kvm, None));
     assert_eq!(lab.host("xen").and_then(|h| h.accel), None);
     assert_eq!(lab.host("kvm").and_then(|h| h.accel), Some(Accel::Auto));
+    // Xen hosts carry Debian's firmware paths, copied onto their nodes; KVM has none.
+    assert_eq!(
+        lab.host("xen").and_then(|h| h.xen.clone()),
+        Some(XenPaths::default())
+    );
+    assert_eq!(node(&lab, "plain").xen_paths, Some(XenPaths::default()));
+    assert_eq!(lab.host("kvm").and_then(|h| h.xen.clone()), None);
+    assert_eq!(node(&lab, "k").xen_paths, None);
 
     // `xen-boot` in defaults applies to Xen nodes and is ignored, without error, on KVM nodes.
     let lab = resolve(concat!(
@@ -2005,6 +2075,25 @@ node "k" host="kvm""#
     ));
     assert_eq!(node(&lab, "x").xen_boot, Some(XenBoot::Pv));
     assert_eq!(node(&lab, "k").xen_boot, None);
+}
+
+#[test]
+fn a_xen_host_overrides_each_firmware_path_and_keeps_the_others() {
+    let lab = resolve(concat!(
+        img!(),
+        r#"host "x" uri="xen:///system" hvmloader="/usr/lib/xen/boot/hvmloader" pvgrub="/opt/grub/pv.bin"
+node "a""#
+    ));
+    let expected = XenPaths {
+        hvmloader: "/usr/lib/xen/boot/hvmloader".into(),
+        pvgrub: "/opt/grub/pv.bin".into(),
+        ..XenPaths::default()
+    };
+    assert_eq!(node(&lab, "a").xen_paths, Some(expected));
+    assert_eq!(
+        XenPaths::default().device_model,
+        "/usr/libexec/xen-qemu-system-i386"
+    );
 }
 
 #[test]

@@ -195,7 +195,8 @@ impl<'a> HostSession<'a> {
 
     /// Defines the node's domain and starts it. With `accel "auto"`, a domain that vlab just
     /// defined but that fails to start under KVM is undefined and defined again with software
-    /// emulation, and the fallback is reported. A definition that fails is an error as it is:
+    /// emulation, and the fallback is reported (never on Xen hosts, which have no `accel` and
+    /// whose XML has `kvm` false). A definition that fails is an error as it is:
     /// nothing that vlab did not define here is ever touched.
     pub fn define_and_start(&self, xml: &DomainXml<'_>, warn: &dyn Fn(String)) -> Result<()> {
         let name = names::domain(&self.lab.name, &xml.node.name);
@@ -256,6 +257,26 @@ impl<'a> HostSession<'a> {
         } else {
             domain.create().map(|_| ()).map_err(err(name))
         }
+    }
+
+    /// The directory of vlab's pool on the host (its target path): Xen disks are files there.
+    pub fn pool_path(&self) -> Result<String> {
+        let name = &self.host.pool;
+        let pool = self
+            .uploader
+            .conn()
+            .lookup_storage_pool_by_name(name)
+            .map_err(err(name))?;
+        let xml = pool.xml_desc(0).map_err(err(name))?;
+        roxmltree::Document::parse(&xml)
+            .ok()
+            .and_then(|doc| {
+                doc.descendants()
+                    .find(|n| n.has_tag_name("path"))
+                    .and_then(|n| n.text())
+                    .map(|p| p.trim().to_string())
+            })
+            .ok_or_else(|| format!("{name}: the pool has no target path"))
     }
 
     /// The host path of a pool volume (for direct-boot kernels).

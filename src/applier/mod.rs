@@ -274,11 +274,14 @@ fn build_node(
         )?),
         None => None,
     };
+    let pool_dir = session.pool_path()?;
     let xml = DomainXml {
         lab,
         node,
         pool: &session.host.pool,
-        kvm: session.host.accel != Some(Accel::Tcg),
+        pool_dir: &pool_dir,
+        // Xen hosts have no `accel`: their guests never get KVM's domain type or its fallback.
+        kvm: matches!(session.host.accel, Some(Accel::Auto | Accel::Kvm)),
         seed_volume: &seed_volume,
         base_volume: &base,
         direct_boot,

@@ -87,19 +87,6 @@ pub struct Planned {
 
 /// Renders every node, looks up the images in the cache, observes the hosts and plans.
 pub fn compute(lab: &Lab) -> Result<Planned, CommandError> {
-    if let Some(node) = lab
-        .nodes
-        .iter()
-        .find(|n| n.hypervisor == crate::lab::choices::Hypervisor::Xen)
-    {
-        return Err(CommandError::with_help(
-            format!(
-                "node `{}` is a Xen guest (host `{}`): vlab cannot converge Xen hosts yet",
-                node.name, node.host
-            ),
-            "`vlab validate` and `vlab render` work for Xen labs today; plan and apply arrive with the Xen work",
-        ));
-    }
     let store = ImageStore::open(CacheLayout::default_root(), FetchPolicy::default())
         .map_err(|e| CommandError::new(e.to_string()))?;
     // An image's digest is known from the cache, or from an inline checksum of an

@@ -8,7 +8,7 @@ use crate::cli::LabArgs;
 use crate::cloud_init::{self, RenderedNode, ssh_keys};
 use crate::host::domain_xml::{DirectBoot, DomainXml};
 use crate::host::{resource_names, spec_digest};
-use crate::lab::choices::{Accel, Hypervisor};
+use crate::lab::choices::Accel;
 use crate::lab::host::DEFAULT_POOL;
 use crate::lab::{Lab, Node};
 use crate::name_rules::unknown_help;
@@ -40,16 +40,9 @@ pub fn run(
     let seed = rendered
         .seed()
         .map_err(|e| CommandError::new(format!("cannot build the seed image: {e}")))?;
-    // Xen domain XML (PV, PVH, HVM through libxl) is not written yet: no file beats a wrong one.
-    let domain = (node.hypervisor == Hypervisor::Kvm).then(|| domain_xml(&lab, node, &seed));
-    if domain.is_none() && out_dir.is_some() && !out.quiet {
-        eprintln!(
-            "note: node `{}` is a Xen guest; its domain.xml is not rendered yet",
-            node.name
-        );
-    }
+    let domain = domain_xml(&lab, node, &seed);
     match out_dir {
-        Some(dir) => write_files(dir, &rendered, &seed, domain.as_deref(), out)?,
+        Some(dir) => write_files(dir, &rendered, &seed, &domain, out)?,
         None => print_files(&rendered, seed.len(), out),
     }
     if keys.is_empty() && !out.quiet {
@@ -86,13 +79,13 @@ fn print_files(rendered: &RenderedNode, seed_len: usize, out: &Output) {
     }
 }
 
-/// The node's domain XML as apply would define it. A preview: with `accel "auto"` apply
-/// finds out on the host whether KVM works (this assumes it does), and kernel and initrd
-/// paths assume the pool is the directory vlab creates.
+/// The node's domain XML (KVM or Xen) as apply would define it. A preview: with `accel
+/// "auto"` apply finds out on the host whether KVM works (this assumes it does), and kernel,
+/// initrd and (on Xen) disk paths assume the pool is the directory vlab creates.
 fn domain_xml(lab: &Lab, node: &Node, seed: &[u8]) -> String {
     let host = lab.host(&node.host);
     let pool = host.map_or(DEFAULT_POOL, |h| h.pool.as_str());
-    let kvm = !matches!(host.and_then(|h| h.accel), Some(Accel::Tcg));
+    let kvm = matches!(host.and_then(|h| h.accel), Some(Accel::Auto | Accel::Kvm));
     let pool_dir = format!("/var/lib/libvirt/images/{pool}");
     let boot_path = |file: &crate::lab::BootFile| match &file.checksum {
         Some(digest) => format!("{pool_dir}/{}", base_volume_name(digest)),
@@ -131,6 +124,7 @@ fn domain_xml(lab: &Lab, node: &Node, seed: &[u8]) -> String {
         lab,
         node,
         pool,
+        pool_dir: &pool_dir,
         kvm,
         seed_volume: &seed_volume,
         base_volume: &base_volume,
@@ -144,7 +138,7 @@ fn write_files(
     dir: &Path,
     rendered: &RenderedNode,
     seed: &[u8],
-    domain: Option<&str>,
+    domain: &str,
     out: &Output,
 ) -> Result<(), CommandError> {
     std::fs::create_dir_all(dir)
@@ -154,9 +148,7 @@ fn write_files(
         written.push(write_private(&dir.join(name), text.as_bytes())?);
     }
     written.push(write_private(&dir.join("seed.img"), seed)?);
-    if let Some(domain) = domain {
-        written.push(write_private(&dir.join("domain.xml"), domain.as_bytes())?);
-    }
+    written.push(write_private(&dir.join("domain.xml"), domain.as_bytes())?);
     if out.json {
         crate::outln!(
             "{}",

@@ -1,4 +1,6 @@
-//! `DomainXml`: the libvirt domain XML of a node on a QEMU/KVM host.
+//! `DomainXml`: the libvirt domain XML of a node, the one entry point for every hypervisor:
+//! `element` writes it here for a node on a QEMU/KVM host and hands a node on a Xen host to
+//! `xen_domain_xml` (same inputs, same metadata).
 //!
 //! Disks are volumes in vlab's pool (a qcow2 overlay on the image's base volume, extra qcow2
 //! disks, the cidata seed read-only); NICs carry the node's stable MACs on vlab's networks;
@@ -6,12 +8,12 @@
 //! false gives domain type `qemu` (software emulation, for hosts where KVM does not work).
 //! The domain's `<metadata>` records the lab, the node, a digest of its declared spec, its
 //! base image, seed and root size: that is how vlab recognises what it owns, notices drift
-//! and tells an update in place from a rebuild. Xen domains are built
-//! elsewhere; this module only writes XML, it never talks to libvirt.
+//! and tells an update in place from a rebuild. This module only writes XML, it never talks
+//! to libvirt.
 
 use super::resource_names as names;
 use super::xml_element::XmlElement;
-use crate::lab::choices::DiskFormat;
+use crate::lab::choices::{DiskFormat, Hypervisor};
 use crate::lab::{Attachment, Lab, Node};
 
 /// The XML namespace of vlab's domain and network metadata.
@@ -31,7 +33,10 @@ pub struct DomainXml<'a> {
     pub lab: &'a Lab,
     pub node: &'a Node,
     pub pool: &'a str,
-    /// Hardware acceleration works on the host (domain type `kvm`), else `qemu`.
+    /// The pool's directory on the host: Xen disks are files there (libxl needs paths).
+    pub pool_dir: &'a str,
+    /// Hardware acceleration works on the host (domain type `kvm`), else `qemu`. KVM hosts
+    /// only: Xen guests always run on the Xen hypervisor.
     pub kvm: bool,
     pub seed_volume: &'a str,
     /// The base image volume the root overlay sits on (recorded in the metadata).
@@ -47,6 +52,13 @@ impl DomainXml<'_> {
     }
 
     pub fn element(&self) -> XmlElement {
+        match self.node.hypervisor {
+            Hypervisor::Kvm => self.kvm_element(),
+            Hypervisor::Xen => super::xen_domain_xml::element(self),
+        }
+    }
+
+    fn kvm_element(&self) -> XmlElement {
         let node = self.node;
         let name = names::domain(&self.lab.name, &node.name);
         let kib = node.memory.bytes() / 1024;
@@ -77,7 +89,8 @@ impl DomainXml<'_> {
             .child(self.devices(&name))
     }
 
-    fn metadata(&self) -> XmlElement {
+    /// vlab's `<metadata>`, the same for every hypervisor.
+    pub(super) fn metadata(&self) -> XmlElement {
         XmlElement::new("metadata").child(
             XmlElement::new("vlab:lab")
                 .attr("xmlns:vlab", METADATA_NS)

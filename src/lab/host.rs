@@ -1,5 +1,6 @@
 //! `Host`: a checked libvirt host of the lab.
 
+use super::XenPaths;
 use super::choices::{Accel, Hypervisor};
 use crate::host_uri::HostUri;
 use serde::Serialize;
@@ -18,6 +19,9 @@ pub struct Host {
     pub accel: Option<Accel>,
     /// The libvirt storage pool vlab keeps images, overlays and seeds in.
     pub pool: String,
+    /// Firmware and device model paths; `Some` on Xen hosts only (and only then serialized).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xen: Option<XenPaths>,
     /// True for the `local` host vlab supplies when the lab declares no host.
     pub implicit: bool,
 }

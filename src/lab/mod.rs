@@ -10,12 +10,14 @@ pub mod image;
 pub mod link;
 pub mod network;
 pub mod node;
+pub mod xen_paths;
 
 pub use host::Host;
 pub use image::{BootFile, Image, Verification};
 pub use link::{Link, LinkEnd};
 pub use network::{DhcpRange, Ipv4Plan, Network};
 pub use node::{Attachment, CloudInit, Disk, Interface, Node, Variable};
+pub use xen_paths::XenPaths;
 
 use serde::Serialize;
 use std::collections::BTreeMap;

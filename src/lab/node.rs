@@ -1,5 +1,6 @@
 //! `Node`: a checked guest with its disks, interfaces and cloud-init inputs.
 
+use super::XenPaths;
 use super::choices::{DiskFormat, Hypervisor, XenBoot};
 use crate::byte_size::ByteSize;
 use crate::mac_address::MacAddress;
@@ -25,6 +26,11 @@ pub struct Node {
     pub cloud_init: CloudInit,
     /// Set on Xen hosts only.
     pub xen_boot: Option<XenBoot>,
+    /// The host's Xen firmware and device model paths, copied onto the node (like
+    /// `hypervisor`) so that its spec digest changes when they do. Set on Xen hosts only, and
+    /// absent from the serialized form otherwise, so KVM nodes' digests do not see it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xen_paths: Option<XenPaths>,
 }
 
 #[derive(Debug, Clone, Serialize)]

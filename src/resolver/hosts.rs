@@ -1,13 +1,15 @@
-//! Hosts: URI and hypervisor checks, `accel` on QEMU hosts only, the implicit default host.
+//! Hosts: URI and hypervisor checks, `accel` on QEMU hosts only, Xen firmware paths on Xen
+//! hosts only (absolute, Debian's by default), the implicit default host.
 
 use super::Resolver;
 use super::names::{NameSet, invalid_name};
 use crate::diagnostic::Diagnostic;
 use crate::host_uri::HostUri;
-use crate::lab::Host;
 use crate::lab::choices::{Accel, Hypervisor};
 use crate::lab::host::{DEFAULT_HOST, DEFAULT_POOL, DEFAULT_URI};
+use crate::lab::{Host, XenPaths};
 use crate::name_rules::check_name;
+use crate::spanned::Spanned;
 use crate::spec::HostSpec;
 
 impl Resolver<'_> {
@@ -19,6 +21,7 @@ impl Resolver<'_> {
                 hypervisor: Hypervisor::Kvm,
                 accel: Some(Accel::Auto),
                 pool: DEFAULT_POOL.to_string(),
+                xen: None,
                 implicit: true,
             });
             return;
@@ -142,13 +145,72 @@ impl Resolver<'_> {
             }
             None => DEFAULT_POOL.to_string(),
         };
+        let xen = self.xen_paths(spec, hypervisor);
         Some(Host {
             name: spec.name.value.clone(),
             uri,
             hypervisor,
             accel,
             pool,
+            xen,
             implicit: false,
+        })
+    }
+
+    /// The Xen host's firmware and device model paths, each given or Debian's; on a KVM host
+    /// every one of them is a mistake.
+    fn xen_paths(&mut self, spec: &HostSpec, hypervisor: Hypervisor) -> Option<XenPaths> {
+        let debian = XenPaths::default();
+        let given = [
+            ("hvmloader", &spec.hvmloader, &debian.hvmloader),
+            ("device-model", &spec.device_model, &debian.device_model),
+            ("pvgrub", &spec.pvgrub, &debian.pvgrub),
+            ("pvgrub-pvh", &spec.pvgrub_pvh, &debian.pvgrub_pvh),
+        ];
+        if hypervisor == Hypervisor::Kvm {
+            for (key, value, _) in given {
+                if let Some(value) = value {
+                    self.d.push(
+                        Diagnostic::new(
+                            "not-for-kvm",
+                            value.span,
+                            format!(
+                                "`{key}` applies to Xen hosts; host `{}` is a KVM host",
+                                spec.name.value
+                            ),
+                        )
+                        .label("not for KVM")
+                        .help(format!(
+                            "remove `{key}`: QEMU guests on KVM hosts do not use it"
+                        )),
+                    );
+                }
+            }
+            return None;
+        }
+        for (key, value, default) in given {
+            if let Some(value) = value.as_ref().filter(|v| !v.value.starts_with('/')) {
+                self.d.push(
+                    Diagnostic::new(
+                        "invalid-path",
+                        value.span,
+                        format!("`{key}` must be an absolute path on the Xen host"),
+                    )
+                    .label("not absolute")
+                    .help(format!(
+                        "a full path in dom0's file system, like Debian's `{default}`"
+                    )),
+                );
+            }
+        }
+        let path = |value: &Option<Spanned<String>>, default: String| {
+            value.as_ref().map_or(default, |v| v.value.clone())
+        };
+        Some(XenPaths {
+            hvmloader: path(&spec.hvmloader, debian.hvmloader.clone()),
+            device_model: path(&spec.device_model, debian.device_model.clone()),
+            pvgrub: path(&spec.pvgrub, debian.pvgrub.clone()),
+            pvgrub_pvh: path(&spec.pvgrub_pvh, debian.pvgrub_pvh.clone()),
         })
     }
 }

@@ -19,6 +19,7 @@ mod names;
 mod networks;
 mod nodes;
 mod vars;
+mod xen_guests;
 
 use crate::diagnostic::Diagnostics;
 use crate::lab::{Host, Image, Lab, Link, Network, Node};

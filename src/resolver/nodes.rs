@@ -1,11 +1,11 @@
 //! Nodes: `defaults` merged in, `count` expanded, host and image references, cpus, memory,
-//! disks and cloud-init inputs. Interfaces have their own file.
+//! disks and cloud-init inputs. Interfaces and Xen guest checks have their own files.
 
 use super::Resolver;
 use super::names::invalid_name;
 use crate::byte_size::ByteSize;
 use crate::diagnostic::Diagnostic;
-use crate::lab::choices::{DiskFormat, Hypervisor, XenBoot};
+use crate::lab::choices::{DiskFormat, Hypervisor};
 use crate::lab::{CloudInit, Disk, Node};
 use crate::name_rules::{check_name, unknown_help};
 use crate::spanned::Spanned;
@@ -66,6 +66,7 @@ impl Resolver<'_> {
         let cloud_init = self.cloud_init(s.cloud_init.as_ref(), index);
         let (host, hypervisor) = host?;
         let xen_boot = self.xen_boot(&name.value, spec, s, hypervisor);
+        let xen_paths = self.xen_guest(&host, xen_boot, s.cpus.as_ref());
         if !name_ok {
             return None;
         }
@@ -82,6 +83,7 @@ impl Resolver<'_> {
             interfaces: interfaces?,
             cloud_init,
             xen_boot,
+            xen_paths,
         })
     }
 
@@ -304,35 +306,6 @@ impl Resolver<'_> {
             });
         }
         ok.then_some(disks)
-    }
-
-    fn xen_boot(
-        &mut self,
-        node: &str,
-        spec: &NodeSpec,
-        s: &NodeSettings,
-        hypervisor: Hypervisor,
-    ) -> Option<XenBoot> {
-        match hypervisor {
-            Hypervisor::Xen => Some(s.xen_boot.as_ref().map_or(XenBoot::Hvm, |b| b.value)),
-            Hypervisor::Kvm => {
-                // From `defaults` it is simply not for this node; on the node itself it is a mistake.
-                if let Some(boot) = &spec.settings.xen_boot {
-                    self.d.push(
-                        Diagnostic::new(
-                            "not-for-kvm",
-                            boot.span,
-                            format!(
-                                "`xen-boot` applies to Xen hosts; node `{node}` is on a KVM host"
-                            ),
-                        )
-                        .label("not for KVM")
-                        .help("remove `xen-boot`, or place the node on a Xen host"),
-                    );
-                }
-                None
-            }
-        }
     }
 
     fn cloud_init(&mut self, spec: Option<&CloudInitSpec>, index: Option<u32>) -> CloudInit {

@@ -3,6 +3,7 @@
 //! ```kdl
 //! host "local" uri="qemu:///system" accel="tcg"
 //! host "xen1" uri="xen+ssh://root@xen1.example.net/system"
+//! host "xen2" uri="xen:///system" hvmloader="/usr/lib/xen/boot/hvmloader"
 //! ```
 
 use super::read_choice;
@@ -19,6 +20,10 @@ pub struct HostSpec {
     pub hypervisor: Option<Spanned<Hypervisor>>,
     pub accel: Option<Spanned<Accel>>,
     pub pool: Option<Spanned<String>>,
+    pub hvmloader: Option<Spanned<String>>,
+    pub device_model: Option<Spanned<String>>,
+    pub pvgrub: Option<Spanned<String>>,
+    pub pvgrub_pvh: Option<Spanned<String>>,
 }
 
 impl HostSpec {
@@ -33,6 +38,10 @@ impl HostSpec {
             hypervisor: read_choice(&r, "hypervisor", d),
             accel: read_choice(&r, "accel", d),
             pool: r.string("pool", d),
+            hvmloader: r.string("hvmloader", d),
+            device_model: r.string("device-model", d),
+            pvgrub: r.string("pvgrub", d),
+            pvgrub_pvh: r.string("pvgrub-pvh", d),
         };
         r.finish(d);
         name.map(|_| spec)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the tiny test guest from Debian packages: the Debian cloud kernel and a busybox
-# initramfs that loads the virtio and vfat modules, mounts the cidata seed, prints its
+# initramfs that loads the virtio, Xen front-end and vfat modules, mounts the cidata seed
+# (a virtio `vd*` disk on KVM, a Xen `xvd*` disk on Xen), prints its
 # instance-id and hostname, asks for an address by DHCP on every NIC without a static one,
 # and prints `vlab-tiny: ready` on the console. Boots in seconds under emulation.
 #
