@@ -76,6 +76,9 @@ packages=(
     # (and HVM's device model); dnsmasq-base and iptables serve libvirt's NAT networks.
     libvirt-daemon-system libvirt-daemon-driver-xen libvirt-clients qemu-system-xen qemu-utils
     dnsmasq-base iptables
+    # PV GRUB 2 (grub-x86_64-xen.bin, grub-i386-xen_pvh.bin): boots PV and PVH guests from the
+    # kernel installed in their own image when the lab gives no kernel.
+    grub-xen-host
     # Remote access: libvirt's ssh transport runs virt-ssh-helper or falls back to nc.
     openssh-server netcat-openbsd
     # A booting system with ifupdown networking, a bridge and tools for debugging.
