@@ -8,7 +8,9 @@
 #      leases): a PV guest with a static address and a PVH guest on DHCP, both the tiny test
 #      guest (tests/guests/build-tiny-guest.sh: a busybox initramfs), and a PVH guest from a
 #      real Debian 12 cloud image with cloud-init (tests/guests/build-debian-image.sh), all
-#      three booted from their image's kernel and initrd;
+#      three booted from their image's kernel and initrd; apply returns once each guest is
+#      ready (vlab reads the Xen consoles through libvirt: the tiny guest's marker,
+#      cloud-init's final message);
 #   2. the tiny guests find vlab's cidata seed on a read-only xvd disk and print its
 #      instance-id, hostname and address on the Xen console, which xenconsoled logs in the
 #      dom0; the test compares them with what `vlab render` says the node should have;
@@ -117,6 +119,8 @@ image "tiny" url="file://$guest_dir/root.raw" checksums-url="file://$guest_dir/S
     kernel "file://$guest_dir/vmlinuz" checksum="sha256:$(sum "$guest_dir" vmlinuz)"
     initrd "file://$guest_dir/initrd.gz" checksum="sha256:$(sum "$guest_dir" initrd.gz)"
     cmdline "console=hvc0"
+    // vlab apply waits, reading the Xen console through libvirt, until the guest says so.
+    ready "console" marker="vlab-tiny: ready" timeout="15m"
 }
 // A NAT network inside the dom0, with libvirt's DHCP.
 network "lan" mode="nat" cidr="10.97.0.0/24" {
@@ -143,6 +147,9 @@ image "debian-12" url="file://$debian_dir/debian-12.qcow2" checksums-url="file:/
     kernel "file://$debian_dir/vmlinuz"
     initrd "file://$debian_dir/initrd.img"
     cmdline "root=/dev/xvda1 ro console=hvc0"
+    // vlab apply waits for cloud-init's final message on the Xen console; under two layers
+    // of emulation that takes 15-25 minutes.
+    ready "cloud-init" timeout="40m"
 }
 node "debian" {
     image "debian-12"
@@ -159,7 +166,7 @@ echo "lab file:"
 sed 's/^/    /' "$lab"
 run_vlab() { "$vlab" --color never "$@" -f "$lab"; }
 
-begin "vlab apply ($(grep -c '^node ' "$lab") guests)"
+begin "vlab apply ($(grep -c '^node ' "$lab") guests, until each is ready)"
 run_vlab apply --auto-approve
 end
 

@@ -88,6 +88,12 @@ pub enum Command {
         /// Seconds to wait for another apply or destroy of the lab (0: fail at once)
         #[arg(long, value_name = "SECONDS")]
         lock_timeout: Option<u64>,
+        /// Do not wait for started guests to be ready (their image's `ready` setting)
+        #[arg(long)]
+        no_wait: bool,
+        /// How many changes run at once on each host
+        #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256))]
+        parallelism: u16,
     },
 
     /// Remove everything the lab owns from its hosts

@@ -19,6 +19,7 @@ pub mod kdl_scan;
 pub mod lab;
 pub mod lab_lock;
 pub mod lab_source;
+pub mod libvirt_events;
 pub mod loader;
 pub mod mac_address;
 pub mod name_rules;

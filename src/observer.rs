@@ -44,7 +44,7 @@ fn observe_host(lab: &Lab, host: &Host) -> Result<ObservedHost, ObserveError> {
     };
     match conn.lookup_storage_pool_by_name(&host.pool) {
         Ok(pool) if pool.is_active().map_err(fail)? => {
-            pool.refresh(0).map_err(fail)?;
+            crate::pool_upload::refresh(&pool).map_err(fail)?;
             seen.pool_exists = true;
             seen.volumes = pool.list_volumes().map_err(fail)?.into_iter().collect();
         }

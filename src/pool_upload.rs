@@ -17,6 +17,7 @@ use std::io::Read;
 use std::path::Path;
 use virt::connect::Connect;
 use virt::error::ErrorNumber;
+use virt::storage_pool::StoragePool;
 use virt::storage_vol::StorageVol;
 use virt::stream::Stream;
 
@@ -55,6 +56,17 @@ pub struct BaseVolume {
     pub path: String,
     /// False when the host already had it.
     pub uploaded: bool,
+}
+
+/// Rescans a pool's directory for volumes made outside libvirt. libvirt refuses while an
+/// upload into the pool is running (this apply's or another's); the volumes made through
+/// libvirt are in its list anyway, so then the scan is skipped rather than failed.
+pub fn refresh(pool: &StoragePool) -> Result<(), virt::error::Error> {
+    match pool.refresh(0) {
+        Ok(_) => Ok(()),
+        Err(e) if e.message().contains("asynchronous jobs running") => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// The volume name for an image digest: the only name a base image has on a host.
@@ -155,7 +167,7 @@ impl PoolUploader {
             .conn
             .lookup_storage_pool_by_name(pool)
             .map_err(pool_error)?;
-        storage.refresh(0).map_err(pool_error)?;
+        refresh(&storage).map_err(pool_error)?;
         let name = name.to_string();
         let ready = format!("{name}.ready");
         if let Ok(volume) = storage.lookup_storage_vol_by_name(&name) {
@@ -189,7 +201,7 @@ impl PoolUploader {
             return Err(e);
         }
         StorageVol::create_xml(&storage, &volume_xml(&ready, 0), 0).map_err(upload_error)?;
-        storage.refresh(0).map_err(pool_error)?;
+        refresh(&storage).map_err(pool_error)?;
         let path = volume.path().map_err(upload_error)?;
         Ok(BaseVolume {
             pool: pool.to_string(),

@@ -113,6 +113,36 @@ fn verbose_validate_lists_expanded_nodes() {
 }
 
 #[test]
+fn verbose_and_json_validate_show_xen_boot_modes_and_paths() {
+    let (stdout, _) = run(
+        &[
+            "validate",
+            "-f",
+            "labs/xen-modes.kdl",
+            "-v",
+            "--color",
+            "never",
+        ],
+        0,
+    );
+    assert!(
+        stdout.contains("node pvh on xen1 (xen pvh), image debian-12-kernel, 2 cpu"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("node hvm on xen1 (xen hvm)"), "{stdout}");
+    let (stdout, _) = run(&["validate", "-f", "labs/xen-modes.kdl", "--json"], 0);
+    let value: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(
+        value["lab"]["hosts"][0]["xen"]["hvmloader"],
+        "/usr/lib/xen-4.17/boot/hvmloader"
+    );
+    assert_eq!(value["lab"]["nodes"][0]["xen_boot"], "pv");
+    let (stdout, _) = run(&["validate", "-f", "labs/web.kdl", "--json"], 0);
+    let value: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert!(value["lab"]["hosts"][0].get("xen").is_none(), "{stdout}");
+}
+
+#[test]
 fn quiet_validate_prints_nothing() {
     let (stdout, stderr) = run(&["validate", "-f", "labs/web.kdl", "-q"], 0);
     assert_eq!((stdout.as_str(), stderr.as_str()), ("", ""));

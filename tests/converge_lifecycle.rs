@@ -40,7 +40,7 @@ impl Lab {
     /// `with_b`.
     fn write(&self, memory: &str, user: &str, with_b: bool) -> PathBuf {
         let mut text = format!(
-            "lab \"{name}\"\nhost \"local\" uri=\"{URI}\" accel=\"tcg\" pool=\"{name}\"\nimage \"blank\" url=\"file://{}\" checksum=\"sha256:{}\" format=\"raw\"\nnetwork \"lan\" cidr=\"10.{subnet}.0.0/24\"\nnode \"a\" memory=\"{memory}\" {{ interface network=\"lan\" address=\"10.{subnet}.0.10\"; cloud-init {{ vars {{ user \"{user}\"; }}; }}; }}\n",
+            "lab \"{name}\"\nhost \"local\" uri=\"{URI}\" accel=\"tcg\" pool=\"{name}\"\nimage \"blank\" url=\"file://{}\" checksum=\"sha256:{}\" format=\"raw\" {{ ready \"none\"; }}\nnetwork \"lan\" cidr=\"10.{subnet}.0.0/24\"\nnode \"a\" memory=\"{memory}\" {{ interface network=\"lan\" address=\"10.{subnet}.0.10\"; cloud-init {{ vars {{ user \"{user}\"; }}; }}; }}\n",
             self.image.display(),
             self.digest,
             name = self.name,

@@ -1538,6 +1538,39 @@ node "b" image="nope""#
             ("unknown-reference", 5, 16, "unknown image `nope`"),
         ],
     ),
+    // ---- ready ----------------------------------------------------------------------------
+    case(
+        "missing-setting: ready console without marker",
+        r#"image "img" url="https://x.test/i.qcow2" unverified=#true { ready "console"; }"#,
+        &[(
+            "missing-setting",
+            1,
+            61,
+            "`ready \"console\"` needs a `marker`",
+        )],
+    )
+    .help(&["marker=\"text the guest prints when up\""]),
+    case(
+        "conflicting-settings: marker on ready cloud-init",
+        r#"image "img" url="https://x.test/i.qcow2" unverified=#true { ready "cloud-init" marker="up"; }"#,
+        &[(
+            "conflicting-settings",
+            1,
+            87,
+            "`ready \"cloud-init\"` takes no `marker`",
+        )],
+    ),
+    case(
+        "invalid-value: ready timeout",
+        r#"image "img" url="https://x.test/i.qcow2" unverified=#true { ready "none" timeout="soon"; }"#,
+        &[("invalid-value", 1, 82, "`soon` is not a duration")],
+    )
+    .help(&["timeout=\"90s\""]),
+    case(
+        "invalid-value: empty ready marker",
+        r#"image "img" url="https://x.test/i.qcow2" unverified=#true { ready "console" marker=" "; }"#,
+        &[("invalid-value", 1, 84, "the marker is empty")],
+    ),
 ];
 
 #[test]

@@ -9,29 +9,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+mod support;
+use support::tiny_guest::{sum, tiny_guest};
 
 const URI: &str = "qemu:///system";
-
-fn tiny_guest() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tiny-guest");
-    let status = Command::new(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests/build-tiny-guest.sh"),
-    )
-    .arg(&dir)
-    .status()
-    .expect("build script runs");
-    assert!(status.success(), "building the tiny guest failed");
-    dir
-}
-
-fn sum(dir: &Path, file: &str) -> String {
-    let sums = std::fs::read_to_string(dir.join("SHA256SUMS")).expect("SHA256SUMS");
-    sums.lines()
-        .find(|l| l.ends_with(&format!(" {file}")))
-        .and_then(|l| l.split_whitespace().next())
-        .expect("listed")
-        .to_string()
-}
 
 struct Lab {
     dir: tempfile::TempDir,
@@ -48,6 +29,7 @@ image "tiny" url="file://{g}/root.raw" checksums-url="file://{g}/SHA256SUMS" for
     kernel "file://{g}/vmlinuz" checksum="sha256:{k}"
     initrd "file://{g}/initrd.gz" checksum="sha256:{i}"
     cmdline "console=ttyS0"
+    ready "console" marker="vlab-tiny: ready" timeout="3m"
 }}
 network "lan" cidr="10.96.0.0/24" {{ dhcp start="10.96.0.100" end="10.96.0.150"; }}
 defaults {{ memory "128MiB"; cloud-init {{ vars {{ user "{user}"; }}; }}; }}
@@ -90,6 +72,9 @@ impl Drop for Lab {
             .output();
     }
 }
+
+/// How far the console log file may lag behind the console stream that apply watched.
+const SLACK: Duration = Duration::from_secs(5);
 
 /// The console lines the guest printed since its last boot, once it says `ready`.
 fn wait_ready(domain: &str, instance_id: &str, limit: Duration) -> Vec<String> {
@@ -138,13 +123,18 @@ fn tiny_guests_boot_read_their_seed_and_get_their_addresses() {
     };
     lab.write(&guest, "alice");
     let started = Instant::now();
-    lab.vlab(&["apply", "--auto-approve"]);
+    let applied = lab.vlab(&["apply", "--auto-approve"]);
+    eprintln!("apply returned {:?} after it started", started.elapsed());
+    for node in ["fixed", "leased"] {
+        assert!(
+            applied.contains(&format!("node.{name}_{node}@local: ready after")),
+            "apply waits for each guest's ready line: {applied}"
+        );
+    }
 
-    let fixed = wait_ready(
-        &format!("{name}_fixed"),
-        &instance_id(&lab, "fixed"),
-        Duration::from_secs(180),
-    );
+    // Apply returned once both guests were ready: their console logs (written by virtlogd,
+    // a moment behind the console stream) say so at once.
+    let fixed = wait_ready(&format!("{name}_fixed"), &instance_id(&lab, "fixed"), SLACK);
     assert!(
         fixed.contains(&"vlab-tiny: hostname fixed".to_string()),
         "{fixed:?}"
@@ -156,7 +146,7 @@ fn tiny_guests_boot_read_their_seed_and_get_their_addresses() {
     let leased = wait_ready(
         &format!("{name}_leased"),
         &instance_id(&lab, "leased"),
-        Duration::from_secs(180),
+        SLACK,
     );
     let lease = leased
         .iter()
@@ -193,6 +183,6 @@ fn tiny_guests_boot_read_their_seed_and_get_their_addresses() {
         "{plan}"
     );
     lab.vlab(&["apply", "--auto-approve"]);
-    wait_ready(&format!("{name}_fixed"), &after, Duration::from_secs(180));
+    wait_ready(&format!("{name}_fixed"), &after, SLACK);
     assert!(lab.vlab(&["plan"]).contains("No changes."));
 }

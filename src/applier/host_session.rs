@@ -2,17 +2,19 @@
 //! thing to one resource and reports errors with the resource's name; deciding what to do is
 //! the planner's job. Every call blocks.
 
+use super::console_watch::ConsoleWatch;
 use crate::host::domain_xml::{DirectBoot, DomainXml};
 use crate::host::resource_names as names;
 use crate::host::xml_element::XmlElement;
 use crate::lab::choices::{Accel, DiskFormat};
 use crate::lab::{Host, Lab, Node};
 use crate::pool_upload::PoolUploader;
+use virt::domain::Domain;
 use virt::storage_vol::StorageVol;
 
-pub struct HostSession<'a> {
-    pub lab: &'a Lab,
-    pub host: &'a Host,
+pub struct HostSession {
+    pub lab_name: String,
+    pub host: Host,
     pub uploader: PoolUploader,
 }
 
@@ -22,12 +24,14 @@ fn err(what: &str) -> impl Fn(virt::error::Error) -> String + '_ {
     move |e| format!("{what}: {}", e.message())
 }
 
-impl<'a> HostSession<'a> {
-    pub fn open(lab: &'a Lab, host: &'a Host) -> Result<HostSession<'a>> {
+impl HostSession {
+    pub fn open(lab: &Lab, host: &Host) -> Result<HostSession> {
+        // Console streams need libvirt's event loop, registered before the connection opens.
+        crate::libvirt_events::ensure();
         let uploader = PoolUploader::connect(&host.uri.raw).map_err(|e| e.to_string())?;
         Ok(HostSession {
-            lab,
-            host,
+            lab_name: lab.name.clone(),
+            host: host.clone(),
             uploader,
         })
     }
@@ -77,7 +81,7 @@ impl<'a> HostSession<'a> {
             return Ok(false);
         };
         if pool.is_active().map_err(err(name))? {
-            pool.refresh(0).map_err(err(name))?;
+            crate::pool_upload::refresh(&pool).map_err(err(name))?;
             if !pool.list_volumes().map_err(err(name))?.is_empty() {
                 return Ok(false);
             }
@@ -144,13 +148,13 @@ impl<'a> HostSession<'a> {
             .conn()
             .lookup_storage_pool_by_name(&self.host.pool)
             .map_err(err(&self.host.pool))?;
-        pool.refresh(0).map_err(err(&self.host.pool))?;
+        crate::pool_upload::refresh(&pool).map_err(err(&self.host.pool))?;
         let base = pool
             .lookup_storage_vol_by_name(base_volume)
             .map_err(err(base_volume))?;
         let base_path = base.path().map_err(err(base_volume))?;
         let base_size = base.info().map_err(err(base_volume))?.capacity;
-        let root = names::root_volume(&self.lab.name, &node.name);
+        let root = names::root_volume(&self.lab_name, &node.name);
         let size = node
             .disk_size
             .map_or(base_size, |s| s.bytes().max(base_size));
@@ -174,7 +178,7 @@ impl<'a> HostSession<'a> {
             StorageVol::create_xml(&pool, &xml, 0).map_err(err(&root))?;
         }
         for disk in &node.disks {
-            let name = names::disk_volume(&self.lab.name, &node.name, &disk.name);
+            let name = names::disk_volume(&self.lab_name, &node.name, &disk.name);
             let format = match disk.format {
                 DiskFormat::Qcow2 => "qcow2",
                 DiskFormat::Raw => "raw",
@@ -193,21 +197,27 @@ impl<'a> HostSession<'a> {
         Ok(())
     }
 
-    /// Defines the node's domain and starts it. With `accel "auto"`, a domain that vlab just
-    /// defined but that fails to start under KVM is undefined and defined again with software
-    /// emulation, and the fallback is reported (never on Xen hosts, which have no `accel` and
-    /// whose XML has `kvm` false). A definition that fails is an error as it is:
-    /// nothing that vlab did not define here is ever touched.
-    pub fn define_and_start(&self, xml: &DomainXml<'_>, warn: &dyn Fn(String)) -> Result<()> {
-        let name = names::domain(&self.lab.name, &xml.node.name);
-        let domain = self
-            .uploader
-            .conn()
-            .define_domain_xml(&xml.render())
-            .map_err(err(&name))?;
-        let error = match domain.create() {
-            Ok(_) => return Ok(()),
-            Err(e) => format!("{name}: {}", e.message()),
+    /// Defines the node's domain (over its old definition, if any: the UUID stays) and
+    /// starts it, stopping it first when it runs with its old definition. With `watch`, the
+    /// domain starts paused and its console is attached before it resumes, so the readiness
+    /// wait sees every line. With `accel "auto"`, a domain that fails to start under KVM is
+    /// defined again with software emulation, and the fallback is reported (never on Xen
+    /// hosts, which have no `accel` and whose XML has `kvm` false). A definition that
+    /// fails is an error as it is: nothing that vlab did not define here is ever touched.
+    pub fn define_and_start(
+        &self,
+        xml: &DomainXml<'_>,
+        watch: bool,
+        warn: &dyn Fn(String),
+    ) -> Result<Option<ConsoleWatch>> {
+        let name = names::domain(&self.lab_name, &xml.node.name);
+        let domain = self.define(&name, xml)?;
+        if domain.is_active().map_err(err(&name))? {
+            domain.destroy().map_err(err(&name))?;
+        }
+        let error = match self.launch(&domain, &name, watch) {
+            Ok(console) => return Ok(console),
+            Err(e) => e,
         };
         match self.host.accel {
             Some(Accel::Auto) if xml.kvm => {
@@ -215,47 +225,58 @@ impl<'a> HostSession<'a> {
                     "{error}; KVM did not work, so it runs with software emulation (set `accel \"tcg\"` on host `{}` to skip the attempt)",
                     self.host.name
                 ));
-                domain.undefine().map_err(err(&name))?;
                 let fallback = DomainXml {
                     kvm: false,
                     ..xml.clone()
                 };
-                self.define_start(&name, &fallback.render())
+                let domain = self.define(&name, &fallback)?;
+                self.launch(&domain, &name, watch)
             }
             Some(Accel::Kvm) => Err(format!(
                 "{error}\n  help: if KVM does not work on host `{}`, set `accel \"tcg\"` there",
                 self.host.name
             )),
-            _ => Err(error),
+            Some(Accel::Auto | Accel::Tcg) | None => Err(error),
         }
     }
 
-    fn define_start(&self, name: &str, xml: &str) -> Result<()> {
-        let domain = self
-            .uploader
-            .conn()
-            .define_domain_xml(xml)
+    /// Defines the domain; over an existing definition of that name it keeps the UUID, as
+    /// libvirt requires for a redefinition.
+    fn define(&self, name: &str, xml: &DomainXml<'_>) -> Result<Domain> {
+        let conn = self.uploader.conn();
+        let mut element = xml.element();
+        if let Ok(existing) = conn.lookup_domain_by_name(name) {
+            let uuid = existing.uuid_string().map_err(err(name))?;
+            element = element.child(XmlElement::leaf("uuid", uuid));
+        }
+        conn.define_domain_xml(&element.render()).map_err(err(name))
+    }
+
+    /// Starts a defined, stopped domain (paused first and watched when `watch`).
+    fn launch(&self, domain: &Domain, name: &str, watch: bool) -> Result<Option<ConsoleWatch>> {
+        if !watch {
+            return domain.create().map(|_| None).map_err(err(name));
+        }
+        domain
+            .create_with_flags(virt::sys::VIR_DOMAIN_START_PAUSED)
             .map_err(err(name))?;
-        domain.create().map(|_| ()).map_err(err(name))
+        let console = ConsoleWatch::attach(self.uploader.conn(), domain);
+        // Resume whatever happened: a guest that runs unwatched beats one left paused.
+        domain.resume().map_err(err(name))?;
+        console.map(Some).map_err(|e| format!("{name}: {e}"))
     }
 
-    /// Redefines a domain with new XML and restarts it if it was running.
-    pub fn redefine(&self, xml: &DomainXml<'_>) -> Result<()> {
-        let name = names::domain(&self.lab.name, &xml.node.name);
-        self.delete_domain(&name)?;
-        self.define_start(&name, &xml.render())
-    }
-
-    pub fn start_domain(&self, name: &str) -> Result<()> {
+    /// Starts a domain that exists as wanted but does not run (or is paused).
+    pub fn start_domain(&self, name: &str, watch: bool) -> Result<Option<ConsoleWatch>> {
         let domain = self
             .uploader
             .conn()
             .lookup_domain_by_name(name)
             .map_err(err(name))?;
         if domain.is_active().map_err(err(name))? {
-            domain.resume().map(|_| ()).map_err(err(name))
+            domain.resume().map(|_| None).map_err(err(name))
         } else {
-            domain.create().map(|_| ()).map_err(err(name))
+            self.launch(&domain, name, watch)
         }
     }
 

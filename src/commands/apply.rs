@@ -15,19 +15,29 @@ use crate::planner::plan::{Change, Plan};
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
+/// How `vlab apply` runs, from its flags.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub auto_approve: bool,
+    pub lock_timeout: Option<u64>,
+    /// Wait for started guests to be ready.
+    pub wait: bool,
+    /// Changes at once per host.
+    pub parallelism: usize,
+}
+
 pub fn run(
     args: &LabArgs,
     plan_file: Option<&std::path::Path>,
-    auto_approve: bool,
-    lock_timeout: Option<u64>,
+    options: &Options,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
     if let Some(path) = plan_file {
-        return run_saved(path, lock_timeout, out);
+        return run_saved(path, options, out);
     }
     let (_, lab) = load_lab(args, out)?;
     super::validate::warn_unverified(&lab, out);
-    let _lock = lock(&lab, "apply", lock_timeout, out)?;
+    let _lock = lock(&lab, "apply", options.lock_timeout, out)?;
     let planned = compute(&lab)?;
     if planned.plan.is_empty() {
         if !out.quiet {
@@ -38,15 +48,15 @@ pub fn run(
     if !out.quiet && !out.json {
         print_plan(&planned.plan, out);
     }
-    confirm(auto_approve, "apply")?;
-    execute(&lab, &planned, out)
+    confirm(options.auto_approve, "apply")?;
+    execute(lab, &planned, options, out)
 }
 
 /// Applies a plan saved by `vlab plan -o`: exactly that plan, or nothing when the lab file or
 /// the hosts changed since it was made. A saved plan was reviewed already: no question asked.
 fn run_saved(
     path: &std::path::Path,
-    lock_timeout: Option<u64>,
+    options: &Options,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
     let saved = crate::saved_plan::SavedPlan::read(path).map_err(CommandError::new)?;
@@ -63,7 +73,7 @@ fn run_saved(
             "run `vlab plan -o FILE` again and review the new plan",
         ));
     }
-    let _lock = lock(&lab, "apply", lock_timeout, out)?;
+    let _lock = lock(&lab, "apply", options.lock_timeout, out)?;
     let planned = compute(&lab)?;
     if planned.plan != saved.plan {
         return Err(CommandError::with_help(
@@ -77,16 +87,17 @@ fn run_saved(
         }
         return Ok(ExitStatus::Success);
     }
-    execute(&lab, &planned, out)
+    execute(lab, &planned, options, out)
 }
 
 fn execute(
-    lab: &Lab,
+    lab: Lab,
     planned: &super::plan::Planned,
+    options: &Options,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
-    let needed = needed_images(lab, &planned.plan);
-    let requests: Vec<PullRequest> = lab_requests(lab)
+    let needed = needed_images(&lab, &planned.plan);
+    let requests: Vec<PullRequest> = lab_requests(&lab)
         .into_iter()
         .filter(|r| needed.contains(&r.name))
         .collect();
@@ -95,18 +106,21 @@ fn execute(
         images.into_iter().map(|i| (i.name.clone(), i)).collect();
     // The digests of what was just pulled are now known: the domains record them, so the
     // next plan (which finds them in the cache) sees the nodes as they are.
-    let nodes = super::plan::node_inputs(lab, &crate::applier::digests(&images))?;
+    let nodes = super::plan::node_inputs(&lab, &crate::applier::digests(&images))?;
     let staging = CacheLayout::default_root().join("partial");
     std::fs::create_dir_all(&staging)
         .map_err(|e| CommandError::new(format!("cannot create {}: {e}", staging.display())))?;
     let inputs = ApplyInputs {
         lab,
-        nodes: &nodes,
-        images: &images,
-        staging: &staging,
+        nodes,
+        images,
+        staging,
+        wait: options.wait,
+        parallelism: options.parallelism,
     };
+    let reporter = std::sync::Arc::new(LineReporter { out: *out });
     finish(
-        applier::apply(&planned.plan, &inputs, &LineReporter { out: *out }),
+        applier::apply(&planned.plan, std::sync::Arc::new(inputs), reporter),
         out,
     )
 }
@@ -223,9 +237,24 @@ impl ApplyReporter for LineReporter {
         }
     }
 
-    fn done(&self, change: &Change) {
+    fn waiting(&self, change: &Change, what: &str) {
         if !self.out.quiet && !self.out.json {
-            eprintln!("{} {}: done", self.out.success("  ✓"), change.address());
+            eprintln!("  … {}: running; waiting for {what}", change.address());
+        }
+    }
+
+    fn done(&self, change: &Change, ready_after: Option<Duration>) {
+        if self.out.quiet || self.out.json {
+            return;
+        }
+        match ready_after {
+            Some(after) => eprintln!(
+                "{} {}: ready after {:.1} s",
+                self.out.success("  ✓"),
+                change.address(),
+                after.as_secs_f64()
+            ),
+            None => eprintln!("{} {}: done", self.out.success("  ✓"), change.address()),
         }
     }
 

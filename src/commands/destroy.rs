@@ -54,16 +54,17 @@ pub fn run(
     }
     show(&plan, out);
     confirm(auto_approve, "destroy")?;
-    let (nodes, images) = (BTreeMap::new(), BTreeMap::new());
-    let staging = CacheLayout::default_root().join("partial");
     let inputs = ApplyInputs {
-        lab: &lab,
-        nodes: &nodes,
-        images: &images,
-        staging: &staging,
+        lab: lab.clone(),
+        nodes: BTreeMap::new(),
+        images: BTreeMap::new(),
+        staging: CacheLayout::default_root().join("partial"),
+        wait: false,
+        parallelism: 10,
     };
+    let reporter = std::sync::Arc::new(super::apply::LineReporter { out: *out });
     let status = finish(
-        applier::apply(&plan, &inputs, &super::apply::LineReporter { out: *out }),
+        applier::apply(&plan, std::sync::Arc::new(inputs), reporter),
         out,
     )?;
     remove_empty_pools(&lab, out);

@@ -73,7 +73,19 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             plan,
             auto_approve,
             lock_timeout,
-        } => apply::run(&lab, plan.as_deref(), auto_approve, lock_timeout, &out),
+            no_wait,
+            parallelism,
+        } => apply::run(
+            &lab,
+            plan.as_deref(),
+            &apply::Options {
+                auto_approve,
+                lock_timeout,
+                wait: !no_wait,
+                parallelism: usize::from(parallelism),
+            },
+            &out,
+        ),
         Command::Destroy {
             lab,
             auto_approve,

@@ -113,12 +113,17 @@ fn print_summary(source: &LabSource, lab: &Lab, out: &Output) {
 
 fn print_nodes(lab: &Lab, out: &Output) {
     for node in &lab.nodes {
+        // Xen nodes show their boot mode: `(xen pvh)`.
+        let kind = match node.xen_boot {
+            Some(boot) => format!("{} {boot}", node.hypervisor),
+            None => node.hypervisor.to_string(),
+        };
         crate::outln!(
             "  node {} {}",
             node.name,
             out.dim(&format!(
-                "on {} ({}), image {}, {} cpu, {}",
-                node.host, node.hypervisor, node.image, node.cpus, node.memory
+                "on {} ({kind}), image {}, {} cpu, {}",
+                node.host, node.image, node.cpus, node.memory
             ))
         );
         for interface in &node.interfaces {

@@ -86,26 +86,32 @@ fn os(xml: &DomainXml<'_>, boot: XenBoot, paths: &XenPaths) -> XmlElement {
         XenBoot::Hvm => "console=ttyS0",
     };
     match (&xml.direct_boot, boot) {
-        (Some(direct), _) => {
-            let cmdline = match &direct.cmdline {
-                Some(line) if line.split_whitespace().any(|w| w.starts_with("console=")) => {
-                    line.clone()
-                }
-                Some(line) if !line.trim().is_empty() => format!("{} {console}", line.trim()),
-                _ => console.to_string(),
-            };
-            os.child(XmlElement::leaf("kernel", &direct.kernel))
-                .maybe(
-                    direct
-                        .initrd
-                        .as_ref()
-                        .map(|i| XmlElement::leaf("initrd", i)),
-                )
-                .child(XmlElement::leaf("cmdline", cmdline))
-        }
+        (Some(direct), _) => os
+            .child(XmlElement::leaf("kernel", &direct.kernel))
+            .maybe(
+                direct
+                    .initrd
+                    .as_ref()
+                    .map(|i| XmlElement::leaf("initrd", i)),
+            )
+            .child(XmlElement::leaf(
+                "cmdline",
+                with_console(direct.cmdline.as_deref(), console),
+            )),
         (None, XenBoot::Pv) => os.child(XmlElement::leaf("kernel", &paths.pvgrub)),
         (None, XenBoot::Pvh) => os.child(XmlElement::leaf("kernel", &paths.pvgrub_pvh)),
         (None, XenBoot::Hvm) => os.child(XmlElement::new("boot").attr("dev", "hd")),
+    }
+}
+
+/// The kernel command line, with `console` added when it names no console of its own.
+fn with_console(cmdline: Option<&str>, console: &str) -> String {
+    match cmdline.map(str::trim) {
+        Some(line) if line.split_whitespace().any(|w| w.starts_with("console=")) => {
+            line.to_string()
+        }
+        Some(line) if !line.is_empty() => format!("{line} {console}"),
+        Some(_) | None => console.to_string(),
     }
 }
 
@@ -191,4 +197,29 @@ fn disk(
                 .attr("bus", "xen"),
         )
         .maybe(readonly.then(|| XmlElement::new("readonly")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_console;
+
+    #[test]
+    fn a_command_line_gets_the_console_only_when_it_names_none() {
+        let hvc = "console=hvc0";
+        assert_eq!(with_console(None, hvc), "console=hvc0");
+        assert_eq!(with_console(Some("  "), hvc), "console=hvc0");
+        assert_eq!(
+            with_console(Some("root=/dev/xvda1 ro"), hvc),
+            "root=/dev/xvda1 ro console=hvc0"
+        );
+        assert_eq!(
+            with_console(Some("console=ttyS0 root=/dev/xvda1"), hvc),
+            "console=ttyS0 root=/dev/xvda1"
+        );
+        // `xconsole=` is not a console setting.
+        assert_eq!(
+            with_console(Some("xconsole=1"), hvc),
+            "xconsole=1 console=hvc0"
+        );
+    }
 }

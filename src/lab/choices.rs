@@ -73,3 +73,9 @@ choice! {
     /// The hypervisor family a host runs; decides domain XML and which settings apply.
     Hypervisor { Kvm = "kvm", Xen = "xen" }
 }
+
+choice! {
+    /// What tells vlab that a guest is up: cloud-init's final message on its console, a line
+    /// of the image's own on its console, or nothing (apply does not wait).
+    ReadyWhen { CloudInit = "cloud-init", Console = "console", None = "none" }
+}

@@ -13,6 +13,8 @@ pub struct Image {
     pub kernel: Option<BootFile>,
     pub initrd: Option<BootFile>,
     pub cmdline: Option<String>,
+    /// What apply waits for after starting a guest of this image.
+    pub ready: super::Readiness,
 }
 
 /// How a download is proven intact.

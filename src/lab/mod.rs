@@ -10,6 +10,7 @@ pub mod image;
 pub mod link;
 pub mod network;
 pub mod node;
+pub mod readiness;
 pub mod xen_paths;
 
 pub use host::Host;
@@ -17,6 +18,7 @@ pub use image::{BootFile, Image, Verification};
 pub use link::{Link, LinkEnd};
 pub use network::{DhcpRange, Ipv4Plan, Network};
 pub use node::{Attachment, CloudInit, Disk, Interface, Node, Variable};
+pub use readiness::Readiness;
 pub use xen_paths::XenPaths;
 
 use serde::Serialize;

@@ -76,6 +76,7 @@ impl Resolver<'_> {
                 }
             }
         }
+        let ready = self.readiness(spec.ready.as_ref());
         Some(Image {
             name: spec.name.value.clone(),
             url: url?.value.clone(),
@@ -84,6 +85,7 @@ impl Resolver<'_> {
             kernel,
             initrd,
             cmdline: spec.cmdline.as_ref().map(|c| c.value.clone()),
+            ready: ready?,
         })
     }
 

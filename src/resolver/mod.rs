@@ -18,6 +18,7 @@ mod macs;
 mod names;
 mod networks;
 mod nodes;
+mod readiness;
 mod vars;
 mod xen_guests;
 

@@ -8,6 +8,7 @@
 //! }
 //! ```
 
+use super::ReadySpec;
 use super::read_choice;
 use crate::diagnostic::Diagnostics;
 use crate::lab::choices::DiskFormat;
@@ -26,6 +27,7 @@ pub struct ImageSpec {
     pub kernel: Option<BootFileSpec>,
     pub initrd: Option<BootFileSpec>,
     pub cmdline: Option<Spanned<String>>,
+    pub ready: Option<ReadySpec>,
 }
 
 /// A direct-boot kernel or initrd: `kernel "URL" checksum="sha256:..."`.
@@ -51,6 +53,7 @@ impl ImageSpec {
             kernel: r.child("kernel", d).and_then(|n| BootFileSpec::read(n, d)),
             initrd: r.child("initrd", d).and_then(|n| BootFileSpec::read(n, d)),
             cmdline: r.string("cmdline", d),
+            ready: r.child("ready", d).map(|n| ReadySpec::read(n, d)),
         };
         r.finish(d);
         name.map(|_| spec)

@@ -11,6 +11,7 @@ pub mod lab_header_spec;
 pub mod link_spec;
 pub mod network_spec;
 pub mod node_spec;
+pub mod ready_spec;
 pub mod var_spec;
 
 pub use host_spec::HostSpec;
@@ -19,6 +20,7 @@ pub use lab_header_spec::LabHeaderSpec;
 pub use link_spec::LinkSpec;
 pub use network_spec::{DhcpSpec, NetworkSpec};
 pub use node_spec::{CloudInitSpec, DiskSpec, InterfaceSpec, NodeSettings, NodeSpec};
+pub use ready_spec::ReadySpec;
 pub use var_spec::VarSpec;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -45,6 +47,16 @@ pub fn read_choice<C: Choice>(
     d: &mut Diagnostics,
 ) -> Option<Spanned<C>> {
     let word = r.string(key, d)?;
+    parse_choice(word, key, d)
+}
+
+/// Checks a word against a closed set; a wrong word becomes a diagnostic listing the valid
+/// ones (with a did-you-mean when one is close).
+pub fn parse_choice<C: Choice>(
+    word: Spanned<String>,
+    key: &'static str,
+    d: &mut Diagnostics,
+) -> Option<Spanned<C>> {
     match C::parse(&word.value) {
         Some(value) => Some(Spanned::new(value, word.span)),
         None => {

@@ -14,11 +14,14 @@
 # OUTDIR/SHA256SUMS. Reuses what is already built by this version of the script (BUILD_STAMP).
 set -euo pipefail
 out="$(realpath -m "${1:?usage: build-tiny-guest.sh OUTDIR}")"
+mkdir -p "$out"
+# Tests that run at once share one build: the first builds, the others wait and reuse it.
+exec 9>"$out/.lock"
+flock 9
 stamp="$(sha256sum "$(realpath "$0")" | cut -d' ' -f1)"
 [ -f "$out/SHA256SUMS" ] && [ "$(cat "$out/BUILD_STAMP" 2>/dev/null)" = "$stamp" ] && exit 0
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$out"
 cd "$work"
 apt-get download -q busybox-static "$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-/ {print $2; exit}')" >/dev/null 2>&1 \
     || { echo "error: apt-get download of the cloud kernel and busybox-static failed" >&2; exit 1; }

@@ -3,3 +3,4 @@
 
 pub mod diagnostic_cases;
 pub mod fault_server;
+pub mod tiny_guest;

@@ -1,0 +1,177 @@
+//! `ConsoleWatch`: reads a guest's console through libvirt and waits for the line that says
+//! the guest is ready. It works the same on local and remote hosts, for QEMU and Xen
+//! guests, and needs no guest agent: only the serial (or Xen) console.
+//!
+//! The domain is started paused and the watch attached before it runs, so no line printed
+//! at boot is missed. Waiting is event-driven: libvirt's event loop (`libvirt_events`)
+//! signals the stream readable, and the waiter sleeps on that signal with the deadline as
+//! its timeout. It does not decide what ready means (`Readiness` does) or what to do on a
+//! timeout (the applier reports it).
+
+use crate::lab::Readiness;
+use std::collections::VecDeque;
+use std::os::raw::{c_int, c_void};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::time::{Duration, Instant};
+use virt::connect::Connect;
+use virt::domain::Domain;
+use virt::stream::Stream;
+use virt::sys;
+
+/// How many console lines an error message quotes.
+const TAIL_LINES: usize = 15;
+
+pub struct ConsoleWatch {
+    stream: Stream,
+    wake: Receiver<()>,
+    partial: Vec<u8>,
+    tail: VecDeque<String>,
+}
+
+/// Called by libvirt's event loop thread when the stream has data, hung up or failed.
+unsafe extern "C" fn on_stream_event(
+    _stream: sys::virStreamPtr,
+    _events: c_int,
+    opaque: *mut c_void,
+) {
+    // SAFETY: `opaque` is the boxed sender registered below; libvirt keeps it alive until it
+    // calls `free_sender`.
+    let wake = unsafe { &*(opaque as *const SyncSender<()>) };
+    let _ = wake.try_send(());
+}
+
+unsafe extern "C" fn free_sender(opaque: *mut c_void) {
+    // SAFETY: `opaque` came from `Box::into_raw` in `attach` and libvirt frees it once.
+    drop(unsafe { Box::from_raw(opaque as *mut SyncSender<()>) });
+}
+
+impl ConsoleWatch {
+    /// Attaches to the first console of `domain` (taking it over from anyone else attached).
+    pub fn attach(conn: &Connect, domain: &Domain) -> Result<ConsoleWatch, String> {
+        crate::libvirt_events::ensure();
+        let fail = |e: virt::error::Error| format!("cannot read the console: {}", e.message());
+        let stream = Stream::new(conn, sys::VIR_STREAM_NONBLOCK).map_err(fail)?;
+        domain
+            .open_console(None, &stream, sys::VIR_DOMAIN_CONSOLE_FORCE)
+            .map_err(fail)?;
+        let (sender, wake) = sync_channel(1);
+        let opaque = Box::into_raw(Box::new(sender)) as *mut c_void;
+        let events = sys::VIR_STREAM_EVENT_READABLE
+            | sys::VIR_STREAM_EVENT_HANGUP
+            | sys::VIR_STREAM_EVENT_ERROR;
+        // SAFETY: the stream is valid; libvirt owns `opaque` from here and frees it with
+        // `free_sender` when the callback is removed.
+        let added = unsafe {
+            sys::virStreamEventAddCallback(
+                stream.as_ptr(),
+                events as c_int,
+                Some(on_stream_event),
+                opaque,
+                Some(free_sender),
+            )
+        };
+        if added < 0 {
+            // SAFETY: libvirt did not take `opaque`; it is still ours to free.
+            unsafe { free_sender(opaque) };
+            return Err(format!(
+                "cannot read the console: {}",
+                virt::error::Error::last_error().message()
+            ));
+        }
+        Ok(ConsoleWatch {
+            stream,
+            wake,
+            partial: Vec::new(),
+            tail: VecDeque::new(),
+        })
+    }
+
+    /// Waits until a console line satisfies `readiness`, the console closes (the guest
+    /// stopped), or `readiness.timeout` passes. Returns how long it waited.
+    pub fn wait(&mut self, readiness: &Readiness) -> Result<Duration, String> {
+        let started = Instant::now();
+        let deadline = started + readiness.timeout;
+        let mut buffer = vec![0u8; 16 * 1024];
+        loop {
+            loop {
+                match self.stream.recv(&mut buffer) {
+                    Ok(n) if n > 0 => {
+                        if self.feed(&buffer[..n as usize], readiness) {
+                            return Ok(started.elapsed());
+                        }
+                    }
+                    Ok(0) => {
+                        return Err(self.failure(
+                            "the console closed (the guest stopped) before it was ready",
+                        ));
+                    }
+                    // -2: nothing to read yet (a non-blocking stream).
+                    Ok(_) => break,
+                    Err(e) => {
+                        return Err(
+                            self.failure(&format!("reading the console failed: {}", e.message()))
+                        );
+                    }
+                }
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(self.failure(&format!(
+                    "not ready after {} s: no {}",
+                    readiness.timeout.as_secs(),
+                    readiness.describe()
+                )));
+            }
+            match self.wake.recv_timeout(left) {
+                Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(self.failure("the console stream went away"));
+                }
+            }
+        }
+    }
+
+    /// Splits new output into lines; true when one of them is the ready line.
+    fn feed(&mut self, bytes: &[u8], readiness: &Readiness) -> bool {
+        self.partial.extend_from_slice(bytes);
+        let mut ready = false;
+        while let Some(end) = self.partial.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = self.partial.drain(..=end).collect();
+            let line = String::from_utf8_lossy(&line).trim_end().to_string();
+            ready |= readiness.matches(&line);
+            self.remember(line);
+        }
+        // A ready line the guest has not ended yet (a prompt-like marker) counts too.
+        ready || readiness.matches(&String::from_utf8_lossy(&self.partial))
+    }
+
+    fn remember(&mut self, line: String) {
+        if line.trim().is_empty() {
+            return;
+        }
+        if self.tail.len() == TAIL_LINES {
+            self.tail.pop_front();
+        }
+        self.tail.push_back(line);
+    }
+
+    /// `what`, with the last console lines so the reader sees how far the guest got.
+    fn failure(&self, what: &str) -> String {
+        if self.tail.is_empty() {
+            return format!("{what}; the console printed nothing");
+        }
+        let lines: Vec<String> = self.tail.iter().map(|l| format!("    | {l}")).collect();
+        format!("{what}; the console's last lines:\n{}", lines.join("\n"))
+    }
+}
+
+impl Drop for ConsoleWatch {
+    fn drop(&mut self) {
+        // SAFETY: the stream is valid until `Stream`'s own drop frees it after this; removing
+        // the callback makes libvirt free the sender; aborting ends the console session.
+        unsafe {
+            sys::virStreamEventRemoveCallback(self.stream.as_ptr());
+            sys::virStreamAbort(self.stream.as_ptr());
+        }
+    }
+}
