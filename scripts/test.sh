@@ -43,4 +43,34 @@ for lab in labs/*.kdl; do
     echo "ok   $lab"
 done
 
+# The slow tier (scripts/test-xen.sh: a Xen host under QEMU emulation, converged by vlab over
+# xen+ssh://) takes 5-20 minutes and about 5 GiB of RAM. VLAB_TEST_XEN=1 runs it, 0 skips it;
+# unset, it runs when the machine has the room (6 GiB available, 10 GiB of disk) and this run
+# leaves at least 30 of its VLAB_TEST_BUDGET_MIN minutes (default 90, a CI job's limit).
+xen_tier() {
+    local budget="${VLAB_TEST_BUDGET_MIN:-90}" mem_kib disk_kib
+    case "${VLAB_TEST_XEN:-auto}" in
+    1) return 0 ;;
+    0) echo "skipped: VLAB_TEST_XEN=0"; return 1 ;;
+    esac
+    mem_kib="$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)"
+    disk_kib="$(df -Pk target | awk 'NR == 2 {print $4}')"
+    if [ "$mem_kib" -lt $((6 * 1024 * 1024)) ]; then
+        echo "skipped: $((mem_kib / 1024)) MiB of RAM available, the Xen host needs 6 GiB (VLAB_TEST_XEN=1 forces it)"
+        return 1
+    fi
+    if [ "$disk_kib" -lt $((10 * 1024 * 1024)) ]; then
+        echo "skipped: $((disk_kib / 1024)) MiB free under target/, the Xen host needs 10 GiB (VLAB_TEST_XEN=1 forces it)"
+        return 1
+    fi
+    if [ $((SECONDS / 60 + 30)) -gt "$budget" ]; then
+        echo "skipped: $((SECONDS / 60)) of VLAB_TEST_BUDGET_MIN=$budget minutes used, the Xen tier needs 30 (VLAB_TEST_XEN=1 forces it)"
+        return 1
+    fi
+}
+step "Xen tier (scripts/test-xen.sh)"
+if xen_tier; then
+    bash scripts/test-xen.sh
+fi
+
 step "all tests passed"

@@ -9,7 +9,10 @@
 //!   `/boot/grub/grub.cfg`; HVM boots the disk through hvmloader (or the declared kernel).
 //! - Disks are files in vlab's pool (`type='file'`: libxl needs a path): `xvda` is the root
 //!   overlay, extra disks follow, each through QEMU's qdisk backend (`driver name='qemu'`,
-//!   qcow2 or raw); the cidata seed comes last, read-only. On HVM, QEMU also emulates
+//!   qcow2 or raw); the cidata seed comes last, read-only, through the kernel's blkback
+//!   (`driver name='phy'`: libxl attaches the file through a loop device), because Debian 12's
+//!   QEMU 7.2 refuses read-only qdisk disks ("realization of device xen-disk failed: Block
+//!   node is read-only") and libxl then starts the guest without the disk. On HVM, QEMU also emulates
 //!   `xvda`-`xvdd` as IDE disks and refuses a read-only IDE disk, so the seed is at least
 //!   `xvde` there (a paravirtual disk only: the guest needs xen-blkfront, as every Linux cloud
 //!   kernel has).
@@ -177,12 +180,14 @@ fn disk(
     readonly: bool,
 ) -> XmlElement {
     let letter = char::from(b'a' + (position % 26) as u8);
+    // Read-only disks (the seed) go through blkback: QEMU 7.2's qdisk cannot open them.
+    let backend = if readonly { "phy" } else { "qemu" };
     XmlElement::new("disk")
         .attr("type", "file")
         .attr("device", "disk")
         .child(
             XmlElement::new("driver")
-                .attr("name", "qemu")
+                .attr("name", backend)
                 .attr("type", format),
         )
         .child(XmlElement::new("source").attr("file", format!("{}/{volume}", xml.pool_dir)))

@@ -3,21 +3,23 @@
 # initramfs that loads the virtio, Xen front-end and vfat modules, mounts the cidata seed
 # (a virtio `vd*` disk on KVM, a Xen `xvd*` disk on Xen), prints its
 # instance-id and hostname, asks for an address by DHCP on every NIC without a static one,
-# and prints `vlab-tiny: ready` on the serial console. Boots in seconds under emulation.
+# and prints `vlab-tiny: ready` on the console. Boots in seconds under emulation.
+#
+# The same guest runs on KVM (virtio disks /dev/vdX, serial console: cmdline console=ttyS0)
+# and as a Xen PV or PVH guest (xen-blkfront disks /dev/xvdX, netfront NICs, Xen console:
+# console=hvc0); its messages go to whichever console the command line names.
 #
 # Usage: tests/guests/build-tiny-guest.sh OUTDIR
 # Writes OUTDIR/vmlinuz, OUTDIR/initrd.gz, OUTDIR/root.raw (a blank root disk) and
-# OUTDIR/SHA256SUMS. Reuses what is already built.
+# OUTDIR/SHA256SUMS. Reuses what is already built by this version of the script (BUILD_STAMP).
 set -euo pipefail
 out="$(realpath -m "${1:?usage: build-tiny-guest.sh OUTDIR}")"
 mkdir -p "$out"
 # Tests that run at once share one build: the first builds, the others wait and reuse it.
 exec 9>"$out/.lock"
 flock 9
-# A build from an older version of this script is rebuilt.
-stamp="$(sha256sum "$0" | cut -c1-16)"
-[ -f "$out/SHA256SUMS" ] && [ "$(cat "$out/.stamp" 2>/dev/null)" = "$stamp" ] && exit 0
-rm -f "$out/SHA256SUMS"
+stamp="$(sha256sum "$(realpath "$0")" | cut -d' ' -f1)"
+[ -f "$out/SHA256SUMS" ] && [ "$(cat "$out/BUILD_STAMP" 2>/dev/null)" = "$stamp" ] && exit 0
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -55,7 +57,7 @@ for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_p
     insmod /lib/modules/$m.ko 2>/dev/null
 done
 seed=""
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
     # busybox-static has no blkid: the seed is the vfat disk holding meta-data.
     for dev in /dev/vd? /dev/xvd?; do
         if mount -t vfat -o ro,iocharset=iso8859-1 "$dev" /mnt 2>/dev/null; then
@@ -72,7 +74,7 @@ else
     echo "vlab-tiny: instance-id $(sed -n 's/^instance-id: *//p' /mnt/meta-data)"
     echo "vlab-tiny: hostname $(sed -n 's/^local-hostname: *//p' /mnt/meta-data)"
 fi
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
     [ -e /sys/class/net/eth0 ] && break
     sleep 0.1
 done
@@ -97,4 +99,4 @@ chmod +x root/init root/dhcp-event
 cp kernel/boot/vmlinuz-* "$out/vmlinuz"
 truncate -s 8M "$out/root.raw"
 (cd "$out" && sha256sum vmlinuz initrd.gz root.raw > SHA256SUMS)
-echo "$stamp" > "$out/.stamp"
+echo "$stamp" > "$out/BUILD_STAMP"
