@@ -30,7 +30,7 @@
 # Debian guest out (saves its image build, about 2 minutes, and its boot, 3-10 minutes);
 # VLAB_XEN_GUEST_DEADLINE (seconds for each tiny guest to report ready, default 900) and
 # VLAB_XEN_DEBIAN_DEADLINE (for the Debian guest's cloud-init to finish, default 2400: Debian
-# with cloud-init under Xen under QEMU emulation boots in 15-25 minutes on a loaded 2-core
+# with cloud-init under Xen under QEMU emulation boots in 5-20 minutes on a loaded 2-core
 # machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -148,7 +148,7 @@ image "debian-12" url="file://$debian_dir/debian-12.qcow2" checksums-url="file:/
     initrd "file://$debian_dir/initrd.img"
     cmdline "root=/dev/xvda1 ro console=hvc0"
     // vlab apply waits for cloud-init's final message on the Xen console; under two layers
-    // of emulation that takes 15-25 minutes.
+    // of emulation that takes 5-20 minutes.
     ready "cloud-init" timeout="40m"
 }
 node "debian" {
