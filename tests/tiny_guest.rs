@@ -33,8 +33,15 @@ image "tiny" url="file://{g}/root.raw" checksums-url="file://{g}/SHA256SUMS" for
 }}
 network "lan" cidr="10.96.0.0/24" {{ dhcp start="10.96.0.100" end="10.96.0.150"; }}
 defaults {{ memory "128MiB"; cloud-init {{ vars {{ user "{user}"; }}; }}; }}
-node "fixed" {{ interface network="lan" address="10.96.0.10"; }}
-node "leased" {{ interface network="lan"; }}
+// A second image with the same kernel and initrd: one volume each on the host, uploaded once.
+image "tiny-b" url="file://{g}/root.raw" checksums-url="file://{g}/SHA256SUMS" format="raw" {{
+    kernel "file://{g}/vmlinuz" checksum="sha256:{k}"
+    initrd "file://{g}/initrd.gz" checksum="sha256:{i}"
+    cmdline "console=ttyS0 quiet"
+    ready "console" marker="vlab-tiny: ready" timeout="3m"
+}}
+node "fixed" image="tiny" {{ interface network="lan" address="10.96.0.10"; }}
+node "leased" image="tiny-b" {{ interface network="lan"; }}
 "#,
             name = self.name,
             g = guest.display(),

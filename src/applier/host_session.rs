@@ -9,6 +9,8 @@ use crate::host::xml_element::XmlElement;
 use crate::lab::choices::{Accel, DiskFormat};
 use crate::lab::{Host, Lab, Node};
 use crate::pool_upload::PoolUploader;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use virt::domain::Domain;
 use virt::storage_vol::StorageVol;
@@ -17,6 +19,10 @@ pub struct HostSession {
     pub lab_name: String,
     pub host: Host,
     pub uploader: PoolUploader,
+    /// One lock per pool volume being uploaded: two images with the same content (one
+    /// kernel shared by two images) are one volume, uploaded once; the second upload waits
+    /// and then finds it complete.
+    uploads: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
 
 type Result<T> = std::result::Result<T, String>;
@@ -54,7 +60,27 @@ impl HostSession {
             lab_name: lab.name.clone(),
             host: host.clone(),
             uploader,
+            uploads: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Uploads `path` (content `digest`) as its base volume, unless it is there; uploads of
+    /// the same volume from this apply run one after the other.
+    pub fn place_base(
+        &self,
+        path: &std::path::Path,
+        digest: &crate::checksum::Checksum,
+    ) -> Result<()> {
+        let volume = crate::pool_upload::base_volume_name(digest);
+        let lock = {
+            let mut uploads = self.uploads.lock().unwrap_or_else(|e| e.into_inner());
+            uploads.entry(volume).or_default().clone()
+        };
+        let _one_at_a_time = lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.uploader
+            .place(&self.host.pool, path, digest, &|_| {})
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 
     pub fn ensure_pool(&self) -> Result<()> {

@@ -41,11 +41,7 @@ pub fn upload_image(
         .images
         .get(image)
         .ok_or_else(|| format!("image `{image}` was not pulled"))?;
-    session
-        .uploader
-        .place(&session.host.pool, &cached.path, &cached.digest, &|_| {})
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+    session.place_base(&cached.path, &cached.digest)
 }
 
 /// Creates, rebuilds or updates the node's domain and starts it. With `watch`, the domain
