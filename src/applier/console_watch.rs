@@ -5,8 +5,9 @@
 //! The domain is started paused and the watch attached before it runs, so no line printed
 //! at boot is missed. Waiting is event-driven: libvirt's event loop (`libvirt_events`)
 //! signals the stream readable, and the waiter sleeps on that signal with the deadline as
-//! its timeout. It does not decide what ready means (`Readiness` does) or what to do on a
-//! timeout (the applier reports it).
+//! its timeout. A console that closes while the guest still runs (a Xen console can drop
+//! its reader during boot) is attached again. It does not decide what ready means
+//! (`Readiness` does) or what to do on a timeout (the applier reports it).
 
 use crate::lab::Readiness;
 use std::collections::VecDeque;
@@ -17,6 +18,9 @@ use virt::connect::Connect;
 use virt::domain::Domain;
 use virt::stream::Stream;
 use virt::sys;
+
+/// How often a console that closes under a running guest is attached again.
+const MAX_REATTACH: u32 = 20;
 
 /// How many console lines an error message quotes.
 const TAIL_LINES: usize = 15;
@@ -36,6 +40,10 @@ pub struct ConsoleWatch {
     /// guest that prints nothing at all then points at KVM, not at the guest.
     pub unproven_kvm: bool,
     printed: bool,
+    conn: Connect,
+    domain: Domain,
+    /// How often the console was attached again after it closed under a running guest.
+    reattached: u32,
     stream: Stream,
     wake: Receiver<()>,
     partial: Vec<u8>,
@@ -55,51 +63,85 @@ unsafe extern "C" fn on_stream_event(
 }
 
 unsafe extern "C" fn free_sender(opaque: *mut c_void) {
-    // SAFETY: `opaque` came from `Box::into_raw` in `attach` and libvirt frees it once.
+    // SAFETY: `opaque` came from `Box::into_raw` in `open_console` and libvirt frees it once.
     drop(unsafe { Box::from_raw(opaque as *mut SyncSender<()>) });
+}
+
+/// A non-blocking stream on the domain's first console, and the receiver its events wake.
+fn open_console(conn: &Connect, domain: &Domain) -> Result<(Stream, Receiver<()>), String> {
+    let fail = |e: virt::error::Error| format!("cannot read the console: {}", e.message());
+    let stream = Stream::new(conn, sys::VIR_STREAM_NONBLOCK).map_err(fail)?;
+    domain
+        .open_console(None, &stream, sys::VIR_DOMAIN_CONSOLE_FORCE)
+        .map_err(fail)?;
+    let (sender, wake) = sync_channel(1);
+    let opaque = Box::into_raw(Box::new(sender)) as *mut c_void;
+    let events =
+        sys::VIR_STREAM_EVENT_READABLE | sys::VIR_STREAM_EVENT_HANGUP | sys::VIR_STREAM_EVENT_ERROR;
+    // SAFETY: the stream is valid; libvirt owns `opaque` from here and frees it with
+    // `free_sender` when the callback is removed.
+    let added = unsafe {
+        sys::virStreamEventAddCallback(
+            stream.as_ptr(),
+            events as c_int,
+            Some(on_stream_event),
+            opaque,
+            Some(free_sender),
+        )
+    };
+    if added < 0 {
+        // SAFETY: libvirt did not take `opaque`; it is still ours to free.
+        unsafe { free_sender(opaque) };
+        return Err(format!(
+            "cannot read the console: {}",
+            virt::error::Error::last_error().message()
+        ));
+    }
+    Ok((stream, wake))
+}
+
+/// Ends a console stream: its callback removed (libvirt frees the sender), the session
+/// aborted. `Stream`'s own drop frees it afterwards.
+fn close(stream: &Stream) {
+    // SAFETY: the stream is valid until it is dropped, after this.
+    unsafe {
+        sys::virStreamEventRemoveCallback(stream.as_ptr());
+        sys::virStreamAbort(stream.as_ptr());
+    }
 }
 
 impl ConsoleWatch {
     /// Attaches to the first console of `domain` (taking it over from anyone else attached).
     pub fn attach(conn: &Connect, domain: &Domain) -> Result<ConsoleWatch, String> {
         crate::libvirt_events::ensure();
-        let fail = |e: virt::error::Error| format!("cannot read the console: {}", e.message());
-        let stream = Stream::new(conn, sys::VIR_STREAM_NONBLOCK).map_err(fail)?;
-        domain
-            .open_console(None, &stream, sys::VIR_DOMAIN_CONSOLE_FORCE)
-            .map_err(fail)?;
-        let (sender, wake) = sync_channel(1);
-        let opaque = Box::into_raw(Box::new(sender)) as *mut c_void;
-        let events = sys::VIR_STREAM_EVENT_READABLE
-            | sys::VIR_STREAM_EVENT_HANGUP
-            | sys::VIR_STREAM_EVENT_ERROR;
-        // SAFETY: the stream is valid; libvirt owns `opaque` from here and frees it with
-        // `free_sender` when the callback is removed.
-        let added = unsafe {
-            sys::virStreamEventAddCallback(
-                stream.as_ptr(),
-                events as c_int,
-                Some(on_stream_event),
-                opaque,
-                Some(free_sender),
-            )
-        };
-        if added < 0 {
-            // SAFETY: libvirt did not take `opaque`; it is still ours to free.
-            unsafe { free_sender(opaque) };
-            return Err(format!(
-                "cannot read the console: {}",
-                virt::error::Error::last_error().message()
-            ));
-        }
+        let (stream, wake) = open_console(conn, domain)?;
         Ok(ConsoleWatch {
             unproven_kvm: false,
             printed: false,
+            conn: conn.clone(),
+            domain: domain.clone(),
+            reattached: 0,
             stream,
             wake,
             partial: Vec::new(),
             tail: VecDeque::new(),
         })
+    }
+
+    /// After the console closed: when the guest still runs (a Xen console can drop its
+    /// reader while the guest boots), attaches again and returns true.
+    fn reattach(&mut self) -> bool {
+        if self.reattached >= MAX_REATTACH || !self.domain.is_active().unwrap_or(false) {
+            return false;
+        }
+        let Ok((stream, wake)) = open_console(&self.conn, &self.domain) else {
+            return false;
+        };
+        self.reattached += 1;
+        let old = std::mem::replace(&mut self.stream, stream);
+        self.wake = wake;
+        close(&old);
+        true
     }
 
     /// Waits until a console line satisfies `readiness`, the console closes (the guest
@@ -123,6 +165,7 @@ impl ConsoleWatch {
                             return Ok(started.elapsed());
                         }
                     }
+                    Ok(0) if self.reattach() => break,
                     Ok(0) => {
                         return Err(self.failure(
                             "the console closed (the guest stopped) before it was ready",
@@ -223,11 +266,6 @@ impl ConsoleWatch {
 
 impl Drop for ConsoleWatch {
     fn drop(&mut self) {
-        // SAFETY: the stream is valid until `Stream`'s own drop frees it after this; removing
-        // the callback makes libvirt free the sender; aborting ends the console session.
-        unsafe {
-            sys::virStreamEventRemoveCallback(self.stream.as_ptr());
-            sys::virStreamAbort(self.stream.as_ptr());
-        }
+        close(&self.stream);
     }
 }
