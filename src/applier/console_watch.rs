@@ -19,8 +19,10 @@ use virt::domain::Domain;
 use virt::stream::Stream;
 use virt::sys;
 
-/// How often a console that closes under a running guest is attached again.
-const MAX_REATTACH: u32 = 20;
+/// How often a console that closes under a running guest is attached again, and the pause
+/// between attempts after the first.
+const MAX_REATTACH: u32 = 300;
+const REATTACH_PAUSE: Duration = Duration::from_millis(200);
 
 /// How many console lines an error message quotes.
 const TAIL_LINES: usize = 15;
@@ -129,19 +131,26 @@ impl ConsoleWatch {
     }
 
     /// After the console closed: when the guest still runs (a Xen console can drop its
-    /// reader while the guest boots), attaches again and returns true.
+    /// reader, or not be there yet, while the guest boots), attaches again and returns true.
+    /// Attempts after the first are spaced by `REATTACH_PAUSE`, so a console that keeps
+    /// closing costs at most `MAX_REATTACH` attempts over about a minute.
     fn reattach(&mut self) -> bool {
-        if self.reattached >= MAX_REATTACH || !self.domain.is_active().unwrap_or(false) {
-            return false;
+        while self.reattached < MAX_REATTACH {
+            if !self.domain.is_active().unwrap_or(false) {
+                return false;
+            }
+            if self.reattached > 0 {
+                std::thread::sleep(REATTACH_PAUSE);
+            }
+            self.reattached += 1;
+            if let Ok((stream, wake)) = open_console(&self.conn, &self.domain) {
+                let old = std::mem::replace(&mut self.stream, stream);
+                self.wake = wake;
+                close(&old);
+                return true;
+            }
         }
-        let Ok((stream, wake)) = open_console(&self.conn, &self.domain) else {
-            return false;
-        };
-        self.reattached += 1;
-        let old = std::mem::replace(&mut self.stream, stream);
-        self.wake = wake;
-        close(&old);
-        true
+        false
     }
 
     /// Waits until a console line satisfies `readiness`, the console closes (the guest
