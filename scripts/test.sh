@@ -44,14 +44,17 @@ for lab in labs/*.kdl; do
 done
 
 # The slow tier (scripts/test-xen.sh: a Xen host under QEMU emulation, converged by vlab over
-# xen+ssh://) takes 5-20 minutes and about 5 GiB of RAM. VLAB_TEST_XEN=1 runs it, 0 skips it;
-# unset, it runs when the machine has the room (6 GiB available, 10 GiB of disk) and this run
-# leaves at least 30 of its VLAB_TEST_BUDGET_MIN minutes (default 90, a CI job's limit).
+# xen+ssh://) takes 5-20 minutes and about 5 GiB of RAM. VLAB_TEST_XEN=1 runs it;
+# VLAB_TEST_XEN=auto runs it when the machine has the room (6 GiB available, 10 GiB of disk)
+# and this run leaves at least 30 of its VLAB_TEST_BUDGET_MIN minutes (default 90, a CI job's
+# limit); unset or 0 skips it. Not run by default: a nested Xen host under emulation on two
+# shared cores is slow and timing-sensitive, and a CI run must not hang on it.
 xen_tier() {
     local budget="${VLAB_TEST_BUDGET_MIN:-90}" mem_kib disk_kib
-    case "${VLAB_TEST_XEN:-auto}" in
+    case "${VLAB_TEST_XEN:-0}" in
     1) return 0 ;;
-    0) echo "skipped: VLAB_TEST_XEN=0"; return 1 ;;
+    auto) ;;
+    *) echo "skipped: set VLAB_TEST_XEN=1 (or auto) to run the Xen tier"; return 1 ;;
     esac
     mem_kib="$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)"
     disk_kib="$(df -Pk target | awk 'NR == 2 {print $4}')"
