@@ -11,7 +11,7 @@
 //! Everything else may run at once; the applier bounds how many run together.
 
 use crate::host::resource_names as names;
-use crate::lab::{Attachment, Lab};
+use crate::lab::Lab;
 use crate::planner::plan::{Action, Change, ResourceKind};
 
 /// For each change (by position), the positions of the changes it must wait for.
@@ -79,10 +79,7 @@ fn node_prerequisites(lab: &Lab, domain: &str) -> Vec<(ResourceKind, String)> {
         .map(|suffix| (ResourceKind::Image, format!("{}{suffix}", node.image)))
         .collect();
     for interface in &node.interfaces {
-        let network = match &interface.attachment {
-            Attachment::Network(net) => names::network(&lab.name, net),
-            Attachment::Link(link) => names::link_network(&lab.name, link),
-        };
+        let network = names::attachment_network(&lab.name, &interface.attachment);
         wanted.push((ResourceKind::Network, network));
     }
     wanted

@@ -14,7 +14,7 @@
 use super::resource_names as names;
 use super::xml_element::XmlElement;
 use crate::lab::choices::{DiskFormat, Hypervisor};
-use crate::lab::{Attachment, Lab, Node};
+use crate::lab::{Interface, Lab, Node};
 
 /// The XML namespace of vlab's domain and network metadata.
 pub const METADATA_NS: &str = "urn:x-vlab:lab:1";
@@ -141,17 +141,12 @@ impl DomainXml<'_> {
             .attr("append", "on");
         XmlElement::new("devices")
             .children(disks)
-            .children(self.node.interfaces.iter().map(|interface| {
-                let network = match &interface.attachment {
-                    Attachment::Network(n) => names::network(lab, n),
-                    Attachment::Link(l) => names::link_network(lab, l),
-                };
-                XmlElement::new("interface")
-                    .attr("type", "network")
-                    .child(XmlElement::new("source").attr("network", network))
-                    .child(XmlElement::new("mac").attr("address", interface.mac))
-                    .child(XmlElement::new("model").attr("type", "virtio"))
-            }))
+            .children(
+                self.node
+                    .interfaces
+                    .iter()
+                    .map(|interface| interface_element(lab, interface, "virtio")),
+            )
             .child(
                 XmlElement::new("serial")
                     .attr("type", "pty")
@@ -195,4 +190,17 @@ impl DomainXml<'_> {
             )
             .maybe(readonly.then(|| XmlElement::new("readonly")))
     }
+}
+
+/// A NIC on its libvirt network, with the node's stable MAC and the given device model
+/// (`virtio` on QEMU/KVM; `netfront` or `e1000` on Xen).
+pub(super) fn interface_element(lab: &str, interface: &Interface, model: &str) -> XmlElement {
+    XmlElement::new("interface")
+        .attr("type", "network")
+        .child(XmlElement::new("source").attr(
+            "network",
+            names::attachment_network(lab, &interface.attachment),
+        ))
+        .child(XmlElement::new("mac").attr("address", interface.mac))
+        .child(XmlElement::new("model").attr("type", model))
 }

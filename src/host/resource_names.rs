@@ -8,6 +8,7 @@
 //! `y-root` never meets node `a-disk-y`, and base images (`vlab-base-...`) belong to no lab.
 
 use crate::checksum::{hex, sha256_of_parts};
+use crate::lab::Attachment;
 use sha2::{Digest, Sha256};
 
 /// Every volume, network and domain vlab owns starts with the lab's prefix.
@@ -27,6 +28,14 @@ pub fn network(lab: &str, network: &str) -> String {
 /// The private network that realises a link (one per link, no IP, no DHCP).
 pub fn link_network(lab: &str, link: &str) -> String {
     format!("vlab_{lab}_link_{}", short_hash(&[lab, link], 8))
+}
+
+/// The libvirt network a node's interface is attached to: a lab network or a link's.
+pub fn attachment_network(lab: &str, attachment: &Attachment) -> String {
+    match attachment {
+        Attachment::Network(network) => self::network(lab, network),
+        Attachment::Link(link) => link_network(lab, link),
+    }
 }
 
 /// A Linux bridge name (at most 15 bytes) unique to the lab and network.

@@ -28,8 +28,8 @@
 use super::domain_xml::DomainXml;
 use super::resource_names as names;
 use super::xml_element::XmlElement;
+use crate::lab::XenPaths;
 use crate::lab::choices::{DiskFormat, XenBoot};
-use crate::lab::{Attachment, XenPaths};
 
 /// The lowest disk index of the seed on HVM: `xvde`, past the four emulated IDE disks.
 const HVM_FIRST_PV_ONLY_DISK: usize = 4;
@@ -136,17 +136,11 @@ fn devices(xml: &DomainXml<'_>, boot: XenBoot, paths: &XenPaths) -> XmlElement {
         XenBoot::Pv | XenBoot::Pvh => "netfront",
         XenBoot::Hvm => "e1000",
     };
-    let interfaces = xml.node.interfaces.iter().map(|interface| {
-        let network = match &interface.attachment {
-            Attachment::Network(n) => names::network(lab, n),
-            Attachment::Link(l) => names::link_network(lab, l),
-        };
-        XmlElement::new("interface")
-            .attr("type", "network")
-            .child(XmlElement::new("source").attr("network", network))
-            .child(XmlElement::new("mac").attr("address", interface.mac))
-            .child(XmlElement::new("model").attr("type", nic_model))
-    });
+    let interfaces = xml
+        .node
+        .interfaces
+        .iter()
+        .map(|interface| super::domain_xml::interface_element(lab, interface, nic_model));
     let devices = XmlElement::new("devices")
         .child(XmlElement::leaf("emulator", &paths.device_model))
         .children(disks)
