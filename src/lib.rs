@@ -9,42 +9,31 @@ pub mod checksum;
 pub mod cli;
 pub mod cloud_init;
 pub mod commands;
-pub mod diagnostic;
-pub mod document_parser;
 pub mod host;
 pub mod host_uri;
 pub mod image_store;
 pub mod index_template;
-pub mod kdl_scan;
 pub mod lab;
 pub mod lab_lock;
-pub mod lab_source;
-pub mod libvirt_events;
-pub mod loader;
+pub mod language;
+pub mod libvirt;
 pub mod mac_address;
-pub mod name_rules;
-pub mod node_reader;
-pub mod observer;
 pub mod output;
 pub mod planner;
-pub mod pool_upload;
-pub mod report;
 pub mod reporters;
 pub mod resolver;
 pub mod saved_plan;
-pub mod spanned;
-pub mod spec;
 
-use diagnostic::Diagnostics;
 use lab::Lab;
-use lab_source::LabSource;
+use language::diagnostic::Diagnostics;
+use language::lab_source::LabSource;
 
 /// Loads and resolves a lab: the checked model, or every problem found.
 ///
 /// Syntax and type problems are reported first, as a set; reference, name and address
 /// checks run once the file reads cleanly, so one mistake never shows up twice.
 pub fn check(source: &LabSource) -> Result<Lab, Diagnostics> {
-    let (spec, mut diagnostics) = loader::Loader::load(&source.text);
+    let (spec, mut diagnostics) = language::loader::Loader::load(&source.text);
     if !diagnostics.is_empty() {
         diagnostics.sort();
         return Err(diagnostics);

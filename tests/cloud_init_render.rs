@@ -10,7 +10,7 @@ use std::path::Path;
 use vlab::cloud_init::render_error::RenderError;
 use vlab::cloud_init::{RenderedNode, render};
 use vlab::lab::{Lab, Node};
-use vlab::lab_source::LabSource;
+use vlab::language::lab_source::LabSource;
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// Line 1 of most labs: the lab's only image, so nodes need not name one.

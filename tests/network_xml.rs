@@ -4,7 +4,7 @@
 use std::path::Path;
 use vlab::host::network_xml;
 use vlab::lab::Lab;
-use vlab::lab_source::LabSource;
+use vlab::language::lab_source::LabSource;
 
 fn lab(file: &str) -> Lab {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);

@@ -6,7 +6,8 @@
 use sha2::{Digest, Sha256};
 use std::process::Command;
 use vlab::checksum::Checksum;
-use vlab::pool_upload::{PoolUploader, base_volume_name};
+use vlab::host::resource_names::base_volume;
+use vlab::libvirt::pool_uploader::PoolUploader;
 
 const URI: &str = "qemu:///system";
 
@@ -82,7 +83,7 @@ fn uploads_once_creates_the_pool_and_skips_when_present() {
         .place(&pool.0, &path, &digest, &progress)
         .expect("upload");
     assert!(volume.uploaded);
-    assert_eq!(volume.name, base_volume_name(&digest));
+    assert_eq!(volume.name, base_volume(&digest));
     assert_eq!(
         sent.load(std::sync::atomic::Ordering::Relaxed),
         5 * 1024 * 1024 + 3
@@ -111,7 +112,7 @@ fn an_interrupted_upload_is_replaced() {
             URI,
             "vol-create-as",
             &pool.0,
-            &base_volume_name(&digest),
+            &base_volume(&digest),
             "1M",
             "--format",
             "raw",
@@ -173,7 +174,7 @@ fn image_push_pulls_then_places_each_image_on_its_hosts() {
     let volume = format!(
         "/var/lib/libvirt/images/{}/{}",
         pool.0,
-        base_volume_name(&digest)
+        base_volume(&digest)
     );
     assert_eq!(
         file_sha256(&volume),

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use vlab::byte_size::ByteSize;
 use vlab::lab::choices::{Accel, DiskFormat, Hypervisor, XenBoot};
 use vlab::lab::{Attachment, Interface, Lab, Node, Variable, Verification, XenPaths};
-use vlab::lab_source::LabSource;
+use vlab::language::lab_source::LabSource;
 mod support;
 
 use support::diagnostic_cases::{Case, case, run_case};

@@ -151,7 +151,7 @@ fn every_xen_node_validates_defines_on_the_test_driver_and_reads_back() {
         } else {
             "xen-modes"
         };
-        let observed = vlab::observer::parse_domain(&back, lab_name)
+        let observed = vlab::libvirt::observer::parse_domain(&back, lab_name)
             .unwrap_or_else(|| panic!("{lab} {node}: the observer does not see vlab's metadata"));
         assert_eq!(observed.node, node);
         assert_eq!(observed.name, format!("{lab_name}_{node}"));

@@ -10,10 +10,10 @@ use std::path::Path;
 use std::process::Command;
 use vlab::checksum::Checksum;
 use vlab::host::domain_xml::{DirectBoot, DomainXml};
+use vlab::host::resource_names::base_volume;
 use vlab::host::{network_xml, resource_names as names};
 use vlab::lab::{Lab, Verification};
-use vlab::lab_source::LabSource;
-use vlab::pool_upload::base_volume_name;
+use vlab::language::lab_source::LabSource;
 
 const POOL_DIR: &str = "/var/lib/libvirt/images/vlab";
 
@@ -52,8 +52,8 @@ fn converged_host(lab: &Lab) -> String {
     ]
     .into();
     let inputs = vlab::commands::plan::node_inputs(lab, &digests).expect("node inputs");
-    let base = base_volume_name(image_digest);
-    let kernel = base_volume_name(&kernel_digest);
+    let base = base_volume(image_digest);
+    let kernel = base_volume(&kernel_digest);
     let mut volumes = vec![
         base.clone(),
         format!("{base}.ready"),

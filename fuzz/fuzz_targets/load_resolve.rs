@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
-use vlab::lab_source::LabSource;
+use vlab::language::lab_source::LabSource;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(source) = LabSource::from_bytes(Path::new("fuzz.kdl"), data.to_vec()) else {
@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Err(diagnostics) = vlab::check(&source) {
         // Rendering walks every span against the text: spans must stay in bounds.
-        let _ = vlab::report::render_human(&source, &diagnostics, false);
-        let _ = vlab::report::locate_all(&source, &diagnostics);
+        let _ = vlab::language::report::render_human(&source, &diagnostics, false);
+        let _ = vlab::language::report::locate_all(&source, &diagnostics);
     }
 });

@@ -5,13 +5,13 @@
 //! guest whose console stays silent is restarted with software emulation. Deciding what to
 //! do is the planner's job; the order is `Schedule`'s.
 
-use super::console_watch::{ConsoleWatch, WaitFailure};
-use super::host_session::HostSession;
 use super::node_builder;
 use super::{ApplyInputs, ApplyReporter};
 use crate::host::resource_names as names;
 use crate::lab::Readiness;
 use crate::lab::choices::ReadyWhen;
+use crate::libvirt::console_watch::{ConsoleWatch, WaitFailure};
+use crate::libvirt::host_session::HostSession;
 use crate::planner::plan::{Action, Change, ResourceKind};
 use std::sync::Arc;
 use std::time::Duration;

@@ -8,18 +8,16 @@
 //! and was not done, and the next plan picks up from there.
 
 pub mod change_run;
-pub mod console_watch;
-pub mod host_session;
 pub mod node_builder;
 pub mod schedule;
 
 use crate::checksum::Checksum;
 use crate::image_store::CachedImage;
 use crate::lab::{Host, Lab};
+use crate::libvirt::host_session::HostSession;
 use crate::planner::desired::NodeInputs;
 use crate::planner::plan::{Change, Plan};
 use change_run::{ChangeRun, Outcome, RunResult};
-use host_session::HostSession;
 use schedule::Schedule;
 use std::collections::BTreeMap;
 use std::path::PathBuf;

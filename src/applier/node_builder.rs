@@ -3,15 +3,15 @@
 //! libvirt calls only; the applier runs these off its async threads.
 
 use super::ApplyInputs;
-use super::console_watch::ConsoleWatch;
-use super::host_session::HostSession;
 use crate::host::domain_xml::DomainXml;
 use crate::host::resource_names as names;
+use crate::host::resource_names::base_volume;
 use crate::image_store::CachedImage;
 use crate::lab::choices::Accel;
 use crate::lab::{Lab, Node};
+use crate::libvirt::console_watch::ConsoleWatch;
+use crate::libvirt::host_session::HostSession;
 use crate::planner::plan::Action;
-use crate::pool_upload::base_volume_name;
 
 /// The declared XML of a lab network or link network named `name`.
 pub fn network_xml(lab: &Lab, name: &str) -> Result<String, String> {
@@ -68,7 +68,7 @@ pub fn build_node(
         .images
         .get(&node.image)
         .ok_or_else(|| format!("image `{}` was not pulled", node.image))?;
-    let base = base_volume_name(&cached.digest);
+    let base = base_volume(&cached.digest);
     let seed_volume = names::seed_volume(&lab.name, &node.name, &node_inputs.seed);
     let domain = names::domain(&lab.name, &node.name);
     if action == Action::Replace {
@@ -85,7 +85,7 @@ pub fn build_node(
         inputs
             .images
             .get(&format!("{}-{suffix}", node.image))
-            .map(|c: &CachedImage| base_volume_name(&c.digest))
+            .map(|c: &CachedImage| base_volume(&c.digest))
     };
     let direct_boot = match boot_volume("kernel") {
         Some(kernel) => Some(session.direct_boot(

@@ -88,7 +88,7 @@ fn node_prerequisites(lab: &Lab, domain: &str) -> Vec<(ResourceKind, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lab_source::LabSource;
+    use crate::language::lab_source::LabSource;
 
     fn lab() -> Lab {
         let text = r#"

@@ -8,11 +8,11 @@ use super::validate::load_lab;
 use super::{CommandError, ExitStatus};
 use crate::applier::{self, ApplyInputs};
 use crate::cli::LabArgs;
+use crate::host::resource_names::base_volume;
 use crate::image_store::ImageStore;
 use crate::image_store::cache_layout::CacheLayout;
 use crate::image_store::fetcher::FetchPolicy;
 use crate::output::Output;
-use crate::pool_upload::base_volume_name;
 use std::collections::BTreeMap;
 
 pub fn run(
@@ -24,7 +24,7 @@ pub fn run(
 ) -> Result<ExitStatus, CommandError> {
     let (_, lab) = load_lab(args, out)?;
     let _lock = lock(&lab, "destroy", lock_timeout, out)?;
-    let observed = crate::observer::observe(&lab).map_err(|e| {
+    let observed = crate::libvirt::observer::observe(&lab).map_err(|e| {
         CommandError::with_help(
             e.to_string(),
             "is libvirtd running there, and can this user reach it?",
@@ -36,7 +36,7 @@ pub fn run(
         lab_requests(&lab)
             .iter()
             .filter_map(|r| store.cached(r))
-            .map(|i| base_volume_name(&i.digest))
+            .map(|i| base_volume(&i.digest))
             .collect()
     } else {
         Vec::new()
@@ -74,7 +74,7 @@ pub fn run(
 /// The pools vlab created, once empty (base images purged, or none uploaded), go too.
 fn remove_empty_pools(lab: &crate::lab::Lab, out: &Output) {
     for host in &lab.hosts {
-        let removed = crate::applier::host_session::HostSession::open(lab, host)
+        let removed = crate::libvirt::host_session::HostSession::open(lab, host)
             .and_then(|s| s.remove_pool_if_ours_and_empty());
         match removed {
             Ok(true) if !out.quiet && !out.json => eprintln!(

@@ -5,10 +5,11 @@ use super::image::{lab_requests, pull_images};
 use super::validate::load_lab;
 use super::{CommandError, ExitStatus};
 use crate::cli::LabArgs;
+use crate::host::resource_names::base_volume;
 use crate::image_store::CachedImage;
 use crate::lab::{Host, Lab};
+use crate::libvirt::pool_uploader::PoolUploader;
 use crate::output::Output;
-use crate::pool_upload::{PoolUploader, base_volume_name};
 use crate::reporters;
 use std::sync::Arc;
 
@@ -79,12 +80,7 @@ fn place_on(
         .map_err(|e| e.to_string())?;
     for image in images {
         let label = format!("{}→{}", image.name, host.name);
-        reporter.started(
-            &label,
-            &base_volume_name(&image.digest),
-            Some(image.size),
-            0,
-        );
+        reporter.started(&label, &base_volume(&image.digest), Some(image.size), 0);
         let progress = |n: u64| reporter.progress(&label, n);
         match uploader.place(&host.pool, &image.path, &image.digest, &progress) {
             Ok(volume) => reporter.done(

@@ -111,7 +111,7 @@ pub fn compute(lab: &Lab) -> Result<Planned, CommandError> {
         .collect();
     let nodes = node_inputs(lab, &digests)?;
     let desired = desired::desired(lab, &nodes, &digests);
-    let observed = crate::observer::observe(lab).map_err(|e| {
+    let observed = crate::libvirt::observer::observe(lab).map_err(|e| {
         CommandError::with_help(
             e.to_string(),
             "is libvirtd running there, and can this user reach it?",

@@ -7,13 +7,13 @@ use super::{CommandError, ExitStatus};
 use crate::cli::LabArgs;
 use crate::cloud_init::{self, RenderedNode, ssh_keys};
 use crate::host::domain_xml::{DirectBoot, DomainXml};
+use crate::host::resource_names::base_volume;
 use crate::host::{resource_names, spec_digest};
 use crate::lab::choices::Accel;
 use crate::lab::host::DEFAULT_POOL;
 use crate::lab::{Lab, Node};
-use crate::name_rules::unknown_help;
+use crate::language::name_rules::unknown_help;
 use crate::output::Output;
-use crate::pool_upload::base_volume_name;
 use serde_json::json;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -88,7 +88,7 @@ fn domain_xml(lab: &Lab, node: &Node, seed: &[u8]) -> String {
     let kvm = matches!(host.and_then(|h| h.accel), Some(Accel::Auto | Accel::Kvm));
     let pool_dir = format!("/var/lib/libvirt/images/{pool}");
     let boot_path = |file: &crate::lab::BootFile| match &file.checksum {
-        Some(digest) => format!("{pool_dir}/{}", base_volume_name(digest)),
+        Some(digest) => format!("{pool_dir}/{}", base_volume(digest)),
         None => format!(
             "{pool_dir}/{}",
             crate::image_store::checksums_file::file_name_of(&file.url)
@@ -115,7 +115,7 @@ fn domain_xml(lab: &Lab, node: &Node, seed: &[u8]) -> String {
                 if crate::image_store::compression::Compression::from_file_name(&image.url)
                     .is_none() =>
             {
-                Some(base_volume_name(c))
+                Some(base_volume(c))
             }
             _ => None,
         })

@@ -3,9 +3,9 @@
 use super::{CommandError, ExitStatus};
 use crate::cli::LabArgs;
 use crate::lab::{Attachment, Lab, Verification};
-use crate::lab_source::LabSource;
+use crate::language::lab_source::LabSource;
+use crate::language::report;
 use crate::output::Output;
-use crate::report;
 use serde_json::json;
 
 /// Reads and checks the lab, printing its diagnostics (human or JSON) when it is invalid.
@@ -22,7 +22,7 @@ pub fn load_lab(args: &LabArgs, out: &Output) -> Result<(LabSource, Lab), Comman
 
 fn print_diagnostics(
     source: &LabSource,
-    diagnostics: &crate::diagnostic::Diagnostics,
+    diagnostics: &crate::language::diagnostic::Diagnostics,
     out: &Output,
 ) {
     if out.json {

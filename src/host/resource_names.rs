@@ -7,9 +7,15 @@
 //! lab `web`'s prefix `vlab_web_` never matches lab `web-2`'s resources, node `a`'s disk
 //! `y-root` never meets node `a-disk-y`, and base images (`vlab-base-...`) belong to no lab.
 
-use crate::checksum::{hex, sha256_of_parts};
+use crate::checksum::{Checksum, hex, sha256_of_parts};
 use crate::lab::Attachment;
 use sha2::{Digest, Sha256};
+
+/// The volume of an image's content on a host, named by its digest: the only name a base
+/// image has there, shared by every lab that uses the same content.
+pub fn base_volume(digest: &Checksum) -> String {
+    format!("vlab-base-{}-{}", digest.algorithm.name(), digest.hex)
+}
 
 /// Every volume, network and domain vlab owns starts with the lab's prefix.
 pub fn prefix(lab: &str) -> String {

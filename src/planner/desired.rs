@@ -5,9 +5,9 @@
 //! cache; `None` for an image not pulled yet). No I/O here: callers render and look up.
 
 use crate::checksum::Checksum;
+use crate::host::resource_names::base_volume;
 use crate::host::{network_xml, resource_names as names};
 use crate::lab::Lab;
-use crate::pool_upload::base_volume_name;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +82,7 @@ pub fn desired(
                 }
                 for name in names {
                     if !images.iter().any(|(n, _)| *n == name) {
-                        let volume = image_digests.get(&name).map(base_volume_name);
+                        let volume = image_digests.get(&name).map(base_volume);
                         images.push((name, volume));
                     }
                 }
@@ -118,7 +118,7 @@ pub fn desired(
                         name: names::domain(&lab.name, &node.name),
                         node: node.name.clone(),
                         digest: inputs.digest.clone(),
-                        image: image_digests.get(&node.image).map(base_volume_name),
+                        image: image_digests.get(&node.image).map(base_volume),
                         seed_volume,
                         root_size: node.disk_size.map(|s| s.bytes()),
                         cpus: node.cpus,

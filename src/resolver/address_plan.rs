@@ -2,11 +2,11 @@
 //! across all networks and links.
 
 use super::Resolver;
-use crate::diagnostic::Diagnostic;
 use crate::lab::choices::NetworkMode;
 use crate::lab::{DhcpRange, Ipv4Plan};
-use crate::spanned::Spanned;
-use crate::spec::{DhcpSpec, NetworkSpec};
+use crate::language::diagnostic::Diagnostic;
+use crate::language::spanned::Spanned;
+use crate::language::spec::{DhcpSpec, NetworkSpec};
 use ipnet::Ipv4Net;
 use miette::SourceSpan;
 use std::net::Ipv4Addr;

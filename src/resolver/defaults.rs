@@ -2,7 +2,7 @@
 //! interface replaces the default list; cloud-init templates merge per file and variables
 //! key by key.
 
-use crate::spec::{CloudInitSpec, NodeSettings};
+use crate::language::spec::{CloudInitSpec, NodeSettings};
 
 /// The node's settings with the gaps filled from `defaults`.
 pub(super) fn merge(node: &NodeSettings, defaults: Option<&NodeSettings>) -> NodeSettings {

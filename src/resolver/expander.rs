@@ -2,9 +2,9 @@
 //! instances a `count` stands for.
 
 use super::Resolver;
-use crate::diagnostic::Diagnostic;
 use crate::index_template;
-use crate::spanned::Spanned;
+use crate::language::diagnostic::Diagnostic;
+use crate::language::spanned::Spanned;
 
 /// The `count` indexes of a resource: 1..=N, or a single `None` for one without `count`.
 pub(super) fn instances(count: Option<&Spanned<u32>>) -> Vec<Option<u32>> {

@@ -3,14 +3,14 @@
 
 use super::Resolver;
 use super::names::{NameSet, invalid_name};
-use crate::diagnostic::Diagnostic;
 use crate::host_uri::HostUri;
 use crate::lab::choices::{Accel, Hypervisor};
 use crate::lab::host::{DEFAULT_HOST, DEFAULT_POOL, DEFAULT_URI};
 use crate::lab::{Host, XenPaths};
-use crate::name_rules::check_name;
-use crate::spanned::Spanned;
-use crate::spec::HostSpec;
+use crate::language::diagnostic::Diagnostic;
+use crate::language::name_rules::check_name;
+use crate::language::spanned::Spanned;
+use crate::language::spec::HostSpec;
 
 impl Resolver<'_> {
     pub(super) fn resolve_hosts(&mut self) {

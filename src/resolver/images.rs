@@ -4,12 +4,12 @@
 use super::Resolver;
 use super::names::{NameSet, invalid_name};
 use crate::checksum::Checksum;
-use crate::diagnostic::Diagnostic;
 use crate::lab::choices::DiskFormat;
 use crate::lab::{BootFile, Image, Verification};
-use crate::name_rules::check_name;
-use crate::spanned::Spanned;
-use crate::spec::{BootFileSpec, ImageSpec};
+use crate::language::diagnostic::Diagnostic;
+use crate::language::name_rules::check_name;
+use crate::language::spanned::Spanned;
+use crate::language::spec::{BootFileSpec, ImageSpec};
 
 const SCHEMES: [&str; 3] = ["https://", "http://", "file://"];
 

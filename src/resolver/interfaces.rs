@@ -5,12 +5,12 @@ use super::Resolver;
 use super::address_plan::{outside, usable};
 use super::names::invalid_name;
 use super::nodes::unknown_reference;
-use crate::diagnostic::Diagnostic;
 use crate::lab::{Attachment, Interface};
+use crate::language::diagnostic::Diagnostic;
+use crate::language::name_rules::{check_name, unknown_help};
+use crate::language::spanned::Spanned;
+use crate::language::spec::InterfaceSpec;
 use crate::mac_address::MacAddress;
-use crate::name_rules::{check_name, unknown_help};
-use crate::spanned::Spanned;
-use crate::spec::InterfaceSpec;
 use std::net::Ipv4Addr;
 
 /// Linux limits interface names to 15 bytes.

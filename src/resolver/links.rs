@@ -5,12 +5,12 @@ use super::Resolver;
 use super::interfaces::IFNAME_MAX;
 use super::names::invalid_name;
 use super::nodes::unknown_reference;
-use crate::diagnostic::Diagnostic;
 use crate::lab::{Attachment, Interface, Link, LinkEnd};
+use crate::language::diagnostic::Diagnostic;
+use crate::language::name_rules::{check_name, unknown_help};
+use crate::language::spanned::Spanned;
+use crate::language::spec::LinkSpec;
 use crate::mac_address::MacAddress;
-use crate::name_rules::{check_name, unknown_help};
-use crate::spanned::Spanned;
-use crate::spec::LinkSpec;
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
 

@@ -2,8 +2,8 @@
 //! interface names (so a rebuilt node keeps its address) and steered clear of collisions.
 
 use super::Resolver;
-use crate::diagnostic::Diagnostic;
 use crate::lab::choices::Hypervisor;
+use crate::language::diagnostic::Diagnostic;
 use crate::mac_address::MacAddress;
 use miette::SourceSpan;
 

@@ -22,11 +22,11 @@ mod readiness;
 mod vars;
 mod xen_guests;
 
-use crate::diagnostic::Diagnostics;
 use crate::lab::{Host, Image, Lab, Link, Network, Node};
+use crate::language::diagnostic::Diagnostics;
+use crate::language::name_rules::check_name;
+use crate::language::spec::LabSpec;
 use crate::mac_address::MacAddress;
-use crate::name_rules::check_name;
-use crate::spec::LabSpec;
 use ipnet::Ipv4Net;
 use miette::SourceSpan;
 use names::NameSet;

@@ -1,6 +1,6 @@
 //! `NameSet`: detects duplicate names of one resource kind after `count` expansion.
 
-use crate::diagnostic::Diagnostic;
+use crate::language::diagnostic::Diagnostic;
 use miette::SourceSpan;
 use std::collections::HashMap;
 

@@ -3,12 +3,12 @@
 
 use super::Resolver;
 use super::names::invalid_name;
-use crate::diagnostic::Diagnostic;
 use crate::lab::Network;
 use crate::lab::choices::NetworkMode;
-use crate::name_rules::check_name;
-use crate::spanned::Spanned;
-use crate::spec::NetworkSpec;
+use crate::language::diagnostic::Diagnostic;
+use crate::language::name_rules::check_name;
+use crate::language::spanned::Spanned;
+use crate::language::spec::NetworkSpec;
 
 /// Network names become libvirt network names prefixed by the lab's; keep them short.
 const NETWORK_NAME_MAX: usize = 32;

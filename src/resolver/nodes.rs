@@ -4,12 +4,12 @@
 use super::Resolver;
 use super::names::invalid_name;
 use crate::byte_size::ByteSize;
-use crate::diagnostic::Diagnostic;
 use crate::lab::choices::{DiskFormat, Hypervisor};
 use crate::lab::{CloudInit, Disk, Node};
-use crate::name_rules::{check_name, unknown_help};
-use crate::spanned::Spanned;
-use crate::spec::{CloudInitSpec, DiskSpec, NodeSettings, NodeSpec};
+use crate::language::diagnostic::Diagnostic;
+use crate::language::name_rules::{check_name, unknown_help};
+use crate::language::spanned::Spanned;
+use crate::language::spec::{CloudInitSpec, DiskSpec, NodeSettings, NodeSpec};
 use std::path::PathBuf;
 
 const MAX_CPUS: i128 = 512;

@@ -2,12 +2,12 @@
 //! timeout is a positive duration written as `90s`, `10m` or `1h`.
 
 use super::Resolver;
-use crate::diagnostic::Diagnostic;
 use crate::lab::Readiness;
 use crate::lab::choices::ReadyWhen;
 use crate::lab::readiness::{DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_TIMEOUT};
-use crate::spanned::Spanned;
-use crate::spec::ReadySpec;
+use crate::language::diagnostic::Diagnostic;
+use crate::language::spanned::Spanned;
+use crate::language::spec::ReadySpec;
 use std::time::Duration;
 
 impl Resolver<'_> {

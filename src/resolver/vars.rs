@@ -2,7 +2,7 @@
 
 use super::Resolver;
 use crate::lab::Variable;
-use crate::spec::VarSpec;
+use crate::language::spec::VarSpec;
 use kdl::KdlValue;
 use std::collections::BTreeMap;
 
@@ -16,7 +16,7 @@ impl Resolver<'_> {
         for var in vars {
             let value = match &var.value.value {
                 KdlValue::String(s) => {
-                    let text = crate::spanned::Spanned::new(s.clone(), var.value.span);
+                    let text = crate::language::spanned::Spanned::new(s.clone(), var.value.span);
                     match self.expand(&text, index) {
                         Some(expanded) => serde_json::Value::String(expanded.value),
                         None => continue,

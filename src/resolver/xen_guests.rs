@@ -4,11 +4,11 @@
 //! are host checks (hosts.rs).
 
 use super::Resolver;
-use crate::diagnostic::Diagnostic;
 use crate::lab::XenPaths;
 use crate::lab::choices::{Choice, Hypervisor, XenBoot};
-use crate::spanned::Spanned;
-use crate::spec::{NodeSettings, NodeSpec};
+use crate::language::diagnostic::Diagnostic;
+use crate::language::spanned::Spanned;
+use crate::language::spec::{NodeSettings, NodeSpec};
 
 /// Xen 4.17's limit for HVM and PVH guests (`HVM_MAX_VCPUS`).
 const XEN_HVM_MAX_VCPUS: i128 = 128;

@@ -2,7 +2,7 @@
 //! diagnostic it must produce, as (code, line, column, message substring).
 
 use std::path::Path;
-use vlab::lab_source::LabSource;
+use vlab::language::lab_source::LabSource;
 
 pub type Expect = (&'static str, usize, usize, &'static str);
 

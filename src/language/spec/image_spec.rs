@@ -10,10 +10,10 @@
 
 use super::ReadySpec;
 use super::read_choice;
-use crate::diagnostic::Diagnostics;
 use crate::lab::choices::DiskFormat;
-use crate::node_reader::NodeReader;
-use crate::spanned::Spanned;
+use crate::language::diagnostic::Diagnostics;
+use crate::language::node_reader::NodeReader;
+use crate::language::spanned::Spanned;
 use kdl::KdlNode;
 
 #[derive(Debug, Clone)]

@@ -2,13 +2,13 @@
 //! thing to one resource and reports errors with the resource's name; deciding what to do is
 //! the planner's job. Every call blocks.
 
-use super::console_watch::ConsoleWatch;
 use crate::host::domain_xml::{DirectBoot, DomainXml};
 use crate::host::resource_names as names;
 use crate::host::xml_element::XmlElement;
 use crate::lab::choices::{Accel, DiskFormat};
 use crate::lab::{Host, Lab, Node};
-use crate::pool_upload::PoolUploader;
+use crate::libvirt::console_watch::ConsoleWatch;
+use crate::libvirt::pool_uploader::PoolUploader;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -54,7 +54,7 @@ fn err(what: &str) -> impl Fn(virt::error::Error) -> String + '_ {
 impl HostSession {
     pub fn open(lab: &Lab, host: &Host) -> Result<HostSession> {
         // Console streams need libvirt's event loop, registered before the connection opens.
-        crate::libvirt_events::ensure();
+        crate::libvirt::events::ensure();
         let uploader = PoolUploader::connect(&host.uri.raw).map_err(|e| e.to_string())?;
         Ok(HostSession {
             lab_name: lab.name.clone(),
@@ -71,7 +71,7 @@ impl HostSession {
         path: &std::path::Path,
         digest: &crate::checksum::Checksum,
     ) -> Result<()> {
-        let volume = crate::pool_upload::base_volume_name(digest);
+        let volume = crate::host::resource_names::base_volume(digest);
         let lock = {
             let mut uploads = self.uploads.lock().unwrap_or_else(|e| e.into_inner());
             uploads.entry(volume).or_default().clone()
@@ -162,7 +162,7 @@ impl HostSession {
             return Ok(false);
         };
         if pool.is_active().map_err(err(name))? {
-            crate::pool_upload::refresh(&pool).map_err(err(name))?;
+            crate::libvirt::pool_uploader::refresh(&pool).map_err(err(name))?;
             if !pool.list_volumes().map_err(err(name))?.is_empty() {
                 return Ok(false);
             }
@@ -234,7 +234,7 @@ impl HostSession {
             .conn()
             .lookup_storage_pool_by_name(&self.host.pool)
             .map_err(err(&self.host.pool))?;
-        crate::pool_upload::refresh(&pool).map_err(err(&self.host.pool))?;
+        crate::libvirt::pool_uploader::refresh(&pool).map_err(err(&self.host.pool))?;
         let base = pool
             .lookup_storage_vol_by_name(base_volume)
             .map_err(err(base_volume))?;

@@ -115,7 +115,7 @@ fn close(stream: &Stream) {
 impl ConsoleWatch {
     /// Attaches to the first console of `domain` (taking it over from anyone else attached).
     pub fn attach(conn: &Connect, domain: &Domain) -> Result<ConsoleWatch, String> {
-        crate::libvirt_events::ensure();
+        crate::libvirt::events::ensure();
         let (stream, wake) = open_console(conn, domain)?;
         Ok(ConsoleWatch {
             unproven_kvm: false,

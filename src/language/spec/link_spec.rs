@@ -5,9 +5,9 @@
 //! ```
 
 use super::read_count;
-use crate::diagnostic::Diagnostics;
-use crate::node_reader::NodeReader;
-use crate::spanned::Spanned;
+use crate::language::diagnostic::Diagnostics;
+use crate::language::node_reader::NodeReader;
+use crate::language::spanned::Spanned;
 use kdl::KdlNode;
 
 const EXAMPLE: &str = "link \"r1:eth1\" \"r2:eth1\"";

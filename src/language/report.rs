@@ -3,8 +3,8 @@
 //! Every diagnostic is shown with `file:line:col`, the offending text underlined, and its
 //! help line. Rendering only; collecting diagnostics is the loader's and resolver's job.
 
-use crate::diagnostic::{Diagnostics, Located};
-use crate::lab_source::LabSource;
+use crate::language::diagnostic::{Diagnostics, Located};
+use crate::language::lab_source::LabSource;
 use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource};
 use std::sync::Arc;
 

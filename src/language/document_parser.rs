@@ -109,7 +109,7 @@ fn shift_node(node: &mut KdlNode, offset: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kdl_scan::scan;
+    use crate::language::kdl_scan::scan;
 
     /// Node names with their spans and entry spans, recursively: what the loader reads.
     fn shape(document: &KdlDocument) -> Vec<String> {

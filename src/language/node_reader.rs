@@ -6,9 +6,9 @@
 //! property (`cpus=2`) or as a child node with one argument (`cpus 2`), never both. Type
 //! errors are reported here; meaning (is this URL valid?) is checked by the callers.
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::name_rules::suggest;
-use crate::spanned::Spanned;
+use crate::language::diagnostic::{Diagnostic, Diagnostics};
+use crate::language::name_rules::suggest;
+use crate::language::spanned::Spanned;
 use kdl::{KdlEntry, KdlNode, KdlValue};
 use miette::SourceSpan;
 use std::cell::{Cell, RefCell};

@@ -12,10 +12,10 @@
 //! Only reads the words; whether they fit together is the resolver's job.
 
 use super::parse_choice;
-use crate::diagnostic::Diagnostics;
 use crate::lab::choices::ReadyWhen;
-use crate::node_reader::NodeReader;
-use crate::spanned::Spanned;
+use crate::language::diagnostic::Diagnostics;
+use crate::language::node_reader::NodeReader;
+use crate::language::spanned::Spanned;
 use kdl::KdlNode;
 use miette::SourceSpan;
 

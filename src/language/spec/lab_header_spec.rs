@@ -9,9 +9,9 @@
 //! ```
 
 use super::var_spec::{VarSpec, read_vars};
-use crate::diagnostic::Diagnostics;
-use crate::node_reader::NodeReader;
-use crate::spanned::Spanned;
+use crate::language::diagnostic::Diagnostics;
+use crate::language::node_reader::NodeReader;
+use crate::language::spanned::Spanned;
 use kdl::KdlNode;
 use miette::SourceSpan;
 

@@ -3,11 +3,11 @@
 //! It parses KDL 2.0, refuses unknown top-level nodes, and hands each known node to its spec
 //! reader. It does not look at references or values' meaning: that is the resolver's job.
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::document_parser::{self, PARSER_STACK};
-use crate::kdl_scan;
-use crate::name_rules::suggest;
-use crate::spec::{
+use crate::language::diagnostic::{Diagnostic, Diagnostics};
+use crate::language::document_parser::{self, PARSER_STACK};
+use crate::language::kdl_scan;
+use crate::language::name_rules::suggest;
+use crate::language::spec::{
     HostSpec, ImageSpec, LabHeaderSpec, LabSpec, LinkSpec, NetworkSpec, NodeSettings, NodeSpec,
 };
 use kdl::{KdlDocument, KdlError};

@@ -14,10 +14,10 @@
 use super::read_choice;
 use super::read_count;
 use super::var_spec::{VarSpec, read_vars};
-use crate::diagnostic::Diagnostics;
 use crate::lab::choices::{DiskFormat, XenBoot};
-use crate::node_reader::NodeReader;
-use crate::spanned::Spanned;
+use crate::language::diagnostic::Diagnostics;
+use crate::language::node_reader::NodeReader;
+use crate::language::spanned::Spanned;
 use kdl::KdlNode;
 use miette::SourceSpan;
 

@@ -4,9 +4,9 @@
 //! its one argument the value (string, number or boolean), `secret=#true` keeps it out of
 //! every printed output.
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::node_reader::NodeReader;
-use crate::spanned::Spanned;
+use crate::language::diagnostic::{Diagnostic, Diagnostics};
+use crate::language::node_reader::NodeReader;
+use crate::language::spanned::Spanned;
 use kdl::{KdlNode, KdlValue};
 
 #[derive(Debug, Clone)]

@@ -8,10 +8,10 @@
 //! ```
 
 use super::{read_choice, read_count};
-use crate::diagnostic::Diagnostics;
 use crate::lab::choices::NetworkMode;
-use crate::node_reader::NodeReader;
-use crate::spanned::Spanned;
+use crate::language::diagnostic::Diagnostics;
+use crate::language::node_reader::NodeReader;
+use crate::language::spanned::Spanned;
 use kdl::KdlNode;
 use miette::SourceSpan;
 

@@ -12,6 +12,7 @@
 //! Every call here blocks: async callers run it with `spawn_blocking`.
 
 use crate::checksum::Checksum;
+use crate::host::resource_names as names;
 use crate::host::xml_element::XmlElement;
 use std::io::Read;
 use std::path::Path;
@@ -67,11 +68,6 @@ pub fn refresh(pool: &StoragePool) -> Result<(), virt::error::Error> {
         Err(e) if e.message().contains("asynchronous jobs running") => Ok(()),
         Err(e) => Err(e),
     }
-}
-
-/// The volume name for an image digest: the only name a base image has on a host.
-pub fn base_volume_name(digest: &Checksum) -> String {
-    format!("vlab-base-{}-{}", digest.algorithm.name(), digest.hex)
 }
 
 pub struct PoolUploader {
@@ -145,7 +141,7 @@ impl PoolUploader {
         digest: &Checksum,
         progress: &dyn Fn(u64),
     ) -> Result<BaseVolume, UploadError> {
-        self.place_named(pool, &base_volume_name(digest), image, progress)
+        self.place_named(pool, &names::base_volume(digest), image, progress)
     }
 
     /// Uploads `image` into `pool` as volume `name`, unless a complete volume of that name is

@@ -23,10 +23,10 @@ pub use node_spec::{CloudInitSpec, DiskSpec, InterfaceSpec, NodeSettings, NodeSp
 pub use ready_spec::ReadySpec;
 pub use var_spec::VarSpec;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::lab::choices::Choice;
-use crate::node_reader::NodeReader;
-use crate::spanned::Spanned;
+use crate::language::diagnostic::{Diagnostic, Diagnostics};
+use crate::language::node_reader::NodeReader;
+use crate::language::spanned::Spanned;
 
 /// The whole lab file as written.
 #[derive(Debug, Clone, Default)]
@@ -60,8 +60,10 @@ pub fn parse_choice<C: Choice>(
     match C::parse(&word.value) {
         Some(value) => Some(Spanned::new(value, word.span)),
         None => {
-            let help = match crate::name_rules::suggest(&word.value, C::ALL.iter().map(|(w, _)| *w))
-            {
+            let help = match crate::language::name_rules::suggest(
+                &word.value,
+                C::ALL.iter().map(|(w, _)| *w),
+            ) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => format!("use one of {}", C::words()),
             };

@@ -1,0 +1,15 @@
+//! The libvirt layer: the only part of vlab that calls the `virt` crate. Everything that
+//! reads or changes a host goes through here: the connection to each host, libvirt's event
+//! loop, observing what a host holds, the applier's per-host session (pools, volumes,
+//! networks, domains), uploads through storage-volume streams and the console stream.
+//!
+//! It carries out and reads; it decides nothing. What to change is the planner's
+//! (`crate::planner`), in what order the applier's (`crate::applier`); the XML it sends is
+//! written by the pure `crate::host` writers. Every call blocks: async callers use
+//! `spawn_blocking`.
+
+pub mod console_watch;
+pub mod events;
+pub mod host_session;
+pub mod observer;
+pub mod pool_uploader;
