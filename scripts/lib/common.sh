@@ -15,7 +15,13 @@ as_root() {
 }
 
 # Installs the Debian packages given that are not installed yet (apt-get update runs once).
+# Everything it prints goes to stderr: callers capture the stdout of helpers that use it
+# (ensure_ssh_loopback prints a URI), and apt's progress must never end up in that.
 ensure_packages() {
+    _ensure_packages "$@" >&2
+}
+
+_ensure_packages() {
     local missing=()
     for pkg in "$@"; do
         dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -70,8 +76,14 @@ ensure_libvirtd() {
 
 # An sshd on 127.0.0.1:2222 that accepts a throwaway key, so tests can reach libvirtd over
 # qemu+ssh:// exactly as they would a remote host. Its files live in $1; nothing in ~/.ssh
-# is touched. Prints the libvirt URI to use.
+# is touched. Prints the libvirt URI to use, and nothing else on stdout.
 ensure_ssh_loopback() {
+    local dir="$1"
+    _start_ssh_loopback "$dir" >&2
+    echo "qemu+ssh://root@127.0.0.1:2222/system?keyfile=$dir/key&no_verify=1"
+}
+
+_start_ssh_loopback() {
     local dir="$1"
     ensure_packages openssh-server openssh-client
     mkdir -p "$dir" /run/sshd
@@ -93,5 +105,4 @@ CONF
     if ! { [ -f "$dir/sshd.pid" ] && kill -0 "$(cat "$dir/sshd.pid")" 2>/dev/null; }; then
         as_root /usr/sbin/sshd -f "$dir/sshd_config" -E "$dir/sshd.log"
     fi
-    echo "qemu+ssh://root@127.0.0.1:2222/system?keyfile=$dir/key&no_verify=1"
 }
