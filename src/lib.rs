@@ -18,9 +18,8 @@ pub mod lab_lock;
 pub mod language;
 pub mod libvirt;
 pub mod mac_address;
-pub mod output;
+pub mod pipeline;
 pub mod planner;
-pub mod reporters;
 pub mod resolver;
 pub mod saved_plan;
 

@@ -31,7 +31,7 @@ fn main() -> ExitCode {
             };
         }
     };
-    let color = vlab::output::Output::new(cli.global.color, false, 0, false);
+    let color = vlab::cli::output::Output::new(cli.global.color, false, 0, false);
     match std::panic::catch_unwind(|| commands::run(cli)) {
         Ok(Ok(ExitStatus::Success)) => ExitCode::SUCCESS,
         Ok(Ok(ExitStatus::Changes)) => ExitCode::from(2),

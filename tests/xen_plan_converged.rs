@@ -51,7 +51,7 @@ fn converged_host(lab: &Lab) -> String {
         ("tiny-kernel".to_string(), kernel_digest.clone()),
     ]
     .into();
-    let inputs = vlab::commands::plan::node_inputs(lab, &digests).expect("node inputs");
+    let inputs = vlab::pipeline::render(lab, &digests).expect("node inputs");
     let base = base_volume(image_digest);
     let kernel = base_volume(&kernel_digest);
     let mut volumes = vec![

@@ -6,10 +6,11 @@
 //! do is the planner's job; the order is `Schedule`'s.
 
 use super::node_builder;
-use super::{ApplyInputs, ApplyReporter};
+use super::{ApplyError, ApplyInputs, ApplyReporter};
 use crate::host::resource_names as names;
 use crate::lab::Readiness;
 use crate::lab::choices::ReadyWhen;
+use crate::libvirt::LibvirtError;
 use crate::libvirt::console_watch::{ConsoleWatch, WaitFailure};
 use crate::libvirt::host_session::HostSession;
 use crate::planner::plan::{Action, Change, ResourceKind};
@@ -89,11 +90,16 @@ impl ChangeRun {
             carry_out(&session, &inputs, &change, watch, &*reporter)
         })
         .await
-        .unwrap_or_else(|e| Err(format!("the change stopped unexpectedly: {e}")));
+        .unwrap_or_else(|e| {
+            Err(ApplyError::Stopped {
+                what: "change",
+                message: e.to_string(),
+            })
+        });
         drop(slot);
         let console = match carried {
             Ok(console) => console,
-            Err(e) => return self.fail(e),
+            Err(e) => return self.fail(e.report()),
         };
         let (Some(console), Some(readiness)) = (console, readiness) else {
             self.reporter.done(&self.change, None);
@@ -105,7 +111,7 @@ impl ChangeRun {
         let waited = match waited {
             Err(WaitFailure::Silent) => match self.restart_without_kvm().await {
                 Ok(console) => self.wait(console, &readiness, None).await,
-                Err(e) => return self.fail(e),
+                Err(e) => return self.fail(e.report()),
             },
             other => other,
         };
@@ -138,7 +144,7 @@ impl ChangeRun {
     /// `accel "auto"` chose KVM, the domain started, and its console stayed silent: the
     /// sign of a KVM that starts guests but never runs them. The node is defined again with
     /// software emulation (its disks stay) and started, watched again.
-    async fn restart_without_kvm(&self) -> Result<ConsoleWatch, String> {
+    async fn restart_without_kvm(&self) -> Result<ConsoleWatch, ApplyError> {
         self.reporter.warn(&format!(
             "{}: the guest printed nothing in {} s under KVM, so KVM does not work on host `{}`: restarting it with software emulation (set `accel \"tcg\"` there to skip the attempt)",
             self.change.address(),
@@ -155,10 +161,15 @@ impl ChangeRun {
             let node = node_of(&inputs.lab, &change.name)?;
             let warn = |text: String| reporter.warn(&text);
             node_builder::build_node(&session, &inputs, node, Action::Update, true, true, &warn)?
-                .ok_or_else(|| "the restarted guest has no console to watch".to_string())
+                .ok_or(ApplyError::NoConsole)
         })
         .await
-        .unwrap_or_else(|e| Err(format!("the restart stopped unexpectedly: {e}")))
+        .unwrap_or_else(|e| {
+            Err(ApplyError::Stopped {
+                what: "restart",
+                message: e.to_string(),
+            })
+        })
     }
 
     fn fail(&self, error: String) -> RunResult {
@@ -191,13 +202,14 @@ fn carry_out(
     change: &Change,
     watch: bool,
     reporter: &dyn ApplyReporter,
-) -> Result<Option<ConsoleWatch>, String> {
+) -> Result<Option<ConsoleWatch>, ApplyError> {
     let lab = &inputs.lab;
-    let nothing = |r: Result<(), String>| r.map(|_| None);
+    let nothing = |r: Result<(), LibvirtError>| r.map(|_| None).map_err(ApplyError::from);
     match (change.kind, change.action) {
         (ResourceKind::Pool, _) => nothing(session.ensure_pool()),
         (ResourceKind::Image, _) => {
-            nothing(node_builder::upload_image(session, inputs, &change.name))
+            node_builder::upload_image(session, inputs, &change.name)?;
+            Ok(None)
         }
         (ResourceKind::Volume, _) => nothing(session.delete_volume(&change.name)),
         (ResourceKind::Network, Action::Delete) => nothing(session.delete_network(&change.name)),
@@ -212,7 +224,7 @@ fn carry_out(
             nothing(session.define_network(&change.name, &xml))
         }
         (ResourceKind::Node, Action::Delete) => nothing(session.delete_domain(&change.name)),
-        (ResourceKind::Node, Action::Start) => session.start_domain(&change.name, watch),
+        (ResourceKind::Node, Action::Start) => Ok(session.start_domain(&change.name, watch)?),
         (ResourceKind::Node, action @ (Action::Create | Action::Replace | Action::Update)) => {
             let node = node_of(lab, &change.name)?;
             let warn = |text: String| reporter.warn(&text);
@@ -222,9 +234,9 @@ fn carry_out(
 }
 
 /// The lab's node whose domain is `domain`.
-fn node_of<'a>(lab: &'a crate::lab::Lab, domain: &str) -> Result<&'a crate::lab::Node, String> {
+fn node_of<'a>(lab: &'a crate::lab::Lab, domain: &str) -> Result<&'a crate::lab::Node, ApplyError> {
     lab.nodes
         .iter()
         .find(|n| names::domain(&lab.name, &n.name) == domain)
-        .ok_or_else(|| format!("no node for domain {domain}"))
+        .ok_or_else(|| ApplyError::UnknownDomain(domain.to_string()))
 }

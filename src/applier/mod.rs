@@ -7,14 +7,18 @@
 //! is ready (its image's `ready` setting) without holding a slot. The report says what was
 //! and was not done, and the next plan picks up from there.
 
+pub mod apply_error;
 pub mod change_run;
 pub mod node_builder;
 pub mod schedule;
+
+pub use apply_error::ApplyError;
 
 use crate::checksum::Checksum;
 use crate::image_store::CachedImage;
 use crate::lab::{Host, Lab};
 use crate::libvirt::host_session::HostSession;
+use crate::libvirt::{Connections, LibvirtError};
 use crate::planner::desired::NodeInputs;
 use crate::planner::plan::{Change, Plan};
 use change_run::{ChangeRun, Outcome, RunResult};
@@ -55,6 +59,8 @@ pub struct ApplyInputs {
     pub nodes: BTreeMap<String, NodeInputs>,
     pub images: BTreeMap<String, CachedImage>,
     pub staging: PathBuf,
+    /// The command's connections to the hosts.
+    pub connections: Arc<Connections>,
     /// Wait for started guests to be ready.
     pub wait: bool,
     /// How many changes run at once on one host (at least 1).
@@ -125,11 +131,15 @@ async fn apply_host(
 ) -> ApplyReport {
     let opened = {
         let (inputs, host) = (inputs.clone(), host.clone());
-        tokio::task::spawn_blocking(move || HostSession::open(&inputs.lab, &host)).await
+        tokio::task::spawn_blocking(move || {
+            let connection = inputs.connections.to(&host)?;
+            Ok::<_, LibvirtError>(HostSession::open(&inputs.lab, &host, &connection))
+        })
+        .await
     };
     let session = match opened {
         Ok(Ok(session)) => Arc::new(session),
-        Ok(Err(e)) => return fail_all_changes(&changes, &e, &*reporter),
+        Ok(Err(e)) => return fail_all_changes(&changes, &e.to_string(), &*reporter),
         Err(e) => return fail_all_changes(&changes, &e.to_string(), &*reporter),
     };
     let schedule = Schedule::new(&inputs.lab, &changes);

@@ -2,7 +2,7 @@
 //! uploads the node needs (its image, its seed) and the declared XML of a network. Blocking
 //! libvirt calls only; the applier runs these off its async threads.
 
-use super::ApplyInputs;
+use super::{ApplyError, ApplyInputs};
 use crate::host::domain_xml::DomainXml;
 use crate::host::resource_names as names;
 use crate::host::resource_names::base_volume;
@@ -14,7 +14,7 @@ use crate::libvirt::host_session::HostSession;
 use crate::planner::plan::Action;
 
 /// The declared XML of a lab network or link network named `name`.
-pub fn network_xml(lab: &Lab, name: &str) -> Result<String, String> {
+pub fn network_xml(lab: &Lab, name: &str) -> Result<String, ApplyError> {
     use crate::host::network_xml;
     if let Some(network) = lab
         .networks
@@ -27,7 +27,7 @@ pub fn network_xml(lab: &Lab, name: &str) -> Result<String, String> {
         .iter()
         .find(|l| names::link_network(&lab.name, &l.name) == name)
         .map(|l| network_xml::link(lab, l).render())
-        .ok_or_else(|| format!("no network of the lab is named {name}"))
+        .ok_or_else(|| ApplyError::UnknownNetwork(name.to_string()))
 }
 
 /// Uploads a pulled image, kernel or initrd (each is an image change of its own: `<image>`,
@@ -36,12 +36,12 @@ pub fn upload_image(
     session: &HostSession,
     inputs: &ApplyInputs,
     image: &str,
-) -> Result<(), String> {
+) -> Result<(), ApplyError> {
     let cached = inputs
         .images
         .get(image)
-        .ok_or_else(|| format!("image `{image}` was not pulled"))?;
-    session.place_base(&cached.path, &cached.digest)
+        .ok_or_else(|| ApplyError::NotPulled(image.to_string()))?;
+    Ok(session.place_base(&cached.path, &cached.digest)?)
 }
 
 /// Creates, rebuilds or updates the node's domain and starts it. With `watch`, the domain
@@ -55,19 +55,19 @@ pub fn build_node(
     watch: bool,
     force_tcg: bool,
     warn: &dyn Fn(String),
-) -> Result<Option<ConsoleWatch>, String> {
+) -> Result<Option<ConsoleWatch>, ApplyError> {
     let lab = &inputs.lab;
     let node_inputs = inputs
         .nodes
         .get(&node.name)
-        .ok_or_else(|| format!("node `{}` was not rendered", node.name))?;
+        .ok_or_else(|| ApplyError::NotRendered(node.name.clone()))?;
     let image = lab
         .image(&node.image)
-        .ok_or_else(|| format!("image `{}` is not in the lab", node.image))?;
+        .ok_or_else(|| ApplyError::UnknownImage(node.image.clone()))?;
     let cached = inputs
         .images
         .get(&node.image)
-        .ok_or_else(|| format!("image `{}` was not pulled", node.image))?;
+        .ok_or_else(|| ApplyError::NotPulled(node.image.clone()))?;
     let base = base_volume(&cached.digest);
     let seed_volume = names::seed_volume(&lab.name, &node.name, &node_inputs.seed);
     let domain = names::domain(&lab.name, &node.name);
@@ -108,7 +108,7 @@ pub fn build_node(
         direct_boot,
         spec_digest: &node_inputs.digest,
     };
-    session.define_and_start(&xml, watch, warn)
+    Ok(session.define_and_start(&xml, watch, warn)?)
 }
 
 fn upload_seed(
@@ -116,15 +116,17 @@ fn upload_seed(
     inputs: &ApplyInputs,
     volume: &str,
     seed: &[u8],
-) -> Result<(), String> {
+) -> Result<(), ApplyError> {
     let staged = inputs.staging.join(volume);
-    std::fs::write(&staged, seed)
-        .map_err(|e| format!("cannot stage the seed {}: {e}", staged.display()))?;
+    std::fs::write(&staged, seed).map_err(|source| ApplyError::Staging {
+        path: staged.clone(),
+        source,
+    })?;
     let result = session
         .uploader
         .place_named(&session.host.pool, volume, &staged, &|_| {})
         .map(|_| ())
-        .map_err(|e| e.to_string());
+        .map_err(|e| ApplyError::Libvirt(e.into()));
     let _ = std::fs::remove_file(&staged);
     result
 }

@@ -3,7 +3,7 @@
 //! Shape only: flags, subcommands, help texts and examples. What each command does lives in
 //! `commands/`.
 
-use crate::output::ColorChoice;
+use crate::cli::output::ColorChoice;
 use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
 use std::path::PathBuf;

@@ -97,6 +97,6 @@ pub fn write_stdout(text: &[u8]) {
 #[macro_export]
 macro_rules! outln {
     ($($arg:tt)*) => {
-        $crate::output::write_stdout(format!("{}\n", format_args!($($arg)*)).as_bytes())
+        $crate::cli::output::write_stdout(format!("{}\n", format_args!($($arg)*)).as_bytes())
     };
 }

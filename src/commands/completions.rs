@@ -9,6 +9,6 @@ pub fn run(shell: Shell) -> Result<ExitStatus, CommandError> {
     let mut command = Cli::command();
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut command, "vlab", &mut script);
-    crate::output::write_stdout(&script);
+    crate::cli::output::write_stdout(&script);
     Ok(ExitStatus::Success)
 }

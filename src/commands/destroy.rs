@@ -2,18 +2,15 @@
 //! lab's volumes; base images only with `--purge-images`). Idempotent: a second run finds
 //! nothing to do.
 
-use super::apply::{confirm, finish, lock, show};
-use super::image::lab_requests;
-use super::validate::load_lab;
-use super::{CommandError, ExitStatus};
-use crate::applier::{self, ApplyInputs};
+use super::{CommandError, ExitStatus, confirm, finish, load_lab, lock};
 use crate::cli::LabArgs;
-use crate::host::resource_names::base_volume;
-use crate::image_store::ImageStore;
-use crate::image_store::cache_layout::CacheLayout;
-use crate::image_store::fetcher::FetchPolicy;
-use crate::output::Output;
-use std::collections::BTreeMap;
+use crate::cli::line_reporter::LineReporter;
+use crate::cli::output::Output;
+use crate::cli::plan_view::show;
+use crate::lab::Lab;
+use crate::libvirt::Connections;
+use crate::pipeline::converge;
+use std::sync::Arc;
 
 pub fn run(
     args: &LabArgs,
@@ -22,28 +19,13 @@ pub fn run(
     lock_timeout: Option<u64>,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
-    let (_, lab) = load_lab(args, out)?;
+    let lab = load_lab(args, out)?.lab;
     let _lock = lock(&lab, "destroy", lock_timeout, out)?;
-    let observed = crate::libvirt::observer::observe(&lab).map_err(|e| {
-        CommandError::with_help(
-            e.to_string(),
-            "is libvirtd running there, and can this user reach it?",
-        )
-    })?;
-    let purge: Vec<String> = if purge_images {
-        let store = ImageStore::open(CacheLayout::default_root(), FetchPolicy::default())
-            .map_err(|e| CommandError::new(e.to_string()))?;
-        lab_requests(&lab)
-            .iter()
-            .filter_map(|r| store.cached(r))
-            .map(|i| base_volume(&i.digest))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let plan = crate::planner::destroy_plan(&lab.name, &observed, &purge);
+    let connections = Arc::new(Connections::new());
+    let plan = converge::destroy_plan(&lab, purge_images, &connections)
+        .map_err(|e| CommandError::from_pipeline(e, out))?;
     if plan.is_empty() {
-        remove_empty_pools(&lab, out);
+        remove_empty_pools(&lab, &connections, out);
         if !out.quiet {
             crate::outln!(
                 "Nothing to destroy: the hosts hold nothing of lab `{}`.",
@@ -54,28 +36,16 @@ pub fn run(
     }
     show(&plan, out);
     confirm(auto_approve, "destroy")?;
-    let inputs = ApplyInputs {
-        lab: lab.clone(),
-        nodes: BTreeMap::new(),
-        images: BTreeMap::new(),
-        staging: CacheLayout::default_root().join("partial"),
-        wait: false,
-        parallelism: 10,
-    };
-    let reporter = std::sync::Arc::new(super::apply::LineReporter { out: *out });
-    let status = finish(
-        applier::apply(&plan, std::sync::Arc::new(inputs), reporter),
-        out,
-    )?;
-    remove_empty_pools(&lab, out);
+    let reporter = Arc::new(LineReporter { out: *out });
+    let report = converge::destroy(&lab, &plan, connections.clone(), reporter);
+    let status = finish(&report, out)?;
+    remove_empty_pools(&lab, &connections, out);
     Ok(status)
 }
 
 /// The pools vlab created, once empty (base images purged, or none uploaded), go too.
-fn remove_empty_pools(lab: &crate::lab::Lab, out: &Output) {
-    for host in &lab.hosts {
-        let removed = crate::libvirt::host_session::HostSession::open(lab, host)
-            .and_then(|s| s.remove_pool_if_ours_and_empty());
+fn remove_empty_pools(lab: &Lab, connections: &Connections, out: &Output) {
+    for (host, removed) in converge::remove_empty_pools(lab, connections) {
         match removed {
             Ok(true) if !out.quiet && !out.json => eprintln!(
                 "  - pool.{}@{}: removed (empty, created by vlab)",

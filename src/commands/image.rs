@@ -1,44 +1,43 @@
 //! `vlab image pull | list | prune | verify`: the image cache from the command line.
 
-use super::validate::load_lab;
-use super::{CommandError, ExitStatus};
+use super::{CommandError, ExitStatus, load_lab};
 use crate::checksum::Checksum;
-use crate::cli::{ImageCommand, LabArgs};
+use crate::cli::LabArgs;
+use crate::cli::diagnostics_view::warn_unverified;
+use crate::cli::output::Output;
+use crate::cli::reporters::{self, human_bytes};
 use crate::image_store::cache_layout::CacheLayout;
-use crate::image_store::fetcher::FetchPolicy;
-use crate::image_store::{CachedImage, ImageStore, PullRequest, checksums_file, maintenance};
+use crate::image_store::{PullRequest, checksums_file, maintenance};
 use crate::lab::Verification;
-use crate::output::Output;
-use crate::reporters::{self, human_bytes};
+use crate::pipeline::images;
 use serde_json::json;
 
-pub fn run(command: &ImageCommand, out: &Output) -> Result<ExitStatus, CommandError> {
-    match command {
-        ImageCommand::Pull {
-            lab,
-            url,
-            checksum,
-            checksums_url,
-            parallel,
-        } => {
-            let requests = match url {
-                Some(url) => vec![ad_hoc_request(
-                    url,
-                    checksum.as_deref(),
-                    checksums_url.as_deref(),
-                )?],
-                None => load_lab_requests(lab, out)?,
-            };
-            pull(&requests, *parallel, url.is_some(), out)
+/// `vlab image pull`: the lab's images, or one image by URL.
+pub fn pull(
+    lab: &LabArgs,
+    url: Option<&str>,
+    checksum: Option<&str>,
+    checksums_url: Option<&str>,
+    parallel: usize,
+    out: &Output,
+) -> Result<ExitStatus, CommandError> {
+    let requests = match url {
+        Some(url) => vec![ad_hoc_request(url, checksum, checksums_url)?],
+        None => {
+            let lab = load_lab(lab, out)?.lab;
+            warn_unverified(&lab, out);
+            images::lab_requests(&lab)
         }
-        ImageCommand::Push { lab, parallel } => super::image_push::run(lab, *parallel, out),
-        ImageCommand::List => list(out),
-        ImageCommand::Prune {
-            older_than,
-            dry_run,
-        } => prune(older_than.as_deref(), *dry_run, out),
-        ImageCommand::Verify => verify(out),
+    };
+    let reporter = reporters::for_output(out);
+    let images = images::pull(&requests, parallel, reporter.as_ref())
+        .map_err(|e| CommandError::from_pipeline(e, out))?;
+    if url.is_some() && !out.json {
+        for image in images {
+            crate::outln!("{}", image.path.display());
+        }
     }
+    Ok(ExitStatus::Success)
 }
 
 fn layout() -> CacheLayout {
@@ -72,97 +71,8 @@ fn ad_hoc_request(
     })
 }
 
-/// Every image of `lab`, with its direct-boot kernel and initrd as images of their own
-/// (`<image>-kernel`, `<image>-initrd`).
-pub fn lab_requests(lab: &crate::lab::Lab) -> Vec<PullRequest> {
-    let mut requests = Vec::new();
-    for image in &lab.images {
-        requests.push(PullRequest {
-            name: image.name.clone(),
-            url: image.url.clone(),
-            verification: image.verification.clone(),
-        });
-        for (suffix, file) in [("kernel", &image.kernel), ("initrd", &image.initrd)] {
-            if let Some(file) = file {
-                requests.push(PullRequest {
-                    name: format!("{}-{suffix}", image.name),
-                    url: file.url.clone(),
-                    verification: file.verification(),
-                });
-            }
-        }
-    }
-    requests
-}
-
-/// Loads the lab, warns about its unverified images, and returns its pull requests.
-fn load_lab_requests(args: &LabArgs, out: &Output) -> Result<Vec<PullRequest>, CommandError> {
-    let (_, lab) = load_lab(args, out)?;
-    super::validate::warn_unverified(&lab, out);
-    Ok(lab_requests(&lab))
-}
-
-fn pull(
-    requests: &[PullRequest],
-    parallel: usize,
-    print_path: bool,
-    out: &Output,
-) -> Result<ExitStatus, CommandError> {
-    let images = pull_images(requests, parallel, out)?;
-    if print_path && !out.json {
-        for image in images {
-            crate::outln!("{}", image.path.display());
-        }
-    }
-    Ok(ExitStatus::Success)
-}
-
-/// Pulls `requests` into the cache with progress; every failure is printed, and any failure
-/// (or Ctrl-C) fails the command.
-pub fn pull_images(
-    requests: &[PullRequest],
-    parallel: usize,
-    out: &Output,
-) -> Result<Vec<CachedImage>, CommandError> {
-    let store = ImageStore::open(CacheLayout::default_root(), FetchPolicy::default())
-        .map_err(|e| CommandError::new(e.to_string()))?;
-    let reporter = reporters::for_output(out);
-    let runtime = runtime()?;
-    let results = runtime.block_on(async {
-        tokio::select! {
-            results = store.pull_all(requests, parallel, reporter.as_ref()) => Some(results),
-            _ = tokio::signal::ctrl_c() => None,
-        }
-    });
-    let Some(results) = results else {
-        return Err(CommandError::with_help(
-            "interrupted",
-            "partial downloads are kept; the next pull resumes them",
-        ));
-    };
-    let mut images = Vec::new();
-    let mut failed = 0;
-    for result in results {
-        match result {
-            Ok(image) => images.push(image),
-            Err(e) => {
-                failed += 1;
-                if !out.json {
-                    eprintln!("{}: {e}", out.error_word());
-                    if let Some(help) = e.help() {
-                        eprintln!("  help: {help}");
-                    }
-                }
-            }
-        }
-    }
-    if failed > 0 {
-        return Err(CommandError::Reported);
-    }
-    Ok(images)
-}
-
-fn list(out: &Output) -> Result<ExitStatus, CommandError> {
+/// `vlab image list`.
+pub fn list(out: &Output) -> Result<ExitStatus, CommandError> {
     let entries = maintenance::list(&layout())
         .map_err(|e| CommandError::new(format!("cannot read the image cache: {e}")))?;
     if out.json {
@@ -197,7 +107,8 @@ fn list(out: &Output) -> Result<ExitStatus, CommandError> {
     Ok(ExitStatus::Success)
 }
 
-fn prune(
+/// `vlab image prune`.
+pub fn prune(
     older_than: Option<&str>,
     dry_run: bool,
     out: &Output,
@@ -238,7 +149,8 @@ fn prune(
     Ok(ExitStatus::Success)
 }
 
-fn verify(out: &Output) -> Result<ExitStatus, CommandError> {
+/// `vlab image verify`.
+pub fn verify(out: &Output) -> Result<ExitStatus, CommandError> {
     let checked = maintenance::verify(&layout())
         .map_err(|e| CommandError::new(format!("cannot verify the image cache: {e}")))?;
     let corrupt = checked.iter().filter(|c| !c.ok).count();
@@ -265,13 +177,6 @@ fn verify(out: &Output) -> Result<ExitStatus, CommandError> {
         return Err(CommandError::Reported);
     }
     Ok(ExitStatus::Success)
-}
-
-pub fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CommandError::new(format!("cannot start the async runtime: {e}")))
 }
 
 /// `30d`, `12h`, `45m`, `90s` in seconds.

@@ -9,6 +9,6 @@ pub fn run() -> Result<ExitStatus, CommandError> {
     let mut page = Vec::new();
     man.render(&mut page)
         .map_err(|e| CommandError::new(format!("cannot render the man page: {e}")))?;
-    crate::output::write_stdout(&page);
+    crate::cli::output::write_stdout(&page);
     Ok(ExitStatus::Success)
 }

@@ -1,4 +1,6 @@
-//! One file per subcommand: parse nothing (clap did), call the pipeline, print.
+//! One file per subcommand: flags in (clap parsed them), a pipeline call, output. No command
+//! imports another; what several share (loading with diagnostics printed, the lock, the
+//! confirmation, the outcome of an apply) is here.
 //!
 //! Every command returns `Result<ExitStatus, CommandError>`; `main` turns that into the
 //! process exit code (0 success, 1 error, 2 changes present).
@@ -14,8 +16,14 @@ pub mod render;
 pub mod status;
 pub mod validate;
 
-use crate::cli::{Cli, Command};
-use crate::output::Output;
+use crate::applier::ApplyReport;
+use crate::cli::diagnostics_view;
+use crate::cli::output::Output;
+use crate::cli::{Cli, Command, ImageCommand, LabArgs};
+use crate::lab::Lab;
+use crate::lab_lock::LabLock;
+use crate::pipeline::{self, LoadedLab, PipelineError};
+use std::io::{BufRead, IsTerminal, Write};
 
 /// How a command that did its job ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +58,32 @@ impl CommandError {
         CommandError::Message {
             message: message.into(),
             help: Some(help.into()),
+        }
+    }
+
+    /// A pipeline failure for the user: a lab file's diagnostics and failed pulls are
+    /// printed here, one by one; any other error is left for `main`, message and hint.
+    pub fn from_pipeline(error: PipelineError, out: &Output) -> CommandError {
+        match error {
+            PipelineError::Invalid { file, diagnostics } => {
+                diagnostics_view::print_diagnostics(&file, &diagnostics, out);
+                CommandError::Reported
+            }
+            PipelineError::Pull(failures) => {
+                if !out.json {
+                    for e in failures {
+                        eprintln!("{}: {e}", out.error_word());
+                        if let Some(help) = e.help() {
+                            eprintln!("  help: {help}");
+                        }
+                    }
+                }
+                CommandError::Reported
+            }
+            other => CommandError::Message {
+                help: other.hint(),
+                message: other.to_string(),
+            },
         }
     }
 }
@@ -98,8 +132,96 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             node,
             out: dir,
         } => render::run(&lab, &node, dir.as_deref(), &out),
-        Command::Image(command) => image::run(&command, &out),
+        Command::Image(ImageCommand::Push { lab, parallel }) => {
+            image_push::run(&lab, parallel, &out)
+        }
+        Command::Image(ImageCommand::Pull {
+            lab,
+            url,
+            checksum,
+            checksums_url,
+            parallel,
+        }) => image::pull(
+            &lab,
+            url.as_deref(),
+            checksum.as_deref(),
+            checksums_url.as_deref(),
+            parallel,
+            &out,
+        ),
+        Command::Image(ImageCommand::List) => image::list(&out),
+        Command::Image(ImageCommand::Prune {
+            older_than,
+            dry_run,
+        }) => image::prune(older_than.as_deref(), dry_run, &out),
+        Command::Image(ImageCommand::Verify) => image::verify(&out),
         Command::Completions { shell } => completions::run(shell),
         Command::Man => man::run(),
     }
+}
+
+/// Loads and checks the lab, its diagnostics printed when it has problems.
+fn load_lab(args: &LabArgs, out: &Output) -> Result<LoadedLab, CommandError> {
+    pipeline::load(&args.file).map_err(|e| CommandError::from_pipeline(e, out))
+}
+
+/// The lab's lock for `what`, saying whom it waits for.
+fn lock(
+    lab: &Lab,
+    what: &str,
+    timeout: Option<u64>,
+    out: &Output,
+) -> Result<LabLock, CommandError> {
+    let waiting = |holder: &str| {
+        if !out.quiet {
+            eprintln!("lab `{}` is locked by {holder}; waiting for it", lab.name);
+        }
+    };
+    pipeline::converge::lock(lab, what, timeout, &waiting)
+        .map_err(|e| CommandError::from_pipeline(e, out))
+}
+
+/// Asks for `yes` on a terminal; without one, `--auto-approve` is required.
+fn confirm(auto_approve: bool, verb: &str) -> Result<(), CommandError> {
+    if auto_approve {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CommandError::with_help(
+            format!("not confirmed: {verb} asks on a terminal"),
+            "pass --auto-approve to run it without asking",
+        ));
+    }
+    eprint!("\nDo you want to {verb} these changes? Only 'yes' is accepted: ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(CommandError::new(format!("{verb} cancelled")))
+    }
+}
+
+/// The end of an apply or destroy: the JSON report, the count of changes made, and exit 1
+/// when anything failed or was skipped.
+fn finish(report: &ApplyReport, out: &Output) -> Result<ExitStatus, CommandError> {
+    if out.json {
+        crate::outln!("{}", serde_json::json!({"report": report}));
+    }
+    if report.failed.is_empty() && report.skipped.is_empty() {
+        if !out.quiet && !out.json {
+            crate::outln!("\nDone: {} change(s) made.", report.done.len());
+        }
+        return Ok(ExitStatus::Success);
+    }
+    Err(CommandError::with_help(
+        format!(
+            "{} change(s) made, {} failed, {} skipped",
+            report.done.len(),
+            report.failed.len(),
+            report.skipped.len()
+        ),
+        "fix the cause and run the command again: it continues from where this run stopped",
+    ))
 }

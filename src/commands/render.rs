@@ -2,18 +2,11 @@
 //! (secrets masked) or written to a directory with the node's domain XML (mode 0600: they
 //! may hold secrets).
 
-use super::validate::load_lab;
-use super::{CommandError, ExitStatus};
+use super::{CommandError, ExitStatus, load_lab};
 use crate::cli::LabArgs;
-use crate::cloud_init::{self, RenderedNode, ssh_keys};
-use crate::host::domain_xml::{DirectBoot, DomainXml};
-use crate::host::resource_names::base_volume;
-use crate::host::{resource_names, spec_digest};
-use crate::lab::choices::Accel;
-use crate::lab::host::DEFAULT_POOL;
-use crate::lab::{Lab, Node};
-use crate::language::name_rules::unknown_help;
-use crate::output::Output;
+use crate::cli::output::Output;
+use crate::cloud_init::RenderedNode;
+use crate::pipeline::node_preview::NodePreview;
 use serde_json::json;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -25,27 +18,18 @@ pub fn run(
     out_dir: Option<&Path>,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
-    let (_, lab) = load_lab(args, out)?;
-    let Some(node) = lab.node(node_name) else {
-        return Err(CommandError::with_help(
-            format!("the lab has no node `{node_name}`"),
-            unknown_help("node", node_name, lab.nodes.iter().map(|n| n.name.as_str())),
-        ));
-    };
-    let keys = ssh_keys::for_lab(&lab.ssh_keys);
-    let rendered = cloud_init::render(&lab, node, &keys).map_err(|e| match &e.help {
-        Some(help) => CommandError::with_help(e.to_string(), help.clone()),
-        None => CommandError::new(e.to_string()),
-    })?;
-    let seed = rendered
-        .seed()
-        .map_err(|e| CommandError::new(format!("cannot build the seed image: {e}")))?;
-    let domain = domain_xml(&lab, node, &seed);
+    let lab = load_lab(args, out)?.lab;
+    let NodePreview {
+        rendered,
+        seed,
+        domain_xml,
+        has_ssh_keys,
+    } = NodePreview::of(&lab, node_name).map_err(|e| CommandError::from_pipeline(e, out))?;
     match out_dir {
-        Some(dir) => write_files(dir, &rendered, &seed, &domain, out)?,
+        Some(dir) => write_files(dir, &rendered, &seed, &domain_xml, out)?,
         None => print_files(&rendered, seed.len(), out),
     }
-    if keys.is_empty() && !out.quiet {
+    if !has_ssh_keys && !out.quiet {
         eprintln!(
             "{}: no SSH keys: the lab has no `ssh-key` and ~/.ssh holds no *.pub; the user cannot log in over SSH",
             out.warning_word()
@@ -77,61 +61,6 @@ fn print_files(rendered: &RenderedNode, seed_len: usize, out: &Output) {
             rendered.node, rendered.instance_id, seed_len
         );
     }
-}
-
-/// The node's domain XML (KVM or Xen) as apply would define it. A preview: with `accel
-/// "auto"` apply finds out on the host whether KVM works (this assumes it does), and kernel,
-/// initrd and (on Xen) disk paths assume the pool is the directory vlab creates.
-fn domain_xml(lab: &Lab, node: &Node, seed: &[u8]) -> String {
-    let host = lab.host(&node.host);
-    let pool = host.map_or(DEFAULT_POOL, |h| h.pool.as_str());
-    let kvm = matches!(host.and_then(|h| h.accel), Some(Accel::Auto | Accel::Kvm));
-    let pool_dir = format!("/var/lib/libvirt/images/{pool}");
-    let boot_path = |file: &crate::lab::BootFile| match &file.checksum {
-        Some(digest) => format!("{pool_dir}/{}", base_volume(digest)),
-        None => format!(
-            "{pool_dir}/{}",
-            crate::image_store::checksums_file::file_name_of(&file.url)
-        ),
-    };
-    let direct_boot = lab.image(&node.image).and_then(|image| {
-        image.kernel.as_ref().map(|kernel| DirectBoot {
-            kernel: boot_path(kernel),
-            initrd: image.initrd.as_ref().map(boot_path),
-            cmdline: image.cmdline.clone(),
-        })
-    });
-    let seed_volume = resource_names::seed_volume(&lab.name, &node.name, seed);
-    let image = lab.image(&node.image);
-    let inline = |f: Option<&crate::lab::BootFile>| f.and_then(|f| f.checksum.clone());
-    let kernel = inline(image.and_then(|i| i.kernel.as_ref()));
-    let initrd = inline(image.and_then(|i| i.initrd.as_ref()));
-    let digest = spec_digest::node_digest(node, image, (kernel.as_ref(), initrd.as_ref()), seed);
-    // Known from an inline checksum of an uncompressed image; else once apply has pulled it.
-    let base_volume = lab
-        .image(&node.image)
-        .and_then(|image| match &image.verification {
-            crate::lab::Verification::Checksum(c)
-                if crate::image_store::compression::Compression::from_file_name(&image.url)
-                    .is_none() =>
-            {
-                Some(base_volume(c))
-            }
-            _ => None,
-        })
-        .unwrap_or_else(|| format!("{} (digest known once pulled)", node.image));
-    DomainXml {
-        lab,
-        node,
-        pool,
-        pool_dir: &pool_dir,
-        kvm,
-        seed_volume: &seed_volume,
-        base_volume: &base_volume,
-        direct_boot,
-        spec_digest: &digest,
-    }
-    .render()
 }
 
 fn write_files(

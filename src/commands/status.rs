@@ -2,16 +2,16 @@
 //! file for it, and its addresses (static ones from the lab, DHCP ones from libvirt's leases;
 //! no guest agent needed). Read-only.
 
-use super::plan::compute;
-use super::validate::load_lab;
-use super::{CommandError, ExitStatus};
+use super::{CommandError, ExitStatus, load_lab};
 use crate::cli::LabArgs;
+use crate::cli::output::Output;
 use crate::host::resource_names as names;
 use crate::lab::{Lab, Node};
-use crate::output::Output;
+use crate::libvirt::domain_status::DomainStatus;
+use crate::libvirt::{Connections, HostConnection};
+use crate::pipeline;
 use crate::planner::plan::{Plan, ResourceKind};
 use serde::Serialize;
-use virt::connect::Connect;
 
 #[derive(Debug, Serialize)]
 struct NodeStatus {
@@ -33,9 +33,12 @@ struct Address {
 }
 
 pub fn run(args: &LabArgs, out: &Output) -> Result<ExitStatus, CommandError> {
-    let (_, lab) = load_lab(args, out)?;
-    let plan = compute(&lab)?.plan;
-    let statuses = statuses(&lab, &plan)?;
+    let lab = load_lab(args, out)?.lab;
+    let connections = Connections::new();
+    let plan = pipeline::plan(&lab, &connections)
+        .map_err(|e| CommandError::from_pipeline(e, out))?
+        .plan;
+    let statuses = statuses(&lab, &plan, &connections)?;
     if out.json {
         crate::outln!(
             "{}",
@@ -68,26 +71,25 @@ pub fn run(args: &LabArgs, out: &Output) -> Result<ExitStatus, CommandError> {
     Ok(ExitStatus::Success)
 }
 
-fn statuses(lab: &Lab, plan: &Plan) -> Result<Vec<NodeStatus>, CommandError> {
-    virt::error::clear_error_callback();
+/// Each node's status, read on the connections the plan was observed through.
+fn statuses(
+    lab: &Lab,
+    plan: &Plan,
+    connections: &Connections,
+) -> Result<Vec<NodeStatus>, CommandError> {
     let mut out = Vec::new();
     for host in &lab.hosts {
-        let conn = Connect::open(Some(&host.uri.raw)).map_err(|e| {
-            CommandError::new(format!(
-                "host `{}` ({}): {}",
-                host.name,
-                host.uri,
-                e.message()
-            ))
-        })?;
+        let connection = connections
+            .to(host)
+            .map_err(|e| CommandError::new(e.to_string()))?;
         for node in lab.nodes.iter().filter(|n| n.host == host.name) {
-            out.push(node_status(lab, &conn, node, plan));
+            out.push(node_status(lab, &connection, node, plan));
         }
     }
     Ok(out)
 }
 
-fn node_status(lab: &Lab, conn: &Connect, node: &Node, plan: &Plan) -> NodeStatus {
+fn node_status(lab: &Lab, connection: &HostConnection, node: &Node, plan: &Plan) -> NodeStatus {
     let domain_name = names::domain(&lab.name, &node.name);
     let pending = plan
         .changes
@@ -99,23 +101,7 @@ fn node_status(lab: &Lab, conn: &Connect, node: &Node, plan: &Plan) -> NodeStatu
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default()
         });
-    let domain = conn.lookup_domain_by_name(&domain_name).ok();
-    let state = match &domain {
-        None => "absent".to_string(),
-        Some(d) => match d.state().ok().and_then(|(s, _)| s.known()) {
-            Some(virt::domain::DomainState::Running) => "running".into(),
-            Some(virt::domain::DomainState::Shutoff) => "shut off".into(),
-            Some(virt::domain::DomainState::Paused) => "paused".into(),
-            _ => "other".into(),
-        },
-    };
-    let leases = domain
-        .as_ref()
-        .and_then(|d| {
-            d.interface_addresses(virt::sys::VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, 0)
-                .ok()
-        })
-        .unwrap_or_default();
+    let DomainStatus { state, leases } = DomainStatus::read(connection, &domain_name);
     let mut addresses = Vec::new();
     for interface in &node.interfaces {
         let mac = interface.mac.to_string();
@@ -132,25 +118,20 @@ fn node_status(lab: &Lab, conn: &Connect, node: &Node, plan: &Plan) -> NodeStatu
             });
             continue;
         }
-        for lease in leases
-            .iter()
-            .filter(|l| l.hwaddr.as_deref() == Some(mac.as_str()))
-        {
-            for ip in &lease.addrs {
-                addresses.push(Address {
-                    interface: interface.name.clone(),
-                    mac: mac.clone(),
-                    address: format!("{}/{}", ip.addr, ip.prefix),
-                    source: "dhcp",
-                });
-            }
+        for lease in leases.iter().filter(|l| l.mac == mac) {
+            addresses.push(Address {
+                interface: interface.name.clone(),
+                mac: mac.clone(),
+                address: format!("{}/{}", lease.address, lease.prefix),
+                source: "dhcp",
+            });
         }
     }
     NodeStatus {
         node: node.name.clone(),
         host: node.host.clone(),
         domain: domain_name,
-        state,
+        state: state.to_string(),
         pending,
         addresses,
     }

@@ -2,55 +2,16 @@
 
 use super::{CommandError, ExitStatus};
 use crate::cli::LabArgs;
-use crate::lab::{Attachment, Lab, Verification};
+use crate::cli::diagnostics_view;
+use crate::cli::output::Output;
+use crate::lab::{Attachment, Lab};
 use crate::language::lab_source::LabSource;
-use crate::language::report;
-use crate::output::Output;
+use crate::pipeline::{self, LoadedLab};
 use serde_json::json;
 
-/// Reads and checks the lab, printing its diagnostics (human or JSON) when it is invalid.
-pub fn load_lab(args: &LabArgs, out: &Output) -> Result<(LabSource, Lab), CommandError> {
-    let source = read_source(args)?;
-    match crate::check(&source) {
-        Ok(lab) => Ok((source, lab)),
-        Err(diagnostics) => {
-            print_diagnostics(&source, &diagnostics, out);
-            Err(CommandError::Reported)
-        }
-    }
-}
-
-fn print_diagnostics(
-    source: &LabSource,
-    diagnostics: &crate::language::diagnostic::Diagnostics,
-    out: &Output,
-) {
-    if out.json {
-        let value = json!({
-            "valid": false,
-            "file": source.display,
-            "diagnostics": report::locate_all(source, diagnostics),
-        });
-        crate::outln!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
-    } else {
-        eprint!("{}", report::render_human(source, diagnostics, out.color));
-        let n = diagnostics.len();
-        eprintln!(
-            "{}: {} has {n} problem{}",
-            out.error_word(),
-            source.display,
-            if n == 1 { "" } else { "s" }
-        );
-    }
-}
-
 pub fn run(args: &LabArgs, out: &Output) -> Result<ExitStatus, CommandError> {
-    let source = read_source(args)?;
-    match crate::check(&source) {
-        Ok(lab) => {
+    match pipeline::load(&args.file) {
+        Ok(LoadedLab { source, lab }) => {
             if out.json {
                 let value = json!({ "valid": true, "file": source.display, "lab": lab });
                 crate::outln!(
@@ -62,34 +23,8 @@ pub fn run(args: &LabArgs, out: &Output) -> Result<ExitStatus, CommandError> {
             }
             Ok(ExitStatus::Success)
         }
-        Err(diagnostics) => {
-            print_diagnostics(&source, &diagnostics, out);
-            Err(CommandError::Reported)
-        }
+        Err(e) => Err(CommandError::from_pipeline(e, out)),
     }
-}
-
-/// Warns about every image the lab marks unverified (validate, plan, pull and apply all do).
-pub fn warn_unverified(lab: &Lab, out: &Output) {
-    for image in lab
-        .images
-        .iter()
-        .filter(|i| i.verification == Verification::Unverified)
-    {
-        eprintln!(
-            "{}: image `{}` is unverified: its download is not checked",
-            out.warning_word(),
-            image.name
-        );
-    }
-}
-
-/// Reads the lab file, turning file-level problems into a command error with help.
-pub fn read_source(args: &LabArgs) -> Result<LabSource, CommandError> {
-    LabSource::read(&args.file).map_err(|e| match e.help() {
-        Some(help) => CommandError::with_help(e.to_string(), help),
-        None => CommandError::new(e.to_string()),
-    })
 }
 
 fn print_summary(source: &LabSource, lab: &Lab, out: &Output) {
@@ -105,7 +40,7 @@ fn print_summary(source: &LabSource, lab: &Lab, out: &Output) {
         plural(lab.nodes.len(), "node"),
         plural(lab.links.len(), "link"),
     );
-    warn_unverified(lab, out);
+    diagnostics_view::warn_unverified(lab, out);
     if out.verbose > 0 {
         print_nodes(lab, out);
     }

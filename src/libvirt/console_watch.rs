@@ -3,12 +3,13 @@
 //! guests, and needs no guest agent: only the serial (or Xen) console.
 //!
 //! The domain is started paused and the watch attached before it runs, so no line printed
-//! at boot is missed. Waiting is event-driven: libvirt's event loop (`libvirt_events`)
+//! at boot is missed. Waiting is event-driven: libvirt's event loop (`events`)
 //! signals the stream readable, and the waiter sleeps on that signal with the deadline as
 //! its timeout. A console that closes while the guest still runs (a Xen console can drop
 //! its reader during boot) is attached again. It does not decide what ready means
 //! (`Readiness` does) or what to do on a timeout (the applier reports it).
 
+use super::LibvirtError;
 use crate::lab::Readiness;
 use std::collections::VecDeque;
 use std::os::raw::{c_int, c_void};
@@ -70,8 +71,10 @@ unsafe extern "C" fn free_sender(opaque: *mut c_void) {
 }
 
 /// A non-blocking stream on the domain's first console, and the receiver its events wake.
-fn open_console(conn: &Connect, domain: &Domain) -> Result<(Stream, Receiver<()>), String> {
-    let fail = |e: virt::error::Error| format!("cannot read the console: {}", e.message());
+fn open_console(conn: &Connect, domain: &Domain) -> Result<(Stream, Receiver<()>), LibvirtError> {
+    let fail = |e: virt::error::Error| {
+        LibvirtError::Console(format!("cannot read the console: {}", e.message()))
+    };
     let stream = Stream::new(conn, sys::VIR_STREAM_NONBLOCK).map_err(fail)?;
     domain
         .open_console(None, &stream, sys::VIR_DOMAIN_CONSOLE_FORCE)
@@ -94,10 +97,10 @@ fn open_console(conn: &Connect, domain: &Domain) -> Result<(Stream, Receiver<()>
     if added < 0 {
         // SAFETY: libvirt did not take `opaque`; it is still ours to free.
         unsafe { free_sender(opaque) };
-        return Err(format!(
+        return Err(LibvirtError::Console(format!(
             "cannot read the console: {}",
             virt::error::Error::last_error().message()
-        ));
+        )));
     }
     Ok((stream, wake))
 }
@@ -114,7 +117,7 @@ fn close(stream: &Stream) {
 
 impl ConsoleWatch {
     /// Attaches to the first console of `domain` (taking it over from anyone else attached).
-    pub fn attach(conn: &Connect, domain: &Domain) -> Result<ConsoleWatch, String> {
+    pub fn attach(conn: &Connect, domain: &Domain) -> Result<ConsoleWatch, LibvirtError> {
         crate::libvirt::events::ensure();
         let (stream, wake) = open_console(conn, domain)?;
         Ok(ConsoleWatch {

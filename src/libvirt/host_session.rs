@@ -2,13 +2,15 @@
 //! thing to one resource and reports errors with the resource's name; deciding what to do is
 //! the planner's job. Every call blocks.
 
+use super::LibvirtError;
+use super::console_watch::ConsoleWatch;
+use super::host_connection::HostConnection;
+use super::pool_uploader::PoolUploader;
 use crate::host::domain_xml::{DirectBoot, DomainXml};
 use crate::host::resource_names as names;
 use crate::host::xml_element::XmlElement;
 use crate::lab::choices::{Accel, DiskFormat};
 use crate::lab::{Host, Lab, Node};
-use crate::libvirt::console_watch::ConsoleWatch;
-use crate::libvirt::pool_uploader::PoolUploader;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,13 +21,14 @@ pub struct HostSession {
     pub lab_name: String,
     pub host: Host,
     pub uploader: PoolUploader,
+    connection: Arc<HostConnection>,
     /// One lock per pool volume being uploaded: two images with the same content (one
     /// kernel shared by two images) are one volume, uploaded once; the second upload waits
     /// and then finds it complete.
     uploads: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
 
-type Result<T> = std::result::Result<T, String>;
+type Result<T> = std::result::Result<T, LibvirtError>;
 
 /// `Ok(None)` when libvirt says the resource does not exist. Any other failure (a dropped
 /// connection, a permission problem) is an error: it must never pass for "absent", or vlab
@@ -34,7 +37,7 @@ fn found<T>(result: std::result::Result<T, virt::error::Error>, what: &str) -> R
     match result {
         Ok(value) => Ok(Some(value)),
         Err(e) if absent(&e) => Ok(None),
-        Err(e) => Err(format!("{what}: {}", e.message())),
+        Err(e) => Err(LibvirtError::call(what, &e)),
     }
 }
 
@@ -47,21 +50,20 @@ fn absent(e: &virt::error::Error) -> bool {
         || code.is(ErrorNumber::NoStoragePool)
 }
 
-fn err(what: &str) -> impl Fn(virt::error::Error) -> String + '_ {
-    move |e| format!("{what}: {}", e.message())
+fn err(what: &str) -> impl Fn(virt::error::Error) -> LibvirtError + '_ {
+    move |e| LibvirtError::call(what, &e)
 }
 
 impl HostSession {
-    pub fn open(lab: &Lab, host: &Host) -> Result<HostSession> {
-        // Console streams need libvirt's event loop, registered before the connection opens.
-        crate::libvirt::events::ensure();
-        let uploader = PoolUploader::connect(&host.uri.raw).map_err(|e| e.to_string())?;
-        Ok(HostSession {
+    /// A session on `connection`, the command's connection to `host`.
+    pub fn open(lab: &Lab, host: &Host, connection: &Arc<HostConnection>) -> HostSession {
+        HostSession {
             lab_name: lab.name.clone(),
             host: host.clone(),
-            uploader,
+            uploader: PoolUploader::on(connection),
+            connection: connection.clone(),
             uploads: Mutex::new(HashMap::new()),
-        })
+        }
     }
 
     /// Uploads `path` (content `digest`) as its base volume, unless it is there; uploads of
@@ -78,21 +80,18 @@ impl HostSession {
         };
         let _one_at_a_time = lock.lock().unwrap_or_else(|e| e.into_inner());
         self.uploader
-            .place(&self.host.pool, path, digest, &|_| {})
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+            .place(&self.host.pool, path, digest, &|_| {})?;
+        Ok(())
     }
 
     pub fn ensure_pool(&self) -> Result<()> {
-        self.uploader
-            .ensure_pool(&self.host.pool)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        self.uploader.ensure_pool(&self.host.pool)?;
+        Ok(())
     }
 
     pub fn define_network(&self, name: &str, xml: &str) -> Result<()> {
         let network = self
-            .uploader
+            .connection
             .conn()
             .define_network_xml(xml)
             .map_err(err(name))?;
@@ -108,7 +107,7 @@ impl HostSession {
         use crate::host::network_edit::{NetworkEdit, Section};
         use virt::sys;
         let network = self
-            .uploader
+            .connection
             .conn()
             .lookup_network_by_name(name)
             .map_err(err(name))?;
@@ -117,7 +116,10 @@ impl HostSession {
         if network.is_active().map_err(err(name))? {
             flags |= sys::VIR_NETWORK_UPDATE_AFFECT_LIVE;
         }
-        for edit in NetworkEdit::between(&current, wanted).map_err(|e| format!("{name}: {e}"))? {
+        for edit in NetworkEdit::between(&current, wanted).map_err(|e| LibvirtError::Call {
+            what: name.to_string(),
+            message: e,
+        })? {
             let command = if edit.add {
                 sys::VIR_NETWORK_UPDATE_COMMAND_ADD_LAST
             } else {
@@ -129,14 +131,14 @@ impl HostSession {
             };
             network
                 .update(command, section, -1, &edit.xml, flags)
-                .map_err(|e| format!("{name}: updating {}: {}", edit.xml, e.message()))?;
+                .map_err(|e| LibvirtError::call(&format!("{name}: updating {}", edit.xml), &e))?;
         }
         Ok(())
     }
 
     pub fn start_network(&self, name: &str) -> Result<()> {
         let network = self
-            .uploader
+            .connection
             .conn()
             .lookup_network_by_name(name)
             .map_err(err(name))?;
@@ -144,7 +146,8 @@ impl HostSession {
     }
 
     pub fn delete_network(&self, name: &str) -> Result<()> {
-        let Some(network) = found(self.uploader.conn().lookup_network_by_name(name), name)? else {
+        let Some(network) = found(self.connection.conn().lookup_network_by_name(name), name)?
+        else {
             return Ok(());
         };
         if network.is_active().map_err(err(name))? {
@@ -157,12 +160,15 @@ impl HostSession {
     /// is vlab's); a pool someone else made, or one still holding volumes, stays.
     pub fn remove_pool_if_ours_and_empty(&self) -> Result<bool> {
         let name = &self.host.pool;
-        let Some(pool) = found(self.uploader.conn().lookup_storage_pool_by_name(name), name)?
+        let Some(pool) = found(
+            self.connection.conn().lookup_storage_pool_by_name(name),
+            name,
+        )?
         else {
             return Ok(false);
         };
         if pool.is_active().map_err(err(name))? {
-            crate::libvirt::pool_uploader::refresh(&pool).map_err(err(name))?;
+            super::pool_uploader::refresh(&pool).map_err(err(name))?;
             if !pool.list_volumes().map_err(err(name))?.is_empty() {
                 return Ok(false);
             }
@@ -190,7 +196,7 @@ impl HostSession {
 
     /// Stops (hard) and undefines a domain; absent is fine.
     pub fn delete_domain(&self, name: &str) -> Result<()> {
-        let Some(domain) = found(self.uploader.conn().lookup_domain_by_name(name), name)? else {
+        let Some(domain) = found(self.connection.conn().lookup_domain_by_name(name), name)? else {
             return Ok(());
         };
         // A transient domain (started with `virsh create`) is gone once stopped.
@@ -207,7 +213,7 @@ impl HostSession {
     /// Deletes a volume of vlab's pool (and its `.ready` marker); absent is fine.
     pub fn delete_volume(&self, name: &str) -> Result<()> {
         let pool = self
-            .uploader
+            .connection
             .conn()
             .lookup_storage_pool_by_name(&self.host.pool)
             .map_err(err(&self.host.pool))?;
@@ -230,11 +236,11 @@ impl HostSession {
         fresh_root: bool,
     ) -> Result<()> {
         let pool = self
-            .uploader
+            .connection
             .conn()
             .lookup_storage_pool_by_name(&self.host.pool)
             .map_err(err(&self.host.pool))?;
-        crate::libvirt::pool_uploader::refresh(&pool).map_err(err(&self.host.pool))?;
+        super::pool_uploader::refresh(&pool).map_err(err(&self.host.pool))?;
         let base = pool
             .lookup_storage_vol_by_name(base_volume)
             .map_err(err(base_volume))?;
@@ -326,10 +332,10 @@ impl HostSession {
                 let domain = self.define(&name, &fallback)?;
                 self.launch(&domain, &name, watch)
             }
-            Some(Accel::Kvm) => Err(format!(
-                "{error}\n  help: if KVM does not work on host `{}`, set `accel \"tcg\"` there",
-                self.host.name
-            )),
+            Some(Accel::Kvm) => Err(LibvirtError::KvmFailed {
+                error: Box::new(error),
+                host: self.host.name.clone(),
+            }),
             Some(Accel::Auto | Accel::Tcg) | None => Err(error),
         }
     }
@@ -340,7 +346,7 @@ impl HostSession {
         let console = if timeout.is_zero() {
             None
         } else {
-            ConsoleWatch::attach(self.uploader.conn(), domain).ok()
+            ConsoleWatch::attach(self.connection.conn(), domain).ok()
         };
         if let Some(mut console) = console
             && domain.shutdown().is_ok()
@@ -352,14 +358,14 @@ impl HostSession {
             Ok(_) => Ok(()),
             // It stopped on its own after all.
             Err(_) if !domain.is_active().map_err(err(name))? => Ok(()),
-            Err(e) => Err(format!("{name}: {}", e.message())),
+            Err(e) => Err(LibvirtError::call(name, &e)),
         }
     }
 
     /// Defines the domain; over an existing definition of that name it keeps the UUID, as
     /// libvirt requires for a redefinition.
     fn define(&self, name: &str, xml: &DomainXml<'_>) -> Result<Domain> {
-        let conn = self.uploader.conn();
+        let conn = self.connection.conn();
         let mut element = xml.element();
         if let Some(existing) = found(conn.lookup_domain_by_name(name), name)? {
             let uuid = existing.uuid_string().map_err(err(name))?;
@@ -376,16 +382,19 @@ impl HostSession {
         domain
             .create_with_flags(virt::sys::VIR_DOMAIN_START_PAUSED)
             .map_err(err(name))?;
-        let console = ConsoleWatch::attach(self.uploader.conn(), domain);
+        let console = ConsoleWatch::attach(self.connection.conn(), domain);
         // Resume whatever happened: a guest that runs unwatched beats one left paused.
         domain.resume().map_err(err(name))?;
-        console.map(Some).map_err(|e| format!("{name}: {e}"))
+        console.map(Some).map_err(|e| LibvirtError::Call {
+            what: name.to_string(),
+            message: e.to_string(),
+        })
     }
 
     /// Starts a domain that exists as wanted but does not run (or is paused).
     pub fn start_domain(&self, name: &str, watch: bool) -> Result<Option<ConsoleWatch>> {
         let domain = self
-            .uploader
+            .connection
             .conn()
             .lookup_domain_by_name(name)
             .map_err(err(name))?;
@@ -400,7 +409,7 @@ impl HostSession {
     pub fn pool_path(&self) -> Result<String> {
         let name = &self.host.pool;
         let pool = self
-            .uploader
+            .connection
             .conn()
             .lookup_storage_pool_by_name(name)
             .map_err(err(name))?;
@@ -413,13 +422,16 @@ impl HostSession {
                     .and_then(|n| n.text())
                     .map(|p| p.trim().to_string())
             })
-            .ok_or_else(|| format!("{name}: the pool has no target path"))
+            .ok_or_else(|| LibvirtError::Call {
+                what: name.to_string(),
+                message: "the pool has no target path".into(),
+            })
     }
 
     /// The host path of a pool volume (for direct-boot kernels).
     pub fn volume_path(&self, name: &str) -> Result<String> {
         let pool = self
-            .uploader
+            .connection
             .conn()
             .lookup_storage_pool_by_name(&self.host.pool)
             .map_err(err(&self.host.pool))?;

@@ -9,7 +9,13 @@
 //! `spawn_blocking`.
 
 pub mod console_watch;
+pub mod domain_status;
 pub mod events;
+pub mod host_connection;
 pub mod host_session;
+pub mod libvirt_error;
 pub mod observer;
 pub mod pool_uploader;
+
+pub use host_connection::{Connections, HostConnection};
+pub use libvirt_error::LibvirtError;

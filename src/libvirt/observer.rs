@@ -2,13 +2,13 @@
 //! the networks named with the lab's prefix, and the domains whose vlab metadata names the
 //! lab. Read-only: it never changes a host. Calls block; async callers use `spawn_blocking`.
 
+use super::{Connections, HostConnection, LibvirtError};
 use crate::host::domain_xml::METADATA_NS;
 use crate::host::resource_names as names;
 use crate::lab::{Host, Lab};
 use crate::planner::observed::{
     DomainState, NetworkSummary, Observed, ObservedDomain, ObservedHost, ObservedNetwork,
 };
-use virt::connect::Connect;
 use virt::error::ErrorNumber;
 
 #[derive(Debug, thiserror::Error)]
@@ -19,24 +19,38 @@ pub struct ObserveError {
     pub message: String,
 }
 
-/// Observes every host of the lab; the first host that cannot be read fails the whole.
-pub fn observe(lab: &Lab) -> Result<Observed, ObserveError> {
-    virt::error::clear_error_callback();
+/// Observes every host of the lab through the command's connections; the first host that
+/// cannot be read fails the whole.
+pub fn observe(lab: &Lab, connections: &Connections) -> Result<Observed, ObserveError> {
     let hosts = lab
         .hosts
         .iter()
-        .map(|host| observe_host(lab, host))
+        .map(|host| {
+            let connection = connections.to(host).map_err(|e| ObserveError {
+                host: host.name.clone(),
+                uri: host.uri.raw.clone(),
+                message: match e {
+                    LibvirtError::Connect { message, .. } => message,
+                    other => other.to_string(),
+                },
+            })?;
+            observe_host(lab, host, &connection)
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Observed { hosts })
 }
 
-fn observe_host(lab: &Lab, host: &Host) -> Result<ObservedHost, ObserveError> {
+fn observe_host(
+    lab: &Lab,
+    host: &Host,
+    connection: &HostConnection,
+) -> Result<ObservedHost, ObserveError> {
     let fail = |e: virt::error::Error| ObserveError {
         host: host.name.clone(),
         uri: host.uri.raw.clone(),
         message: e.message().to_string(),
     };
-    let conn = Connect::open(Some(&host.uri.raw)).map_err(fail)?;
+    let conn = connection.conn();
     let prefix = names::prefix(&lab.name);
     let mut seen = ObservedHost {
         name: host.name.clone(),
@@ -173,6 +187,7 @@ pub fn parse_domain(xml: &str, lab: &str) -> Option<ObservedDomain> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use virt::connect::Connect;
 
     #[test]
     fn reads_vlab_metadata_and_ignores_other_labs() {

@@ -11,6 +11,7 @@
 //! This module only uploads; guest overlays on the base volume are the applier's business.
 //! Every call here blocks: async callers run it with `spawn_blocking`.
 
+use super::host_connection::HostConnection;
 use crate::checksum::Checksum;
 use crate::host::resource_names as names;
 use crate::host::xml_element::XmlElement;
@@ -89,9 +90,12 @@ impl PoolUploader {
         })
     }
 
-    /// The libvirt connection, for callers that do more than upload.
-    pub fn conn(&self) -> &Connect {
-        &self.conn
+    /// An uploader on the command's connection to a host.
+    pub fn on(connection: &HostConnection) -> PoolUploader {
+        PoolUploader {
+            uri: connection.uri.clone(),
+            conn: connection.conn().clone(),
+        }
     }
 
     pub fn uri(&self) -> &str {

@@ -7,8 +7,8 @@ pub mod terminal_reporter;
 pub use json_reporter::JsonReporter;
 pub use terminal_reporter::TerminalReporter;
 
+use crate::cli::output::Output;
 use crate::image_store::pull_reporter::{PullReporter, QuietReporter};
-use crate::output::Output;
 
 /// The reporter the output settings ask for.
 pub fn for_output(out: &Output) -> Box<dyn PullReporter> {

@@ -3,8 +3,8 @@
 
 use super::human_bytes;
 use crate::checksum::Checksum;
+use crate::cli::output::Output;
 use crate::image_store::pull_reporter::PullReporter;
-use crate::output::Output;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
 use std::io::IsTerminal;

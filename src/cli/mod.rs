@@ -1,0 +1,13 @@
+//! The command line's side of vlab: the clap declaration (`args`), how the user asked vlab
+//! to talk (`output`), and the views that print what the pipeline returns: plans, apply
+//! progress, diagnostics, pull progress (`reporters`). It prints; it computes nothing about
+//! labs or hosts. Which view a command uses is the command's business (`crate::commands`).
+
+pub mod args;
+pub mod diagnostics_view;
+pub mod line_reporter;
+pub mod output;
+pub mod plan_view;
+pub mod reporters;
+
+pub use args::{Cli, Command, GlobalArgs, ImageCommand, LabArgs};

@@ -1,0 +1,34 @@
+//! How a plan reads on a terminal, Terraform-style: one line per change with its action
+//! symbol and address, the reason dimmed under it, before -> after where they differ, and
+//! the summary line. `vlab plan`, `apply` and `destroy` all show plans this way.
+
+use super::output::Output;
+use crate::planner::plan::{Action, Plan};
+
+pub fn print_plan(plan: &Plan, out: &Output) {
+    if plan.is_empty() {
+        crate::outln!("No changes. The hosts match lab `{}`.", plan.lab);
+        return;
+    }
+    crate::outln!("vlab will make these changes for lab `{}`:\n", plan.lab);
+    for change in &plan.changes {
+        let symbol = out.paint_action(change.action);
+        crate::outln!("  {symbol} {}", change.address());
+        crate::outln!("      {}", out.dim(&change.reason));
+        match (change.action, &change.before, &change.after) {
+            (Action::Update | Action::Replace, Some(before), Some(after)) if before != after => {
+                crate::outln!("      {} -> {}", before, after);
+            }
+            (Action::Create, _, Some(after)) => crate::outln!("      {after}"),
+            _ => {}
+        }
+    }
+    crate::outln!("\nPlan: {}.", plan.summary());
+}
+
+/// The plan, unless the output is quiet or JSON.
+pub fn show(plan: &Plan, out: &Output) {
+    if !out.quiet && !out.json {
+        print_plan(plan, out);
+    }
+}

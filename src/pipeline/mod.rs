@@ -1,0 +1,93 @@
+//! The pipeline: the stages every command is made of, in the order data flows.
+//!
+//! ```text
+//! load -> (resolve) -> render -> observe -> plan        read-only: validate, plan, status
+//!                                           pull -> apply    apply, destroy
+//! ```
+//!
+//! `load` reads and checks the lab file (the language stage and the resolver); `render`
+//! builds each node's cloud-init seed and spec digest; `plan` observes the hosts through the
+//! command's `Connections` and asks the pure planner what to change; `images` pulls what a
+//! plan needs; `converge` carries a plan out through the applier. Commands call these and
+//! print; nothing here prints, asks, or reads flags, and every failure is a
+//! `PipelineError` with its hint.
+
+pub mod converge;
+pub mod images;
+pub mod node_preview;
+pub mod pipeline_error;
+
+pub use pipeline_error::PipelineError;
+
+use crate::checksum::Checksum;
+use crate::cloud_init::{self, ssh_keys};
+use crate::host::spec_digest;
+use crate::lab::Lab;
+use crate::language::lab_source::LabSource;
+use crate::libvirt::Connections;
+use crate::planner::desired::{self, NodeInputs};
+use crate::planner::plan::Plan;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A lab file read and checked: its text (for saved plans) and the checked model.
+pub struct LoadedLab {
+    pub source: LabSource,
+    pub lab: Lab,
+}
+
+/// Reads and checks the lab file: the checked lab, or why not (a file that cannot be read,
+/// or the diagnostics of one that has problems).
+pub fn load(file: &Path) -> Result<LoadedLab, PipelineError> {
+    let source = LabSource::read(file)?;
+    match crate::check(&source) {
+        Ok(lab) => Ok(LoadedLab { source, lab }),
+        Err(diagnostics) => Err(PipelineError::Invalid {
+            file: Box::new(source),
+            diagnostics,
+        }),
+    }
+}
+
+/// Renders every node's seed and computes its spec digest, with the content digests known
+/// for the images and their kernels and initrds.
+pub fn render(
+    lab: &Lab,
+    digests: &BTreeMap<String, Checksum>,
+) -> Result<BTreeMap<String, NodeInputs>, PipelineError> {
+    let keys = ssh_keys::for_lab(&lab.ssh_keys);
+    let mut nodes = BTreeMap::new();
+    for node in &lab.nodes {
+        let rendered = cloud_init::render(lab, node, &keys)?;
+        let seed = rendered.seed().map_err(|source| PipelineError::Seed {
+            node: node.name.clone(),
+            source,
+        })?;
+        let boot = (
+            digests.get(&format!("{}-kernel", node.image)),
+            digests.get(&format!("{}-initrd", node.image)),
+        );
+        let digest = spec_digest::node_digest(node, lab.image(&node.image), boot, &seed);
+        nodes.insert(node.name.clone(), NodeInputs { seed, digest });
+    }
+    Ok(nodes)
+}
+
+/// A plan with what it was made from, for apply.
+pub struct Planned {
+    pub plan: Plan,
+    pub nodes: BTreeMap<String, NodeInputs>,
+}
+
+/// Renders every node, looks up the images in the cache, observes the hosts and plans.
+pub fn plan(lab: &Lab, connections: &Connections) -> Result<Planned, PipelineError> {
+    let store = images::open_store()?;
+    let digests = images::known_digests(lab, &store);
+    let nodes = render(lab, &digests)?;
+    let desired = desired::desired(lab, &nodes, &digests);
+    let observed = crate::libvirt::observer::observe(lab, connections)?;
+    Ok(Planned {
+        plan: crate::planner::plan(&desired, &observed),
+        nodes,
+    })
+}

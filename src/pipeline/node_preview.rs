@@ -1,0 +1,97 @@
+//! `NodePreview`: one node as apply would make it, without a host: its rendered cloud-init
+//! files, the seed image and the domain XML (KVM or Xen), for `vlab render`. A preview: with
+//! `accel "auto"` apply finds out on the host whether KVM works (this assumes it does), and
+//! kernel, initrd and (on Xen) disk paths assume the pool is the directory vlab creates.
+
+use super::PipelineError;
+use crate::cloud_init::{self, RenderedNode, ssh_keys};
+use crate::host::domain_xml::{DirectBoot, DomainXml};
+use crate::host::resource_names::base_volume;
+use crate::host::{resource_names, spec_digest};
+use crate::lab::choices::Accel;
+use crate::lab::host::DEFAULT_POOL;
+use crate::lab::{Lab, Node};
+
+pub struct NodePreview {
+    pub rendered: RenderedNode,
+    pub seed: Vec<u8>,
+    pub domain_xml: String,
+    /// False when the lab has no `ssh-key` and ~/.ssh holds no *.pub.
+    pub has_ssh_keys: bool,
+}
+
+impl NodePreview {
+    pub fn of(lab: &Lab, node_name: &str) -> Result<NodePreview, PipelineError> {
+        let node = lab
+            .node(node_name)
+            .ok_or_else(|| PipelineError::UnknownNode {
+                node: node_name.to_string(),
+                known: lab.nodes.iter().map(|n| n.name.clone()).collect(),
+            })?;
+        let keys = ssh_keys::for_lab(&lab.ssh_keys);
+        let rendered = cloud_init::render(lab, node, &keys)?;
+        let seed = rendered.seed().map_err(PipelineError::SeedImage)?;
+        let domain_xml = domain_xml(lab, node, &seed);
+        Ok(NodePreview {
+            rendered,
+            seed,
+            domain_xml,
+            has_ssh_keys: !keys.is_empty(),
+        })
+    }
+}
+
+/// The node's domain XML (KVM or Xen) as apply would define it. A preview: with `accel
+/// "auto"` apply finds out on the host whether KVM works (this assumes it does), and kernel,
+/// initrd and (on Xen) disk paths assume the pool is the directory vlab creates.
+fn domain_xml(lab: &Lab, node: &Node, seed: &[u8]) -> String {
+    let host = lab.host(&node.host);
+    let pool = host.map_or(DEFAULT_POOL, |h| h.pool.as_str());
+    let kvm = matches!(host.and_then(|h| h.accel), Some(Accel::Auto | Accel::Kvm));
+    let pool_dir = format!("/var/lib/libvirt/images/{pool}");
+    let boot_path = |file: &crate::lab::BootFile| match &file.checksum {
+        Some(digest) => format!("{pool_dir}/{}", base_volume(digest)),
+        None => format!(
+            "{pool_dir}/{}",
+            crate::image_store::checksums_file::file_name_of(&file.url)
+        ),
+    };
+    let direct_boot = lab.image(&node.image).and_then(|image| {
+        image.kernel.as_ref().map(|kernel| DirectBoot {
+            kernel: boot_path(kernel),
+            initrd: image.initrd.as_ref().map(boot_path),
+            cmdline: image.cmdline.clone(),
+        })
+    });
+    let seed_volume = resource_names::seed_volume(&lab.name, &node.name, seed);
+    let image = lab.image(&node.image);
+    let inline = |f: Option<&crate::lab::BootFile>| f.and_then(|f| f.checksum.clone());
+    let kernel = inline(image.and_then(|i| i.kernel.as_ref()));
+    let initrd = inline(image.and_then(|i| i.initrd.as_ref()));
+    let digest = spec_digest::node_digest(node, image, (kernel.as_ref(), initrd.as_ref()), seed);
+    // Known from an inline checksum of an uncompressed image; else once apply has pulled it.
+    let base_volume = lab
+        .image(&node.image)
+        .and_then(|image| match &image.verification {
+            crate::lab::Verification::Checksum(c)
+                if crate::image_store::compression::Compression::from_file_name(&image.url)
+                    .is_none() =>
+            {
+                Some(base_volume(c))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| format!("{} (digest known once pulled)", node.image));
+    DomainXml {
+        lab,
+        node,
+        pool,
+        pool_dir: &pool_dir,
+        kvm,
+        seed_volume: &seed_volume,
+        base_volume: &base_volume,
+        direct_boot,
+        spec_digest: &digest,
+    }
+    .render()
+}

@@ -1,0 +1,99 @@
+//! `PipelineError`: why a stage of the pipeline could not go on, once the lab file reads
+//! cleanly (problems in the file itself are `Diagnostics`, carried by `Invalid`). Each
+//! variant names its stage; `hint` is what the user can do about it, rendered once by the
+//! command line, never sewn into the message.
+
+use crate::cloud_init::render_error::RenderError;
+use crate::image_store::pull_error::PullError;
+use crate::language::diagnostic::Diagnostics;
+use crate::language::lab_source::{LabSource, SourceError};
+use crate::language::name_rules::unknown_help;
+use crate::libvirt::observer::ObserveError;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The lab file could not be read.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// The lab file was read and has problems; the command prints them.
+    #[error("{} has {} problem(s)", file.display, diagnostics.len())]
+    Invalid {
+        file: Box<LabSource>,
+        diagnostics: Diagnostics,
+    },
+    #[error("the lab has no node `{node}`")]
+    UnknownNode { node: String, known: Vec<String> },
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error("cannot build the seed image: {0}")]
+    SeedImage(#[source] std::io::Error),
+    #[error("cannot build the seed of `{node}`: {source}")]
+    Seed {
+        node: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The image cache could not be opened.
+    #[error("{0}")]
+    Cache(PullError),
+    /// Some images could not be pulled; each failure is listed.
+    #[error("{} image(s) could not be pulled", .0.len())]
+    Pull(Vec<PullError>),
+    #[error("interrupted")]
+    Interrupted,
+    #[error(transparent)]
+    Observe(#[from] ObserveError),
+    #[error("{0}")]
+    Locked(String),
+    #[error("cannot create {}: {source}", path.display())]
+    Staging {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    #[error("{0}")]
+    SavedPlan(String),
+    #[error("{} changed since the plan was made", .0.display())]
+    LabChangedSincePlan(PathBuf),
+    #[error(
+        "the hosts changed since the plan was made: it no longer describes what apply would do"
+    )]
+    HostsChangedSincePlan,
+}
+
+impl PipelineError {
+    /// What the user can do about it.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            PipelineError::Source(e) => e.help(),
+            PipelineError::UnknownNode { node, known } => {
+                Some(unknown_help("node", node, known.iter().map(String::as_str)))
+            }
+            PipelineError::Render(e) => e.help.clone(),
+            PipelineError::Observe(_) => {
+                Some("is libvirtd running there, and can this user reach it?".into())
+            }
+            PipelineError::Interrupted => {
+                Some("partial downloads are kept; the next pull resumes them".into())
+            }
+            PipelineError::Locked(_) => Some(
+                "another apply or destroy of this lab is running; wait, or use --lock-timeout"
+                    .into(),
+            ),
+            PipelineError::LabChangedSincePlan(_) | PipelineError::HostsChangedSincePlan => {
+                Some("run `vlab plan -o FILE` again and review the new plan".into())
+            }
+            PipelineError::Invalid { .. }
+            | PipelineError::Seed { .. }
+            | PipelineError::SeedImage(_)
+            | PipelineError::Cache(_)
+            | PipelineError::Pull(_)
+            | PipelineError::Staging { .. }
+            | PipelineError::Runtime(_)
+            | PipelineError::SavedPlan(_) => None,
+        }
+    }
+}
