@@ -8,7 +8,7 @@ use crate::host::resource_names as names;
 use crate::host::resource_names::base_volume;
 use crate::image_store::CachedImage;
 use crate::lab::choices::Accel;
-use crate::lab::{Lab, Node};
+use crate::lab::{Artifact, Lab, Node};
 use crate::libvirt::console_watch::ConsoleWatch;
 use crate::libvirt::host_session::HostSession;
 use crate::planner::plan::Action;
@@ -81,16 +81,16 @@ pub fn build_node(
         matches!(action, Action::Create | Action::Replace),
     )?;
     upload_seed(session, inputs, &seed_volume, &node_inputs.seed)?;
-    let boot_volume = |suffix: &str| {
+    let boot_volume = |artifact: Artifact| {
         inputs
             .images
-            .get(&format!("{}-{suffix}", node.image))
+            .get(&artifact.name(&node.image))
             .map(|c: &CachedImage| base_volume(&c.digest))
     };
-    let direct_boot = match boot_volume("kernel") {
+    let direct_boot = match boot_volume(Artifact::Kernel) {
         Some(kernel) => Some(session.direct_boot(
             &kernel,
-            boot_volume("initrd").as_deref(),
+            boot_volume(Artifact::Initrd).as_deref(),
             image.cmdline.clone(),
         )?),
         None => None,

@@ -74,9 +74,9 @@ fn node_prerequisites(lab: &Lab, domain: &str) -> Vec<(ResourceKind, String)> {
     else {
         return Vec::new();
     };
-    let mut wanted: Vec<(ResourceKind, String)> = ["", "-kernel", "-initrd"]
+    let mut wanted: Vec<(ResourceKind, String)> = crate::lab::Artifact::ALL
         .iter()
-        .map(|suffix| (ResourceKind::Image, format!("{}{suffix}", node.image)))
+        .map(|artifact| (ResourceKind::Image, artifact.name(&node.image)))
         .collect();
     for interface in &node.interfaces {
         let network = names::attachment_network(&lab.name, &interface.attachment);

@@ -139,8 +139,8 @@ fn needed_images(lab: &Lab, plan: &Plan) -> Vec<String> {
                     crate::host::resource_names::domain(&lab.name, &n.name) == change.name
                 });
                 if let Some(node) = node {
-                    for suffix in ["", "-kernel", "-initrd"] {
-                        needed.push(format!("{}{suffix}", node.image));
+                    for artifact in crate::lab::Artifact::ALL {
+                        needed.push(artifact.name(&node.image));
                     }
                 }
             }

@@ -77,19 +77,12 @@ fn ad_hoc_request(
 pub fn lab_requests(lab: &crate::lab::Lab) -> Vec<PullRequest> {
     let mut requests = Vec::new();
     for image in &lab.images {
-        requests.push(PullRequest {
-            name: image.name.clone(),
-            url: image.url.clone(),
-            verification: image.verification.clone(),
-        });
-        for (suffix, file) in [("kernel", &image.kernel), ("initrd", &image.initrd)] {
-            if let Some(file) = file {
-                requests.push(PullRequest {
-                    name: format!("{}-{suffix}", image.name),
-                    url: file.url.clone(),
-                    verification: file.verification(),
-                });
-            }
+        for (artifact, url, verification) in image.artifacts() {
+            requests.push(PullRequest {
+                name: artifact.name(&image.name),
+                url: url.to_string(),
+                verification,
+            });
         }
     }
     requests

@@ -52,11 +52,7 @@ pub fn run(args: &LabArgs, parallel: usize, out: &Output) -> Result<ExitStatus, 
 fn images_for(lab: &Lab, host: &Host, images: &[CachedImage]) -> Vec<CachedImage> {
     let mut wanted: Vec<CachedImage> = Vec::new();
     for node in lab.nodes.iter().filter(|n| n.host == host.name) {
-        let names = [
-            node.image.clone(),
-            format!("{}-kernel", node.image),
-            format!("{}-initrd", node.image),
-        ];
+        let names = crate::lab::Artifact::ALL.map(|a| a.name(&node.image));
         for image in images.iter().filter(|i| names.contains(&i.name)) {
             if !wanted.iter().any(|w| w.digest == image.digest) {
                 wanted.push(image.clone());

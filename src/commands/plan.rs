@@ -9,9 +9,8 @@ use crate::cloud_init::{self, ssh_keys};
 use crate::host::spec_digest;
 use crate::image_store::ImageStore;
 use crate::image_store::cache_layout::CacheLayout;
-use crate::image_store::compression::Compression;
 use crate::image_store::fetcher::FetchPolicy;
-use crate::lab::{Lab, Verification};
+use crate::lab::{Artifact, Lab};
 use crate::output::Output;
 use crate::planner::desired::{self, NodeInputs};
 use crate::planner::plan::{Action, Plan};
@@ -70,8 +69,8 @@ pub fn node_inputs(
             CommandError::new(format!("cannot build the seed of `{}`: {e}", node.name))
         })?;
         let boot = (
-            digests.get(&format!("{}-kernel", node.image)),
-            digests.get(&format!("{}-initrd", node.image)),
+            digests.get(&Artifact::Kernel.name(&node.image)),
+            digests.get(&Artifact::Initrd.name(&node.image)),
         );
         let digest = spec_digest::node_digest(node, lab.image(&node.image), boot, &seed);
         nodes.insert(node.name.clone(), NodeInputs { seed, digest });
@@ -94,18 +93,10 @@ pub fn compute(lab: &Lab) -> Result<Planned, CommandError> {
     let digests: BTreeMap<String, Checksum> = super::image::lab_requests(lab)
         .iter()
         .filter_map(|request| {
-            let digest =
-                store
-                    .cached(request)
-                    .map(|image| image.digest)
-                    .or_else(|| match &request.verification {
-                        Verification::Checksum(c)
-                            if Compression::from_file_name(&request.url).is_none() =>
-                        {
-                            Some(c.clone())
-                        }
-                        _ => None,
-                    })?;
+            let digest = store
+                .cached(request)
+                .map(|image| image.digest)
+                .or_else(|| request.inline_digest().cloned())?;
             Some((request.name.clone(), digest))
         })
         .collect();

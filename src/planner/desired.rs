@@ -73,14 +73,7 @@ pub fn desired(
                 let Some(image) = lab.image(&node.image) else {
                     continue;
                 };
-                let mut names = vec![image.name.clone()];
-                if image.kernel.is_some() {
-                    names.push(format!("{}-kernel", image.name));
-                }
-                if image.initrd.is_some() {
-                    names.push(format!("{}-initrd", image.name));
-                }
-                for name in names {
+                for name in image.artifacts().iter().map(|(a, ..)| a.name(&image.name)) {
                     if !images.iter().any(|(n, _)| *n == name) {
                         let volume = image_digests.get(&name).map(base_volume);
                         images.push((name, volume));
