@@ -132,7 +132,7 @@ async fn apply_host(
         Ok(Err(e)) => return fail_all_changes(&changes, &e, &*reporter),
         Err(e) => return fail_all_changes(&changes, &e.to_string(), &*reporter),
     };
-    let schedule = Schedule::new(&inputs.lab, &changes);
+    let schedule = Schedule::new(&changes);
     let slots = Arc::new(Semaphore::new(inputs.parallelism.max(1)));
     let (senders, receivers): (Vec<_>, Vec<_>) = changes
         .iter()

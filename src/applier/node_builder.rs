@@ -1,6 +1,6 @@
 //! Building one node on its host: disks, seed, domain XML, define and launch. Also the
-//! uploads the node needs (its image, its seed) and the declared XML of a network. Blocking
-//! libvirt calls only; the applier runs these off its async threads.
+//! uploads the node needs (its image files, its seed). Blocking libvirt calls only; the
+//! applier runs these off its async threads. Network definitions come in the plan.
 
 use super::ApplyInputs;
 use crate::host::domain_xml::DomainXml;
@@ -8,27 +8,10 @@ use crate::host::resource_names as names;
 use crate::host::resource_names::base_volume;
 use crate::image_store::CachedImage;
 use crate::lab::choices::Accel;
-use crate::lab::{Artifact, Lab, Node};
+use crate::lab::{Artifact, Node};
 use crate::libvirt::console_watch::ConsoleWatch;
 use crate::libvirt::host_session::HostSession;
 use crate::planner::plan::Action;
-
-/// The declared XML of a lab network or link network named `name`.
-pub fn network_xml(lab: &Lab, name: &str) -> Result<String, String> {
-    use crate::host::network_xml;
-    if let Some(network) = lab
-        .networks
-        .iter()
-        .find(|n| names::network(&lab.name, &n.name) == name)
-    {
-        return Ok(network_xml::network(lab, network).render());
-    }
-    lab.links
-        .iter()
-        .find(|l| names::link_network(&lab.name, &l.name) == name)
-        .map(|l| network_xml::link(lab, l).render())
-        .ok_or_else(|| format!("no network of the lab is named {name}"))
-}
 
 /// Uploads a pulled image, kernel or initrd (each is an image change of its own: `<image>`,
 /// `<image>-kernel`, `<image>-initrd`) to the host's pool.

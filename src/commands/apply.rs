@@ -96,7 +96,7 @@ fn execute(
     options: &Options,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
-    let needed = needed_images(&lab, &planned.plan);
+    let needed = needed_images(&planned.plan);
     let requests: Vec<PullRequest> = lab_requests(&lab)
         .into_iter()
         .filter(|r| needed.contains(&r.name))
@@ -128,26 +128,11 @@ fn execute(
 /// The images (and kernels and initrds) the plan's changes need: those it uploads, and those
 /// of the nodes it builds or rebuilds. A plan that only deletes or starts needs none, and
 /// runs offline.
-fn needed_images(lab: &Lab, plan: &Plan) -> Vec<String> {
-    use crate::planner::plan::{Action, ResourceKind};
-    let mut needed = Vec::new();
-    for change in &plan.changes {
-        match (change.kind, change.action) {
-            (ResourceKind::Image, _) => needed.push(change.name.clone()),
-            (ResourceKind::Node, Action::Create | Action::Replace | Action::Update) => {
-                let node = lab.nodes.iter().find(|n| {
-                    crate::host::resource_names::domain(&lab.name, &n.name) == change.name
-                });
-                if let Some(node) = node {
-                    for artifact in crate::lab::Artifact::ALL {
-                        needed.push(artifact.name(&node.image));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    needed
+fn needed_images(plan: &Plan) -> Vec<String> {
+    plan.changes
+        .iter()
+        .flat_map(Change::images_needed)
+        .collect()
 }
 
 pub fn lock(

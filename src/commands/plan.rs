@@ -40,7 +40,7 @@ pub fn run(
     if out.json {
         crate::outln!(
             "{}",
-            serde_json::json!({"lab": plan.lab, "changes": plan.changes, "summary": plan.summary()})
+            serde_json::json!({"format_version": 1, "lab": plan.lab, "changes": plan.changes, "summary": plan.summary()})
         );
     } else {
         print_plan(&plan, out);
@@ -123,7 +123,7 @@ pub fn print_plan(plan: &Plan, out: &Output) {
     for change in &plan.changes {
         let symbol = out.paint_action(change.action);
         crate::outln!("  {symbol} {}", change.address());
-        crate::outln!("      {}", out.dim(&change.reason));
+        crate::outln!("      {}", out.dim(&change.reason.to_string()));
         match (change.action, &change.before, &change.after) {
             (Action::Update | Action::Replace, Some(before), Some(after)) if before != after => {
                 crate::outln!("      {} -> {}", before, after);

@@ -9,7 +9,8 @@ use crate::cli::LabArgs;
 use crate::host::resource_names as names;
 use crate::lab::{Lab, Node};
 use crate::output::Output;
-use crate::planner::plan::{Plan, ResourceKind};
+use crate::planner::plan::Plan;
+use crate::planner::target::Target;
 use serde::Serialize;
 use virt::connect::Connect;
 
@@ -92,7 +93,10 @@ fn node_status(lab: &Lab, conn: &Connect, node: &Node, plan: &Plan) -> NodeStatu
     let pending = plan
         .changes
         .iter()
-        .find(|c| c.kind == ResourceKind::Node && c.name == domain_name && c.host == node.host)
+        .find(|c| {
+            c.host == node.host
+                && matches!(&c.target, Target::Node { node: n, .. } if *n == node.name)
+        })
         .map(|c| {
             serde_json::to_value(c.action)
                 .ok()

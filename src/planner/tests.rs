@@ -1,11 +1,14 @@
 //! Planner cases: both sides built in memory, every rule checked.
 
-use super::desired::{Desired, DesiredDomain, DesiredHost, DesiredNetwork};
+use super::desired::{Desired, DesiredDomain, DesiredHost, DesiredImage, DesiredNetwork};
 use super::observed::{
     DomainState, NetworkSummary, Observed, ObservedDomain, ObservedHost, ObservedNetwork,
 };
 use super::plan;
-use super::plan::{Action, ResourceKind};
+use super::plan::{Action, Change, ResourceKind};
+use super::reason::{NetworkPart, Reason};
+use super::target::{NodeNeeds, Target};
+use crate::lab::Artifact;
 
 const NET_XML: &str = "<network><name>vlab_lab_lan</name><forward mode='nat'/><bridge name='vl1'/><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.128' end='10.0.0.254'/></dhcp></ip></network>";
 
@@ -20,6 +23,10 @@ fn domain(node: &str, seed: &str, digest: &str) -> DesiredDomain {
         cpus: 1,
         memory_kib: 1024 * 1024,
         volumes: vec![format!("vlab_lab_{node}_root.qcow2"), seed.into()],
+        needs: NodeNeeds {
+            image: "debian".into(),
+            networks: vec!["vlab_lab_lan".into()],
+        },
     }
 }
 
@@ -29,10 +36,15 @@ fn desired() -> Desired {
         hosts: vec![DesiredHost {
             name: "local".into(),
             pool: "vlab".into(),
-            images: vec![("debian".into(), Some("vlab-base-sha256-aa".into()))],
+            images: vec![DesiredImage {
+                image: "debian".into(),
+                artifact: Artifact::Disk,
+                volume: Some("vlab-base-sha256-aa".into()),
+            }],
             networks: vec![DesiredNetwork {
                 name: "vlab_lab_lan".into(),
                 xml: NET_XML.into(),
+                summary: NetworkSummary::from_xml(NET_XML).expect("xml"),
             }],
             domains: vec![domain("a", "vlab_lab_a_seed_1.img", "d1")],
         }],
@@ -79,14 +91,14 @@ fn actions(observed: &Observed, desired: &Desired) -> Vec<(ResourceKind, String,
     plan(desired, observed)
         .changes
         .into_iter()
-        .map(|c| (c.kind, c.name, c.action))
+        .map(|c| (c.kind(), c.name(), c.action))
         .collect()
 }
 
 #[test]
 fn an_empty_host_gets_everything_created() {
     let p = plan(&desired(), &Observed::default());
-    let got: Vec<_> = p.changes.iter().map(|c| (c.kind, c.action)).collect();
+    let got: Vec<_> = p.changes.iter().map(|c| (c.kind(), c.action)).collect();
     assert_eq!(
         got,
         [
@@ -101,6 +113,35 @@ fn an_empty_host_gets_everything_created() {
         "4 to add, 0 to change, 0 to replace, 0 to destroy"
     );
     assert_eq!(p.changes[3].address(), "node.lab_a@local");
+    assert_eq!(
+        p.changes[3].target,
+        Target::Node {
+            node: "a".into(),
+            domain: "lab_a".into(),
+            needs: Some(NodeNeeds {
+                image: "debian".into(),
+                networks: vec!["vlab_lab_lan".into()],
+            }),
+        },
+        "the node's change names what building it needs"
+    );
+    assert_eq!(
+        p.changes[2].target,
+        Target::Network {
+            name: "vlab_lab_lan".into(),
+            xml: Some(NET_XML.into()),
+        }
+    );
+    let reasons: Vec<&Reason> = p.changes.iter().map(|c| &c.reason).collect();
+    assert_eq!(
+        reasons,
+        [
+            &Reason::PoolMissing,
+            &Reason::BaseImageMissing,
+            &Reason::NewNetwork,
+            &Reason::NewNode
+        ]
+    );
 }
 
 #[test]
@@ -127,21 +168,22 @@ fn changed_cloud_init_replaces_the_node_and_drops_the_old_seed() {
     assert_eq!(
         p.changes
             .iter()
-            .map(|c| (c.kind, c.name.as_str(), c.action))
+            .map(|c| (c.kind(), c.name(), c.action, &c.reason))
             .collect::<Vec<_>>(),
         [
-            (ResourceKind::Node, "lab_a", Action::Replace),
+            (
+                ResourceKind::Node,
+                "lab_a".to_string(),
+                Action::Replace,
+                &Reason::SeedChanged
+            ),
             (
                 ResourceKind::Volume,
-                "vlab_lab_a_seed_1.img",
-                Action::Delete
+                "vlab_lab_a_seed_1.img".to_string(),
+                Action::Delete,
+                &Reason::VolumeUnused
             )
         ]
-    );
-    assert!(
-        p.changes[0].reason.contains("cloud-init data changed"),
-        "{}",
-        p.changes[0].reason
     );
 }
 
@@ -154,6 +196,7 @@ fn more_cpus_is_an_update_in_place() {
     let p = plan(&d, &o);
     assert_eq!(p.changes.len(), 1);
     assert_eq!(p.changes[0].action, Action::Update);
+    assert_eq!(p.changes[0].reason, Reason::SettingsChanged);
     assert_eq!(p.changes[0].before.as_deref(), Some("1 cpu, 1024 MiB"));
     assert_eq!(p.changes[0].after.as_deref(), Some("4 cpu, 1024 MiB"));
 }
@@ -162,24 +205,32 @@ fn more_cpus_is_an_update_in_place() {
 fn a_new_image_or_root_size_replaces() {
     let mut d = desired();
     d.hosts[0].domains[0].image = Some("vlab-base-sha256-bb".into());
-    d.hosts[0].images[0].1 = Some("vlab-base-sha256-bb".into());
+    d.hosts[0].images[0].volume = Some("vlab-base-sha256-bb".into());
     let p = plan(&d, &converged());
     assert_eq!(
         p.changes
             .iter()
-            .map(|c| (c.kind, c.action))
+            .map(|c| (c.kind(), c.action))
             .collect::<Vec<_>>(),
         [
             (ResourceKind::Image, Action::Create),
             (ResourceKind::Node, Action::Replace)
         ]
     );
-    assert!(p.changes[1].reason.contains("image changed"));
+    assert_eq!(
+        p.changes[1].reason,
+        Reason::ImageChanged {
+            from: "vlab-base-sha256-aa".into(),
+            to: "vlab-base-sha256-bb".into()
+        }
+    );
     let mut d = desired();
     d.hosts[0].domains[0].root_size = Some(20 << 30);
+    let p = plan(&d, &converged());
+    assert_eq!(p.changes.len(), 1);
     assert_eq!(
-        actions(&converged(), &d),
-        [(ResourceKind::Node, "lab_a".into(), Action::Replace)]
+        (p.changes[0].action, &p.changes[0].reason),
+        (Action::Replace, &Reason::RootSizeChanged)
     );
 }
 
@@ -187,10 +238,10 @@ fn a_new_image_or_root_size_replaces() {
 fn an_image_this_machine_cannot_identify_is_not_called_changed() {
     let mut d = desired();
     d.hosts[0].domains[0].image = None;
-    d.hosts[0].images[0].1 = None;
+    d.hosts[0].images[0].volume = None;
     let p = plan(&d, &converged());
     assert_eq!(
-        p.changes.iter().map(|c| c.kind).collect::<Vec<_>>(),
+        p.changes.iter().map(|c| c.kind()).collect::<Vec<_>>(),
         [ResourceKind::Image],
         "only the pull is planned"
     );
@@ -203,10 +254,11 @@ fn a_root_volume_deleted_by_hand_replaces_the_node() {
     let p = plan(&desired(), &o);
     assert_eq!(p.changes.len(), 1);
     assert_eq!(p.changes[0].action, Action::Replace);
-    assert!(
-        p.changes[0]
-            .reason
-            .contains("root volume vlab_lab_a_root.qcow2 is missing")
+    assert_eq!(
+        p.changes[0].reason,
+        Reason::RootVolumeMissing {
+            volume: "vlab_lab_a_root.qcow2".into()
+        }
     );
 }
 
@@ -217,10 +269,11 @@ fn network_drift_replaces_and_a_stopped_network_starts() {
     let p = plan(&desired(), &o);
     assert_eq!(p.changes.len(), 1);
     assert_eq!(p.changes[0].action, Action::Replace);
-    assert!(
-        p.changes[0].reason.contains("DHCP range"),
-        "{}",
-        p.changes[0].reason
+    assert_eq!(
+        p.changes[0].reason,
+        Reason::NetworkDiffers {
+            differences: vec![NetworkPart::DhcpRange]
+        }
     );
     let mut o = converged();
     o.hosts[0].networks[0].active = false;
@@ -244,7 +297,7 @@ fn host_entries_alone_update_a_running_network_in_place() {
     let p = plan(&desired(), &o);
     assert_eq!(p.changes.len(), 1);
     assert_eq!(p.changes[0].action, Action::Update);
-    assert!(p.changes[0].reason.contains("guests stay connected"));
+    assert_eq!(p.changes[0].reason, Reason::NetworkHostsChanged);
     assert_eq!(p.changes[0].before.as_deref(), Some("fixed hosts: b"));
     // A stopped network has no guests to keep: it is replaced like any other drift.
     o.hosts[0].networks[0].active = false;
@@ -290,14 +343,14 @@ fn what_the_lab_no_longer_declares_is_deleted_and_nothing_else() {
 #[test]
 fn an_image_not_pulled_yet_is_planned_for_pull_and_upload() {
     let mut d = desired();
-    d.hosts[0].images[0].1 = None;
+    d.hosts[0].images[0].volume = None;
     let p = plan(&d, &converged());
     assert_eq!(p.changes.len(), 1);
     assert_eq!(
-        (p.changes[0].kind, p.changes[0].action),
+        (p.changes[0].kind(), p.changes[0].action),
         (ResourceKind::Image, Action::Create)
     );
-    assert!(p.changes[0].reason.contains("not pulled yet"));
+    assert_eq!(p.changes[0].reason, Reason::ImageNotPulled);
 }
 
 #[test]
@@ -317,27 +370,31 @@ fn destroy_removes_what_the_lab_owns_and_keeps_base_images_unless_purged() {
         .volumes
         .insert("vlab_lab_a_root.qcow2.ready".into());
     let p = super::destroy_plan("lab", &o, &[]);
-    let got: Vec<(ResourceKind, &str)> = p
-        .changes
-        .iter()
-        .map(|c| (c.kind, c.name.as_str()))
-        .collect();
+    let got: Vec<(ResourceKind, String)> = p.changes.iter().map(|c| (c.kind(), c.name())).collect();
     assert_eq!(
         got,
         [
-            (ResourceKind::Node, "lab_a"),
-            (ResourceKind::Network, "vlab_lab_lan"),
-            (ResourceKind::Volume, "vlab_lab_a_root.qcow2"),
-            (ResourceKind::Volume, "vlab_lab_a_seed_1.img"),
+            (ResourceKind::Node, "lab_a".to_string()),
+            (ResourceKind::Network, "vlab_lab_lan".to_string()),
+            (ResourceKind::Volume, "vlab_lab_a_root.qcow2".to_string()),
+            (ResourceKind::Volume, "vlab_lab_a_seed_1.img".to_string()),
         ]
     );
-    assert!(p.changes.iter().all(|c| c.action == Action::Delete));
-    let purged = super::destroy_plan("lab", &o, &["vlab-base-sha256-aa".to_string()]);
     assert!(
-        purged
-            .changes
+        p.changes
             .iter()
-            .any(|c| c.name == "vlab-base-sha256-aa")
+            .all(|c| c.action == Action::Delete && c.reason == Reason::Destroy)
+    );
+    let purged = super::destroy_plan("lab", &o, &["vlab-base-sha256-aa".to_string()]);
+    let purge = purged
+        .changes
+        .iter()
+        .find(|c| c.reason == Reason::PurgeImages);
+    assert_eq!(
+        purge.map(|c| &c.target),
+        Some(&Target::Volume {
+            name: "vlab-base-sha256-aa".into()
+        })
     );
     assert!(
         super::destroy_plan("lab", &Observed::default(), &[]).is_empty(),
@@ -353,7 +410,7 @@ fn an_inactive_pool_hides_volumes_and_nothing_is_rebuilt_for_it() {
     let got: Vec<_> = plan(&desired(), &o)
         .changes
         .into_iter()
-        .map(|c| (c.kind, c.action))
+        .map(|c| (c.kind(), c.action))
         .collect();
     // The pool is started; the base image upload is idempotent; no node is replaced.
     assert_eq!(
@@ -373,4 +430,89 @@ fn a_base_image_without_its_ready_marker_is_uploaded_again() {
         actions(&o, &desired()),
         [(ResourceKind::Image, "debian".into(), Action::Create)]
     );
+}
+
+#[test]
+fn reasons_print_the_text_plan_shows() {
+    let cases = [
+        (
+            Reason::PoolMissing,
+            "vlab's storage pool is missing or not running",
+        ),
+        (
+            Reason::ImageChanged {
+                from: "a".into(),
+                to: "b".into(),
+            },
+            "its image changed (a -> b)",
+        ),
+        (
+            Reason::NetworkDiffers {
+                differences: vec![NetworkPart::ForwardMode, NetworkPart::DnsHosts],
+            },
+            "its definition differs from the lab (forward mode, DNS hosts)",
+        ),
+        (
+            Reason::RootVolumeMissing { volume: "v".into() },
+            "its root volume v is missing from the host",
+        ),
+        (Reason::PurgeImages, "--purge-images"),
+    ];
+    for (reason, text) in cases {
+        assert_eq!(reason.to_string(), text);
+    }
+}
+
+/// A plan as `plan -o` saves it reads back equal, so apply's comparison with a fresh plan
+/// holds; its JSON keeps the flat fields scripts read.
+#[test]
+fn a_plan_reads_back_equal_from_its_json() {
+    let mut o = converged();
+    o.hosts[0].networks[0].summary.dhcp_range = Some("10.0.0.2-10.0.0.254".into());
+    o.hosts[0].volumes.insert("vlab_lab_old_root.qcow2".into());
+    let mut d = desired();
+    d.hosts[0].domains[0].image = Some("vlab-base-sha256-bb".into());
+    d.hosts[0].images.push(DesiredImage {
+        image: "debian".into(),
+        artifact: Artifact::Kernel,
+        volume: None,
+    });
+    let p = plan(&d, &o);
+    assert_eq!(p.changes.len(), 4, "{p:?}");
+    let json = serde_json::to_string(&p).expect("serialise");
+    let back: super::plan::Plan = serde_json::from_str(&json).expect("read back");
+    assert_eq!(back, p);
+    let value: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let image = &value["changes"][0];
+    assert_eq!(image["kind"], "image");
+    assert_eq!(image["name"], "debian-kernel");
+    assert_eq!(
+        image["reason"],
+        "the image is not pulled yet: apply pulls, verifies and uploads it"
+    );
+    assert_eq!(image["reason_detail"]["code"], "image_not_pulled");
+    let network = &value["changes"][1];
+    assert_eq!(network["action"], "replace");
+    assert_eq!(
+        network["reason"],
+        "its definition differs from the lab (DHCP range)"
+    );
+}
+
+#[test]
+fn a_change_whose_name_does_not_match_its_target_is_refused() {
+    let change = Change {
+        host: "local".into(),
+        target: Target::Volume { name: "v".into() },
+        action: Action::Delete,
+        before: None,
+        after: None,
+        reason: Reason::VolumeUnused,
+    };
+    let json = serde_json::to_string(&change).expect("serialise").replacen(
+        "\"name\":\"v\"",
+        "\"name\":\"w\"",
+        1,
+    );
+    assert!(serde_json::from_str::<Change>(&json).is_err());
 }
