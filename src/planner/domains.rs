@@ -3,7 +3,7 @@
 //! says which); one whose other settings changed (cpus, memory, interfaces, extra disks) is
 //! updated in place (redefined and restarted); one shut off or paused is started; one the
 //! lab owns and no longer declares is deleted. The volumes a domain leaves behind are
-//! `volumes`' business. Pure, like the whole planner.
+//! `storage`'s business. Pure, like the whole planner.
 
 use super::desired::{DesiredDomain, DesiredHost};
 use super::observed::{DomainState, ObservedDomain, ObservedHost};

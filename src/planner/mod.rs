@@ -1,8 +1,8 @@
 //! The planner: `plan(&Desired, &Observed) -> Plan`. Pure: no I/O, no clock, no randomness,
 //! so every case is a unit test that builds both sides in memory.
 //!
-//! Per host, one module per resource kind decides: `images` (the pool and the base images),
-//! `networks`, `domains` and `volumes`; each module's header states its rules. Every change
+//! Per host, one module per resource kind decides: `storage` (the pool, the base images and
+//! the lab's volumes in it), `networks` and `domains`; each module's header states its rules. Every change
 //! carries a typed `Target` with what carrying it out needs, and a `Reason` for people.
 //! What the lab owns but no longer declares is deleted; base images are never deleted here:
 //! `destroy_plan` with `--purge-images` does that. Observing and carrying out are the
@@ -10,13 +10,12 @@
 
 pub mod desired;
 pub mod domains;
-pub mod images;
 pub mod networks;
 pub mod observed;
 pub mod plan;
 pub mod reason;
+pub mod storage;
 pub mod target;
-pub mod volumes;
 
 use crate::host::resource_names::{is_ready_marker, prefix};
 use desired::{Desired, DesiredHost};
@@ -45,11 +44,11 @@ pub fn plan(desired: &Desired, observed: &Observed) -> Plan {
 /// One host's changes, in the order the plan lists them: pool, images, networks, domains,
 /// volumes.
 fn plan_host(lab: &str, host: &DesiredHost, seen: &ObservedHost) -> Vec<Change> {
-    let mut changes: Vec<Change> = images::pool(host, seen).into_iter().collect();
-    changes.extend(images::images(host, seen));
+    let mut changes: Vec<Change> = storage::pool(host, seen).into_iter().collect();
+    changes.extend(storage::images(host, seen));
     changes.extend(networks::networks(host, seen));
     changes.extend(domains::domains(host, seen));
-    changes.extend(volumes::unused(lab, host, seen));
+    changes.extend(storage::unused_volumes(lab, host, seen));
     changes
 }
 

@@ -128,3 +128,63 @@ fn differences(a: &NetworkSummary, b: &NetworkSummary) -> Vec<NetworkPart> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::observed::NetworkSummary;
+    use super::super::plan;
+    use super::super::plan::{Action, ResourceKind};
+    use super::super::reason::{NetworkPart, Reason};
+    use super::super::tests::{NET_XML, actions, converged, desired};
+
+    #[test]
+    fn network_drift_replaces_and_a_stopped_network_starts() {
+        let mut o = converged();
+        o.hosts[0].networks[0].summary.dhcp_range = Some("10.0.0.2-10.0.0.254".into());
+        let p = plan(&desired(), &o);
+        assert_eq!(p.changes.len(), 1);
+        assert_eq!(p.changes[0].action, Action::Replace);
+        assert_eq!(
+            p.changes[0].reason,
+            Reason::NetworkDiffers {
+                differences: vec![NetworkPart::DhcpRange]
+            }
+        );
+        let mut o = converged();
+        o.hosts[0].networks[0].active = false;
+        assert_eq!(
+            actions(&o, &desired()),
+            [(ResourceKind::Network, "vlab_lab_lan".into(), Action::Start)]
+        );
+    }
+
+    #[test]
+    fn host_entries_alone_update_a_running_network_in_place() {
+        let mut o = converged();
+        o.hosts[0].networks[0]
+            .summary
+            .dhcp_hosts
+            .push("52:54:00:00:00:0b b 10.0.0.11".into());
+        o.hosts[0].networks[0]
+            .summary
+            .dns_hosts
+            .push("10.0.0.11 b".into());
+        let p = plan(&desired(), &o);
+        assert_eq!(p.changes.len(), 1);
+        assert_eq!(p.changes[0].action, Action::Update);
+        assert_eq!(p.changes[0].reason, Reason::NetworkHostsChanged);
+        assert_eq!(p.changes[0].before.as_deref(), Some("fixed hosts: b"));
+        // A stopped network has no guests to keep: it is replaced like any other drift.
+        o.hosts[0].networks[0].active = false;
+        assert_eq!(plan(&desired(), &o).changes[0].action, Action::Replace);
+    }
+
+    #[test]
+    fn network_summaries_ignore_what_libvirt_adds() {
+        let from_libvirt = "<network connections='1'><name>vlab_lab_lan</name><uuid>0b7c0a7e-1111-2222-3333-444455556666</uuid><forward mode='nat'><nat><port start='1024' end='65535'/></nat></forward><bridge name='vl1' stp='on' delay='0'/><mac address='52:54:00:aa:bb:cc'/><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.128' end='10.0.0.254'/></dhcp></ip></network>";
+        assert_eq!(
+            NetworkSummary::from_xml(from_libvirt),
+            NetworkSummary::from_xml(NET_XML)
+        );
+    }
+}

@@ -210,3 +210,129 @@ impl std::fmt::Display for Summary {
         )
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::planner::reason::NetworkPart;
+    use crate::planner::target::NodeNeeds;
+
+    fn change(target: Target, action: Action, reason: Reason) -> Change {
+        Change {
+            host: "local".into(),
+            target,
+            action,
+            before: Some("1 cpu, 1024 MiB".into()),
+            after: None,
+            reason,
+        }
+    }
+
+    /// A plan with a change of every target kind.
+    pub(crate) fn sample() -> Plan {
+        let node = Target::Node {
+            node: "a".into(),
+            domain: "lab_a".into(),
+            needs: Some(NodeNeeds {
+                image: "debian".into(),
+                networks: vec!["vlab_lab_lan".into()],
+            }),
+        };
+        let image = Target::Image {
+            image: "debian".into(),
+            artifact: Artifact::Kernel,
+            volume: None,
+        };
+        let network = Target::Network {
+            name: "vlab_lab_lan".into(),
+            xml: Some("<network><name>vlab_lab_lan</name></network>".into()),
+        };
+        let differences = vec![NetworkPart::DhcpRange];
+        Plan {
+            lab: "lab".into(),
+            changes: vec![
+                change(
+                    Target::Pool {
+                        name: "vlab".into(),
+                    },
+                    Action::Create,
+                    Reason::PoolMissing,
+                ),
+                change(image, Action::Create, Reason::ImageNotPulled),
+                change(
+                    network,
+                    Action::Replace,
+                    Reason::NetworkDiffers { differences },
+                ),
+                change(node, Action::Update, Reason::SettingsChanged),
+                change(
+                    Target::Volume {
+                        name: "vlab_lab_old.qcow2".into(),
+                    },
+                    Action::Delete,
+                    Reason::VolumeUnused,
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_plan_reads_back_equal_from_its_json_which_keeps_the_flat_fields() {
+        let plan = sample();
+        let json = serde_json::to_string(&plan).expect("serialise");
+        let back: Plan = serde_json::from_str(&json).expect("read back");
+        assert_eq!(back, plan);
+        let value: serde_json::Value = serde_json::from_str(&json).expect("json");
+        let image = &value["changes"][1];
+        assert_eq!(image["host"], "local");
+        assert_eq!(image["kind"], "image");
+        assert_eq!(image["name"], "debian-kernel");
+        assert_eq!(image["action"], "create");
+        assert_eq!(
+            image["reason"],
+            "the image is not pulled yet: apply pulls, verifies and uploads it"
+        );
+        assert_eq!(image["reason_detail"]["code"], "image_not_pulled");
+        let network = &value["changes"][2];
+        assert_eq!(
+            network["reason"],
+            "its definition differs from the lab (DHCP range)"
+        );
+        assert_eq!(value["changes"][3]["before"], "1 cpu, 1024 MiB");
+        assert_eq!(value["changes"][3]["target"]["node"], "a");
+    }
+
+    #[test]
+    fn a_change_whose_name_does_not_match_its_target_is_refused() {
+        let change = change(
+            Target::Volume { name: "v".into() },
+            Action::Delete,
+            Reason::VolumeUnused,
+        );
+        let json = serde_json::to_string(&change).expect("serialise");
+        // The record's own `name` comes before the target's.
+        let edited = json.replacen("\"name\":\"v\"", "\"name\":\"w\"", 1);
+        assert_ne!(edited, json);
+        assert!(serde_json::from_str::<Change>(&edited).is_err());
+    }
+
+    #[test]
+    fn images_needed_are_the_uploaded_file_and_a_built_node_s_whole_image() {
+        let plan = sample();
+        let needed: Vec<Vec<String>> = plan.changes.iter().map(Change::images_needed).collect();
+        assert_eq!(
+            needed,
+            [
+                vec![],
+                vec!["debian-kernel".to_string()],
+                vec![],
+                vec![
+                    "debian".into(),
+                    "debian-kernel".into(),
+                    "debian-initrd".into()
+                ],
+                vec![],
+            ]
+        );
+    }
+}

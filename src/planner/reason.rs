@@ -113,3 +113,40 @@ impl fmt::Display for Reason {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{NetworkPart, Reason};
+
+    #[test]
+    fn reasons_print_the_text_plan_shows() {
+        let cases = [
+            (
+                Reason::PoolMissing,
+                "vlab's storage pool is missing or not running",
+            ),
+            (
+                Reason::ImageChanged {
+                    from: "a".into(),
+                    to: "b".into(),
+                },
+                "its image changed (a -> b)",
+            ),
+            (
+                Reason::NetworkDiffers {
+                    differences: vec![NetworkPart::ForwardMode, NetworkPart::DnsHosts],
+                },
+                "its definition differs from the lab (forward mode, DNS hosts)",
+            ),
+            (
+                Reason::RootVolumeMissing { volume: "v".into() },
+                "its root volume v is missing from the host",
+            ),
+            (Reason::Destroy, "destroy"),
+            (Reason::PurgeImages, "--purge-images"),
+        ];
+        for (reason, text) in cases {
+            assert_eq!(reason.to_string(), text);
+        }
+    }
+}
