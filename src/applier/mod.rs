@@ -48,8 +48,8 @@ pub struct ApplyReport {
 }
 
 /// Everything the applier needs besides the plan: the lab, each node's seed and digest, the
-/// pulled images (by lab image name, including `<image>-kernel` and `<image>-initrd`), a
-/// directory to stage seeds in before upload, and how to run.
+/// pulled image files (by `Artifact::name`), a directory to stage seeds in before upload,
+/// and how to run. What each change acts on, and needs, is in its target.
 pub struct ApplyInputs {
     pub lab: Lab,
     pub nodes: BTreeMap<String, NodeInputs>,

@@ -13,8 +13,8 @@ use crate::libvirt::console_watch::ConsoleWatch;
 use crate::libvirt::host_session::HostSession;
 use crate::planner::plan::Action;
 
-/// Uploads a pulled image, kernel or initrd (each is an image change of its own: `<image>`,
-/// `<image>-kernel`, `<image>-initrd`) to the host's pool.
+/// Uploads a pulled image file (disk, kernel or initrd, each an image change of its own,
+/// named by `Artifact::name`) to the host's pool.
 pub fn upload_image(
     session: &HostSession,
     inputs: &ApplyInputs,
