@@ -59,3 +59,24 @@ impl SavedPlan {
 fn sha256(text: &str) -> String {
     crate::checksum::hex(&Sha256::digest(text.as_bytes()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SavedPlan;
+
+    #[test]
+    fn a_saved_plan_reads_back_equal() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("lab.plan");
+        let saved = SavedPlan::new(
+            &dir.path().join("lab.kdl"),
+            "lab \"lab\"\n",
+            crate::planner::plan::tests::sample(),
+        );
+        saved.write(&path).expect("write");
+        let back = SavedPlan::read(&path).expect("read");
+        assert_eq!(back, saved);
+        assert_eq!(back.plan, crate::planner::plan::tests::sample());
+        assert!(back.matches_lab("lab \"lab\"\n"));
+    }
+}

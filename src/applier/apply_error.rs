@@ -4,6 +4,7 @@
 //! is rendered once, with the message, for the change's report line.
 
 use crate::libvirt::LibvirtError;
+use crate::planner::plan::Action;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -16,10 +17,15 @@ pub enum ApplyError {
     NotRendered(String),
     #[error("image `{0}` is not in the lab")]
     UnknownImage(String),
-    #[error("no node for domain {0}")]
-    UnknownDomain(String),
-    #[error("no network of the lab is named {0}")]
-    UnknownNetwork(String),
+    #[error("node `{0}` is not in the lab")]
+    UnknownNode(String),
+    #[error("{0} is not a node")]
+    NotANode(String),
+    #[error("the plan holds no definition for {0}")]
+    NoDefinition(String),
+    /// An action the planner never plans for that kind of resource.
+    #[error("the planner never plans {action:?} for {address}")]
+    Unplanned { action: Action, address: String },
     #[error("cannot stage the seed {}: {source}", path.display())]
     Staging {
         path: PathBuf,
@@ -41,8 +47,10 @@ impl ApplyError {
             ApplyError::NotPulled(_)
             | ApplyError::NotRendered(_)
             | ApplyError::UnknownImage(_)
-            | ApplyError::UnknownDomain(_)
-            | ApplyError::UnknownNetwork(_)
+            | ApplyError::UnknownNode(_)
+            | ApplyError::NotANode(_)
+            | ApplyError::NoDefinition(_)
+            | ApplyError::Unplanned { .. }
             | ApplyError::Staging { .. }
             | ApplyError::Stopped { .. }
             | ApplyError::NoConsole => None,

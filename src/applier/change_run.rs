@@ -7,13 +7,13 @@
 
 use super::node_builder;
 use super::{ApplyError, ApplyInputs, ApplyReporter};
-use crate::host::resource_names as names;
 use crate::lab::Readiness;
 use crate::lab::choices::ReadyWhen;
 use crate::libvirt::LibvirtError;
 use crate::libvirt::console_watch::{ConsoleWatch, WaitFailure};
 use crate::libvirt::host_session::HostSession;
-use crate::planner::plan::{Action, Change, ResourceKind};
+use crate::planner::plan::{Action, Change};
+use crate::planner::target::Target;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Semaphore, watch};
@@ -158,7 +158,10 @@ impl ChangeRun {
             self.change.clone(),
         );
         tokio::task::spawn_blocking(move || {
-            let node = node_of(&inputs.lab, &change.name)?;
+            let Target::Node { node, .. } = &change.target else {
+                return Err(ApplyError::NotANode(change.address()));
+            };
+            let node = lab_node(&inputs.lab, node)?;
             let warn = |text: String| reporter.warn(&text);
             node_builder::build_node(&session, &inputs, node, Action::Update, true, true, &warn)?
                 .ok_or(ApplyError::NoConsole)
@@ -180,15 +183,16 @@ impl ChangeRun {
     /// What to wait for after this change, if anything: a node that (re)starts, of an image
     /// whose readiness can be seen, when the apply waits at all.
     fn readiness(&self) -> Option<Readiness> {
-        let lab = &self.inputs.lab;
-        if !self.inputs.wait || self.change.kind != ResourceKind::Node {
+        let Target::Node {
+            needs: Some(needs), ..
+        } = &self.change.target
+        else {
+            return None;
+        };
+        if !self.inputs.wait || self.change.action == Action::Delete {
             return None;
         }
-        if self.change.action == Action::Delete {
-            return None;
-        }
-        let node = node_of(lab, &self.change.name).ok()?;
-        let ready = &lab.image(&node.image)?.ready;
+        let ready = &self.inputs.lab.image(&needs.image)?.ready;
         match ready.when {
             ReadyWhen::None => None,
             ReadyWhen::CloudInit | ReadyWhen::Console => Some(ready.clone()),
@@ -203,40 +207,56 @@ fn carry_out(
     watch: bool,
     reporter: &dyn ApplyReporter,
 ) -> Result<Option<ConsoleWatch>, ApplyError> {
-    let lab = &inputs.lab;
+    use Action::{Create, Delete, Replace, Start, Update};
     let nothing = |r: Result<(), LibvirtError>| r.map(|_| None).map_err(ApplyError::from);
-    match (change.kind, change.action) {
-        (ResourceKind::Pool, _) => nothing(session.ensure_pool()),
-        (ResourceKind::Image, _) => {
-            node_builder::upload_image(session, inputs, &change.name)?;
+    let unplanned = || {
+        Err(ApplyError::Unplanned {
+            action: change.action,
+            address: change.address(),
+        })
+    };
+    match (&change.target, change.action) {
+        (Target::Pool { .. }, Create | Update | Replace | Start) => nothing(session.ensure_pool()),
+        (
+            Target::Image {
+                image, artifact, ..
+            },
+            Create | Update | Replace | Start,
+        ) => {
+            node_builder::upload_image(session, inputs, &artifact.name(image))?;
             Ok(None)
         }
-        (ResourceKind::Volume, _) => nothing(session.delete_volume(&change.name)),
-        (ResourceKind::Network, Action::Delete) => nothing(session.delete_network(&change.name)),
-        (ResourceKind::Network, Action::Start) => nothing(session.start_network(&change.name)),
-        (ResourceKind::Network, Action::Update) => {
-            let xml = node_builder::network_xml(lab, &change.name)?;
-            nothing(session.update_network_hosts(&change.name, &xml))
+        (Target::Volume { name }, Delete) => nothing(session.delete_volume(name)),
+        (Target::Network { name, .. }, Delete) => nothing(session.delete_network(name)),
+        (Target::Network { name, .. }, Start) => nothing(session.start_network(name)),
+        (Target::Network { name, xml }, Update) => {
+            nothing(session.update_network_hosts(name, definition(change, xml)?))
         }
-        (ResourceKind::Network, Action::Create | Action::Replace) => {
-            session.delete_network(&change.name)?;
-            let xml = node_builder::network_xml(lab, &change.name)?;
-            nothing(session.define_network(&change.name, &xml))
+        (Target::Network { name, xml }, Create | Replace) => {
+            let xml = definition(change, xml)?;
+            session.delete_network(name)?;
+            nothing(session.define_network(name, xml))
         }
-        (ResourceKind::Node, Action::Delete) => nothing(session.delete_domain(&change.name)),
-        (ResourceKind::Node, Action::Start) => Ok(session.start_domain(&change.name, watch)?),
-        (ResourceKind::Node, action @ (Action::Create | Action::Replace | Action::Update)) => {
-            let node = node_of(lab, &change.name)?;
+        (Target::Node { domain, .. }, Delete) => nothing(session.delete_domain(domain)),
+        (Target::Node { domain, .. }, Start) => Ok(session.start_domain(domain, watch)?),
+        (Target::Node { node, .. }, action @ (Create | Replace | Update)) => {
+            let node = lab_node(&inputs.lab, node)?;
             let warn = |text: String| reporter.warn(&text);
             node_builder::build_node(session, inputs, node, action, watch, false, &warn)
         }
+        (Target::Pool { .. } | Target::Image { .. }, Delete)
+        | (Target::Volume { .. }, Create | Update | Replace | Start) => unplanned(),
     }
 }
 
-/// The lab's node whose domain is `domain`.
-fn node_of<'a>(lab: &'a crate::lab::Lab, domain: &str) -> Result<&'a crate::lab::Node, ApplyError> {
-    lab.nodes
-        .iter()
-        .find(|n| names::domain(&lab.name, &n.name) == domain)
-        .ok_or_else(|| ApplyError::UnknownDomain(domain.to_string()))
+/// The definition the planner wrote into a network change that creates, replaces or updates.
+fn definition<'a>(change: &Change, xml: &'a Option<String>) -> Result<&'a str, ApplyError> {
+    xml.as_deref()
+        .ok_or_else(|| ApplyError::NoDefinition(change.address()))
+}
+
+/// The lab's node named `name` (its lab name, as the change's target records it).
+fn lab_node<'a>(lab: &'a crate::lab::Lab, name: &str) -> Result<&'a crate::lab::Node, ApplyError> {
+    lab.node(name)
+        .ok_or_else(|| ApplyError::UnknownNode(name.to_string()))
 }

@@ -52,8 +52,8 @@ pub struct ApplyReport {
 }
 
 /// Everything the applier needs besides the plan: the lab, each node's seed and digest, the
-/// pulled images (by lab image name, including `<image>-kernel` and `<image>-initrd`), a
-/// directory to stage seeds in before upload, and how to run.
+/// pulled image files (by `Artifact::name`), a directory to stage seeds in before upload,
+/// and how to run. What each change acts on, and needs, is in its target.
 pub struct ApplyInputs {
     pub lab: Lab,
     pub nodes: BTreeMap<String, NodeInputs>,
@@ -142,7 +142,7 @@ async fn apply_host(
         Ok(Err(e)) => return fail_all_changes(&changes, &e.to_string(), &*reporter),
         Err(e) => return fail_all_changes(&changes, &e.to_string(), &*reporter),
     };
-    let schedule = Schedule::new(&inputs.lab, &changes);
+    let schedule = Schedule::new(&changes);
     let slots = Arc::new(Semaphore::new(inputs.parallelism.max(1)));
     let (senders, receivers): (Vec<_>, Vec<_>) = changes
         .iter()

@@ -1,6 +1,6 @@
 //! Building one node on its host: disks, seed, domain XML, define and launch. Also the
-//! uploads the node needs (its image, its seed) and the declared XML of a network. Blocking
-//! libvirt calls only; the applier runs these off its async threads.
+//! uploads the node needs (its image files, its seed). Blocking libvirt calls only; the
+//! applier runs these off its async threads. Network definitions come in the plan.
 
 use super::{ApplyError, ApplyInputs};
 use crate::host::domain_xml::DomainXml;
@@ -8,30 +8,13 @@ use crate::host::resource_names as names;
 use crate::host::resource_names::base_volume;
 use crate::image_store::CachedImage;
 use crate::lab::choices::Accel;
-use crate::lab::{Lab, Node};
+use crate::lab::{Artifact, Node};
 use crate::libvirt::console_watch::ConsoleWatch;
 use crate::libvirt::host_session::HostSession;
 use crate::planner::plan::Action;
 
-/// The declared XML of a lab network or link network named `name`.
-pub fn network_xml(lab: &Lab, name: &str) -> Result<String, ApplyError> {
-    use crate::host::network_xml;
-    if let Some(network) = lab
-        .networks
-        .iter()
-        .find(|n| names::network(&lab.name, &n.name) == name)
-    {
-        return Ok(network_xml::network(lab, network).render());
-    }
-    lab.links
-        .iter()
-        .find(|l| names::link_network(&lab.name, &l.name) == name)
-        .map(|l| network_xml::link(lab, l).render())
-        .ok_or_else(|| ApplyError::UnknownNetwork(name.to_string()))
-}
-
-/// Uploads a pulled image, kernel or initrd (each is an image change of its own: `<image>`,
-/// `<image>-kernel`, `<image>-initrd`) to the host's pool.
+/// Uploads a pulled image file (disk, kernel or initrd, each an image change of its own,
+/// named by `Artifact::name`) to the host's pool.
 pub fn upload_image(
     session: &HostSession,
     inputs: &ApplyInputs,
@@ -81,16 +64,16 @@ pub fn build_node(
         matches!(action, Action::Create | Action::Replace),
     )?;
     upload_seed(session, inputs, &seed_volume, &node_inputs.seed)?;
-    let boot_volume = |suffix: &str| {
+    let boot_volume = |artifact: Artifact| {
         inputs
             .images
-            .get(&format!("{}-{suffix}", node.image))
+            .get(&artifact.name(&node.image))
             .map(|c: &CachedImage| base_volume(&c.digest))
     };
-    let direct_boot = match boot_volume("kernel") {
+    let direct_boot = match boot_volume(Artifact::Kernel) {
         Some(kernel) => Some(session.direct_boot(
             &kernel,
-            boot_volume("initrd").as_deref(),
+            boot_volume(Artifact::Initrd).as_deref(),
             image.cmdline.clone(),
         )?),
         None => None,

@@ -14,7 +14,7 @@ pub fn print_plan(plan: &Plan, out: &Output) {
     for change in &plan.changes {
         let symbol = out.paint_action(change.action);
         crate::outln!("  {symbol} {}", change.address());
-        crate::outln!("      {}", out.dim(&change.reason));
+        crate::outln!("      {}", out.dim(&change.reason.to_string()));
         match (change.action, &change.before, &change.after) {
             (Action::Update | Action::Replace, Some(before), Some(after)) if before != after => {
                 crate::outln!("      {} -> {}", before, after);

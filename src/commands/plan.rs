@@ -36,7 +36,7 @@ pub fn run(
     if out.json {
         crate::outln!(
             "{}",
-            serde_json::json!({"lab": plan.lab, "changes": plan.changes, "summary": plan.summary()})
+            serde_json::json!({"format_version": 1, "lab": plan.lab, "changes": plan.changes, "summary": plan.summary()})
         );
     } else {
         print_plan(&plan, out);

@@ -10,7 +10,8 @@ use crate::lab::{Lab, Node};
 use crate::libvirt::domain_status::DomainStatus;
 use crate::libvirt::{Connections, HostConnection};
 use crate::pipeline;
-use crate::planner::plan::{Plan, ResourceKind};
+use crate::planner::plan::Plan;
+use crate::planner::target::Target;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -94,7 +95,10 @@ fn node_status(lab: &Lab, connection: &HostConnection, node: &Node, plan: &Plan)
     let pending = plan
         .changes
         .iter()
-        .find(|c| c.kind == ResourceKind::Node && c.name == domain_name && c.host == node.host)
+        .find(|c| {
+            c.host == node.host
+                && matches!(&c.target, Target::Node { node: n, .. } if *n == node.name)
+        })
         .map(|c| {
             serde_json::to_value(c.action)
                 .ok()

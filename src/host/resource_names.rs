@@ -17,6 +17,18 @@ pub fn base_volume(digest: &Checksum) -> String {
     format!("vlab-base-{}-{}", digest.algorithm.name(), digest.hex)
 }
 
+/// The zero-size companion volume that marks the upload of `volume` complete.
+pub fn ready_marker(volume: &str) -> String {
+    format!("{volume}{READY_SUFFIX}")
+}
+
+/// Whether `volume` is an upload's completion marker (see `ready_marker`).
+pub fn is_ready_marker(volume: &str) -> bool {
+    volume.ends_with(READY_SUFFIX)
+}
+
+const READY_SUFFIX: &str = ".ready";
+
 /// Every volume, network and domain vlab owns starts with the lab's prefix.
 pub fn prefix(lab: &str) -> String {
     format!("vlab_{lab}_")

@@ -42,6 +42,26 @@ pub struct PullRequest {
     pub verification: Verification,
 }
 
+impl PullRequest {
+    /// The image's content digest when it is known before any download: see
+    /// `inline_digest`.
+    pub fn inline_digest(&self) -> Option<&Checksum> {
+        inline_digest(&self.url, &self.verification)
+    }
+}
+
+/// The content digest of the file at `url`, when it is known without downloading it: from
+/// an inline checksum of an uncompressed file (the checksum of a compressed one is the
+/// archive's, not the content's). Otherwise only a pull tells.
+pub fn inline_digest<'a>(url: &str, verification: &'a Verification) -> Option<&'a Checksum> {
+    match verification {
+        Verification::Checksum(c) if Compression::from_file_name(url).is_none() => Some(c),
+        Verification::Checksum(_) | Verification::ChecksumsUrl(_) | Verification::Unverified => {
+            None
+        }
+    }
+}
+
 /// An image in the cache.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CachedImage {
@@ -206,12 +226,7 @@ impl ImageStore {
     fn lookup(&self, request: &PullRequest, ref_key: &str) -> Option<CachedImage> {
         let by_ref = read_json::<RefRecord>(&self.layout.reference(ref_key)).map(|r| r.blob);
         // An inline checksum of an uncompressed image names the blob directly.
-        let by_checksum = match &request.verification {
-            Verification::Checksum(c) if Compression::from_file_name(&request.url).is_none() => {
-                Some(blob_name(c))
-            }
-            _ => None,
-        };
+        let by_checksum = request.inline_digest().map(blob_name);
         for name in by_ref.into_iter().chain(by_checksum) {
             let path = self.layout.images_dir().join(&name);
             let record_path = self.layout.images_dir().join(format!("{name}.json"));

@@ -1,8 +1,11 @@
-//! `Image`: a checked cloud image: where it comes from and how it is verified.
+//! `Image`: a checked cloud image: where it comes from and how it is verified, and
+//! `Artifact`: the files apply pulls for it (its disk, its direct-boot kernel and initrd) and
+//! the one rule that names them (`<image>`, `<image>-kernel`, `<image>-initrd`). Fetching
+//! them is the image store's job.
 
 use super::choices::DiskFormat;
 use crate::checksum::Checksum;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Image {
@@ -51,5 +54,57 @@ impl BootFile {
             (None, Some(list)) => Verification::ChecksumsUrl(list.clone()),
             (None, None) => Verification::Unverified,
         }
+    }
+}
+
+/// One file of an image that apply pulls, caches and uploads on its own: the disk, and the
+/// optional direct-boot kernel and initrd.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Artifact {
+    Disk,
+    Kernel,
+    Initrd,
+}
+
+impl Artifact {
+    pub const ALL: [Artifact; 3] = [Artifact::Disk, Artifact::Kernel, Artifact::Initrd];
+
+    /// The name this file of image `image` is pulled, cached and planned under: the image's
+    /// own name for its disk, `<image>-kernel` and `<image>-initrd` for the boot files.
+    pub fn name(self, image: &str) -> String {
+        match self {
+            Artifact::Disk => image.to_string(),
+            Artifact::Kernel => format!("{image}-kernel"),
+            Artifact::Initrd => format!("{image}-initrd"),
+        }
+    }
+}
+
+impl Image {
+    /// The files of this image apply pulls, with where each comes from and how it is
+    /// verified: the disk always, the kernel and initrd when declared.
+    pub fn artifacts(&self) -> Vec<(Artifact, &str, Verification)> {
+        let mut files = vec![(Artifact::Disk, self.url.as_str(), self.verification.clone())];
+        for (artifact, file) in [
+            (Artifact::Kernel, &self.kernel),
+            (Artifact::Initrd, &self.initrd),
+        ] {
+            if let Some(file) = file {
+                files.push((artifact, file.url.as_str(), file.verification()));
+            }
+        }
+        files
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Artifact;
+
+    #[test]
+    fn artifact_names_follow_the_image() {
+        let names: Vec<String> = Artifact::ALL.iter().map(|a| a.name("deb")).collect();
+        assert_eq!(names, ["deb", "deb-kernel", "deb-initrd"]);
     }
 }

@@ -14,7 +14,7 @@ pub mod readiness;
 pub mod xen_paths;
 
 pub use host::Host;
-pub use image::{BootFile, Image, Verification};
+pub use image::{Artifact, BootFile, Image, Verification};
 pub use link::{Link, LinkEnd};
 pub use network::{DhcpRange, Ipv4Plan, Network};
 pub use node::{Attachment, CloudInit, Disk, Interface, Node, Variable};

@@ -169,7 +169,7 @@ impl PoolUploader {
             .map_err(pool_error)?;
         refresh(&storage).map_err(pool_error)?;
         let name = name.to_string();
-        let ready = format!("{name}.ready");
+        let ready = crate::host::resource_names::ready_marker(&name);
         let lookup = |name: &str| match storage.lookup_storage_vol_by_name(name) {
             Ok(volume) => Ok(Some(volume)),
             Err(e) if e.code().is(ErrorNumber::NoStorageVolume) => Ok(None),

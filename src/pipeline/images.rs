@@ -7,14 +7,13 @@ use super::PipelineError;
 use crate::checksum::Checksum;
 use crate::host::resource_names::base_volume;
 use crate::image_store::cache_layout::CacheLayout;
-use crate::image_store::compression::Compression;
 use crate::image_store::fetcher::FetchPolicy;
 use crate::image_store::pull_reporter::PullReporter;
 use crate::image_store::{CachedImage, ImageStore, PullRequest};
-use crate::lab::{Host, Lab, Verification};
+use crate::lab::{Artifact, Host, Lab};
 use crate::libvirt::Connections;
 use crate::libvirt::pool_uploader::PoolUploader;
-use crate::planner::plan::{Action, Plan, ResourceKind};
+use crate::planner::plan::{Change, Plan};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -28,19 +27,12 @@ pub fn open_store() -> Result<ImageStore, PipelineError> {
 pub fn lab_requests(lab: &Lab) -> Vec<PullRequest> {
     let mut requests = Vec::new();
     for image in &lab.images {
-        requests.push(PullRequest {
-            name: image.name.clone(),
-            url: image.url.clone(),
-            verification: image.verification.clone(),
-        });
-        for (suffix, file) in [("kernel", &image.kernel), ("initrd", &image.initrd)] {
-            if let Some(file) = file {
-                requests.push(PullRequest {
-                    name: format!("{}-{suffix}", image.name),
-                    url: file.url.clone(),
-                    verification: file.verification(),
-                });
-            }
+        for (artifact, url, verification) in image.artifacts() {
+            requests.push(PullRequest {
+                name: artifact.name(&image.name),
+                url: url.to_string(),
+                verification,
+            });
         }
     }
     requests
@@ -52,18 +44,10 @@ pub fn known_digests(lab: &Lab, store: &ImageStore) -> BTreeMap<String, Checksum
     lab_requests(lab)
         .iter()
         .filter_map(|request| {
-            let digest =
-                store
-                    .cached(request)
-                    .map(|image| image.digest)
-                    .or_else(|| match &request.verification {
-                        Verification::Checksum(c)
-                            if Compression::from_file_name(&request.url).is_none() =>
-                        {
-                            Some(c.clone())
-                        }
-                        _ => None,
-                    })?;
+            let digest = store
+                .cached(request)
+                .map(|image| image.digest)
+                .or_else(|| request.inline_digest().cloned())?;
             Some((request.name.clone(), digest))
         })
         .collect()
@@ -73,23 +57,11 @@ pub fn known_digests(lab: &Lab, store: &ImageStore) -> BTreeMap<String, Checksum
 /// of the nodes it builds or rebuilds. A plan that only deletes or starts needs none, and
 /// runs offline.
 pub fn needed_by(lab: &Lab, plan: &Plan) -> Vec<PullRequest> {
-    let mut needed = Vec::new();
-    for change in &plan.changes {
-        match (change.kind, change.action) {
-            (ResourceKind::Image, _) => needed.push(change.name.clone()),
-            (ResourceKind::Node, Action::Create | Action::Replace | Action::Update) => {
-                let node = lab.nodes.iter().find(|n| {
-                    crate::host::resource_names::domain(&lab.name, &n.name) == change.name
-                });
-                if let Some(node) = node {
-                    for suffix in ["", "-kernel", "-initrd"] {
-                        needed.push(format!("{}{suffix}", node.image));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    let needed: Vec<String> = plan
+        .changes
+        .iter()
+        .flat_map(Change::images_needed)
+        .collect();
     lab_requests(lab)
         .into_iter()
         .filter(|r| needed.contains(&r.name))
@@ -164,11 +136,7 @@ pub fn push(
 fn images_for(lab: &Lab, host: &Host, images: &[CachedImage]) -> Vec<CachedImage> {
     let mut wanted: Vec<CachedImage> = Vec::new();
     for node in lab.nodes.iter().filter(|n| n.host == host.name) {
-        let names = [
-            node.image.clone(),
-            format!("{}-kernel", node.image),
-            format!("{}-initrd", node.image),
-        ];
+        let names = Artifact::ALL.map(|a| a.name(&node.image));
         for image in images.iter().filter(|i| names.contains(&i.name)) {
             if !wanted.iter().any(|w| w.digest == image.digest) {
                 wanted.push(image.clone());

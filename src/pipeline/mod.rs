@@ -22,7 +22,7 @@ pub use pipeline_error::PipelineError;
 use crate::checksum::Checksum;
 use crate::cloud_init::{self, ssh_keys};
 use crate::host::spec_digest;
-use crate::lab::Lab;
+use crate::lab::{Artifact, Lab};
 use crate::language::lab_source::LabSource;
 use crate::libvirt::Connections;
 use crate::planner::desired::{self, NodeInputs};
@@ -64,8 +64,8 @@ pub fn render(
             source,
         })?;
         let boot = (
-            digests.get(&format!("{}-kernel", node.image)),
-            digests.get(&format!("{}-initrd", node.image)),
+            digests.get(&Artifact::Kernel.name(&node.image)),
+            digests.get(&Artifact::Initrd.name(&node.image)),
         );
         let digest = spec_digest::node_digest(node, lab.image(&node.image), boot, &seed);
         nodes.insert(node.name.clone(), NodeInputs { seed, digest });

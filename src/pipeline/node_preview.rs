@@ -72,15 +72,8 @@ fn domain_xml(lab: &Lab, node: &Node, seed: &[u8]) -> String {
     // Known from an inline checksum of an uncompressed image; else once apply has pulled it.
     let base_volume = lab
         .image(&node.image)
-        .and_then(|image| match &image.verification {
-            crate::lab::Verification::Checksum(c)
-                if crate::image_store::compression::Compression::from_file_name(&image.url)
-                    .is_none() =>
-            {
-                Some(base_volume(c))
-            }
-            _ => None,
-        })
+        .and_then(|image| crate::image_store::inline_digest(&image.url, &image.verification))
+        .map(base_volume)
         .unwrap_or_else(|| format!("{} (digest known once pulled)", node.image));
     DomainXml {
         lab,

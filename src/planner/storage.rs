@@ -1,0 +1,83 @@
+//! Planning vlab's storage pool and what the lab keeps in it. A missing pool is created. A
+//! file of an image (disk, kernel, initrd) whose base volume is missing, or whose upload never
+//! finished, is uploaded, and one not pulled yet is planned for pull and upload; base images
+//! are never deleted here (`destroy --purge-images` does that). A volume with the lab's
+//! prefix that no declared node uses (an old seed, the disks of a removed node) is deleted;
+//! the volumes a node needs are made by the node's own change. Pure, like the whole planner.
+
+use super::desired::DesiredHost;
+use super::observed::ObservedHost;
+use super::plan::{Action, Change};
+use super::reason::Reason;
+use super::target::Target;
+use crate::host::resource_names::{is_ready_marker, prefix, ready_marker};
+
+/// The pool's change, if it needs one.
+pub fn pool(host: &DesiredHost, seen: &ObservedHost) -> Option<Change> {
+    (!seen.pool_exists).then(|| Change {
+        host: host.name.clone(),
+        target: Target::Pool {
+            name: host.pool.clone(),
+        },
+        action: Action::Create,
+        before: None,
+        after: None,
+        reason: Reason::PoolMissing,
+    })
+}
+
+/// The uploads (and pulls) of the image files the host's nodes boot from.
+pub fn images(host: &DesiredHost, seen: &ObservedHost) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for wanted in &host.images {
+        let reason = match &wanted.volume {
+            // A base image counts once its upload finished (its `.ready` marker exists).
+            Some(volume)
+                if seen.volumes.contains(volume)
+                    && seen.volumes.contains(&ready_marker(volume)) =>
+            {
+                continue;
+            }
+            Some(_) => Reason::BaseImageMissing,
+            None => Reason::ImageNotPulled,
+        };
+        changes.push(Change {
+            host: host.name.clone(),
+            target: Target::Image {
+                image: wanted.image.clone(),
+                artifact: wanted.artifact,
+                volume: wanted.volume.clone(),
+            },
+            action: Action::Create,
+            before: None,
+            after: wanted.volume.clone(),
+            reason,
+        });
+    }
+    changes
+}
+
+/// The deletions of the lab's volumes that no node of `host` uses.
+pub fn unused_volumes(lab: &str, host: &DesiredHost, seen: &ObservedHost) -> Vec<Change> {
+    // An inactive pool hides its volumes: nothing is decided from their absence then.
+    if !seen.pool_exists {
+        return Vec::new();
+    }
+    let prefix = prefix(lab);
+    let wanted: Vec<&String> = host.domains.iter().flat_map(|d| d.volumes.iter()).collect();
+    seen.volumes
+        .iter()
+        .filter(|v| v.starts_with(&prefix) && !is_ready_marker(v))
+        .filter(|v| !wanted.contains(v))
+        .map(|volume| Change {
+            host: host.name.clone(),
+            target: Target::Volume {
+                name: volume.clone(),
+            },
+            action: Action::Delete,
+            before: Some(volume.clone()),
+            after: None,
+            reason: Reason::VolumeUnused,
+        })
+        .collect()
+}
