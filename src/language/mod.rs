@@ -8,6 +8,7 @@
 //! turns a `LabSpec` into the checked `Lab`. Nothing here touches a host or the network.
 
 pub mod diagnostic;
+pub mod diagnostic_code;
 pub mod document_parser;
 pub mod kdl_scan;
 pub mod lab_source;
