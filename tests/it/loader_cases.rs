@@ -5,9 +5,7 @@
 //! characters. Extra or missing diagnostics fail the case. All cases run in one test that
 //! reports every failing case at once.
 
-mod support;
-
-use support::diagnostic_cases::{Case, case, run_case};
+use crate::support::diagnostic_cases::{Case, case, run_case};
 use vlab::language::diagnostic_code::DiagnosticCode::*;
 
 const CASES: &[Case] = &[

@@ -14,9 +14,8 @@ use vlab::byte_size::ByteSize;
 use vlab::lab::choices::{Accel, DiskFormat, Hypervisor, XenBoot};
 use vlab::lab::{Attachment, Interface, Lab, Node, Variable, Verification, XenPaths};
 use vlab::language::lab_source::LabSource;
-mod support;
 
-use support::diagnostic_cases::{Case, case, run_case};
+use crate::support::diagnostic_cases::{Case, case, run_case};
 use vlab::language::diagnostic_code::DiagnosticCode::*;
 
 /// Line 1 of most cases: the lab's only image, so nodes need not name one.
