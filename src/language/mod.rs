@@ -1,7 +1,8 @@
 //! The load stage: lab text in, `LabSpec` (the lab as written, every value with its span)
 //! and `Diagnostics` out. It reads the file (`LabSource`), scans and parses the KDL
 //! (`kdl_scan`, `document_parser`), reads each node into its spec type (`NodeReader`,
-//! `spec/`) and renders what it found wrong (`report`).
+//! `spec/`) and renders what it found wrong (`report`): each problem is a `Diagnostic` whose
+//! kind is a `DiagnosticCode`.
 //!
 //! It checks only the input itself: syntax, types, unknown names, naming rules. References,
 //! uniqueness, addresses and `count` expansion are the resolver's (`crate::resolver`), which
