@@ -30,7 +30,7 @@ cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --locked --all-targets --features host-tests -- -D warnings
 
-step "Debian 12 cloud image for tests/debian_guest.rs (reused while the script is unchanged)"
+step "Debian 12 cloud image for tests/it/debian_guest.rs (reused while the script is unchanged)"
 as_root tests/guests/build-debian-image.sh target/debian-guest
 
 step "cargo test (unit, CLI, image downloads, libvirt pool uploads, guests)"

@@ -4,6 +4,7 @@
 //! (message, span, label, help) and carry on, so one `vlab validate` shows everything.
 //! Rendering (miette graphical, JSON) lives in `report.rs`; this module only holds data.
 
+use crate::language::diagnostic_code::DiagnosticCode;
 use miette::{LabeledSpan, SourceSpan};
 use serde::Serialize;
 use std::fmt;
@@ -12,7 +13,7 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// Stable machine-readable kind, e.g. `unknown-reference`.
-    pub code: &'static str,
+    pub code: DiagnosticCode,
     pub message: String,
     pub span: SourceSpan,
     /// Short text shown under the underline.
@@ -22,7 +23,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(code: &'static str, span: SourceSpan, message: impl Into<String>) -> Self {
+    pub fn new(code: DiagnosticCode, span: SourceSpan, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             message: message.into(),
@@ -130,7 +131,7 @@ impl IntoIterator for Diagnostics {
 /// A diagnostic located in its file, for JSON output and tests.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Located {
-    pub code: String,
+    pub code: DiagnosticCode,
     pub message: String,
     pub file: String,
     pub line: usize,
@@ -159,7 +160,7 @@ impl Diagnostic {
     pub fn locate(&self, file: &str, text: &str) -> Located {
         let (line, column) = line_col(text, self.span.offset());
         Located {
-            code: self.code.to_string(),
+            code: self.code,
             message: self.message.clone(),
             file: file.to_string(),
             line,

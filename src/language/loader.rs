@@ -4,6 +4,7 @@
 //! reader. It does not look at references or values' meaning: that is the resolver's job.
 
 use crate::language::diagnostic::{Diagnostic, Diagnostics};
+use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::document_parser::{self, PARSER_STACK};
 use crate::language::kdl_scan;
 use crate::language::name_rules::suggest;
@@ -32,7 +33,7 @@ impl Loader {
                 .unwrap_or_else(|_| {
                     let mut d = Diagnostics::default();
                     d.push(Diagnostic::new(
-                        "parse-failed",
+                        DiagnosticCode::ParseFailed,
                         SourceSpan::from((0, 0)),
                         "the KDL parser failed on this file",
                     ));
@@ -47,7 +48,7 @@ impl Loader {
         if let Some(span) = scan.too_deep {
             d.push(
                 Diagnostic::new(
-                    "too-deep",
+                    DiagnosticCode::TooDeep,
                     span,
                     format!(
                         "blocks are nested more than {} levels deep",
@@ -105,7 +106,7 @@ fn read_document(document: &KdlDocument, d: &mut Diagnostics) -> LabSpec {
 
 fn once_only(what: &str, span: SourceSpan) -> Diagnostic {
     Diagnostic::new(
-        "duplicate-block",
+        DiagnosticCode::DuplicateBlock,
         span,
         format!("`{what}` may appear only once"),
     )
@@ -121,22 +122,26 @@ fn unknown_top_level(name: &str, span: SourceSpan) -> Diagnostic {
             TOP_LEVEL.map(|n| format!("`{n}`")).join(", ")
         ),
     };
-    Diagnostic::new("unknown-node", span, format!("unknown node `{name}`"))
-        .label("not a lab construct")
-        .help(help)
+    Diagnostic::new(
+        DiagnosticCode::UnknownNode,
+        span,
+        format!("unknown node `{name}`"),
+    )
+    .label("not a lab construct")
+    .help(help)
 }
 
 fn syntax_diagnostics(error: KdlError, d: &mut Diagnostics) {
     if error.diagnostics.is_empty() {
         d.push(Diagnostic::new(
-            "syntax",
+            DiagnosticCode::Syntax,
             SourceSpan::from((0, 0)),
             "the file is not valid KDL",
         ));
     }
     for kd in error.diagnostics {
         let message = kd.message.unwrap_or_else(|| "invalid KDL syntax".into());
-        let mut diagnostic = Diagnostic::new("syntax", kd.span, message)
+        let mut diagnostic = Diagnostic::new(DiagnosticCode::Syntax, kd.span, message)
             .label(kd.label.unwrap_or_else(|| "here".into()));
         diagnostic = diagnostic.help(kd.help.unwrap_or_else(|| {
             "vlab reads KDL 2.0: quote strings, write booleans as #true/#false".into()

@@ -7,6 +7,7 @@
 //! errors are reported here; meaning (is this URL valid?) is checked by the callers.
 
 use crate::language::diagnostic::{Diagnostic, Diagnostics};
+use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::name_rules::suggest;
 use crate::language::spanned::Spanned;
 use kdl::{KdlEntry, KdlNode, KdlValue};
@@ -74,7 +75,7 @@ impl<'a> NodeReader<'a> {
             other => {
                 d.push(
                     Diagnostic::new(
-                        "wrong-type",
+                        DiagnosticCode::WrongType,
                         value_span(entry),
                         format!(
                             "the {what} of `{}` must be a string, found {}",
@@ -101,7 +102,7 @@ impl<'a> NodeReader<'a> {
         if self.args.get(position).is_none() {
             d.push(
                 Diagnostic::new(
-                    "missing-argument",
+                    DiagnosticCode::MissingArgument,
                     self.name_span(),
                     format!("`{}` needs a {what}", self.name()),
                 )
@@ -210,7 +211,7 @@ impl<'a> NodeReader<'a> {
         for extra in self.args.iter().skip(self.args_used.get()) {
             d.push(
                 Diagnostic::new(
-                    "unexpected-argument",
+                    DiagnosticCode::UnexpectedArgument,
                     extra.span(),
                     format!("unexpected argument to `{owner}`"),
                 )
@@ -247,7 +248,7 @@ fn scalar_child(child: &KdlNode) -> Result<&KdlEntry, Diagnostic> {
     let args: Vec<&KdlEntry> = child.entries().iter().collect();
     let shape_error = |span| {
         Diagnostic::new(
-            "wrong-shape",
+            DiagnosticCode::WrongShape,
             span,
             format!("`{key}` takes exactly one value"),
         )
@@ -267,7 +268,7 @@ fn scalar_child(child: &KdlNode) -> Result<&KdlEntry, Diagnostic> {
 
 fn duplicate(key: &str, span: SourceSpan) -> Diagnostic {
     Diagnostic::new(
-        "duplicate-setting",
+        DiagnosticCode::DuplicateSetting,
         span,
         format!("`{key}` is set more than once"),
     )
@@ -292,7 +293,7 @@ fn unknown_setting(
         }
     };
     Diagnostic::new(
-        "unknown-setting",
+        DiagnosticCode::UnknownSetting,
         span,
         format!("unknown setting `{name}` in `{owner}`"),
     )
@@ -312,7 +313,7 @@ fn type_name(value: &KdlValue) -> &'static str {
 
 fn wrong_type(entry: &KdlEntry, key: &str, expected: &str, example: &str) -> Diagnostic {
     Diagnostic::new(
-        "wrong-type",
+        DiagnosticCode::WrongType,
         value_span(entry),
         format!(
             "`{key}` expects {expected}, found {}",

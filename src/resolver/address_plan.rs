@@ -5,6 +5,7 @@ use super::Resolver;
 use crate::lab::choices::NetworkMode;
 use crate::lab::{DhcpRange, Ipv4Plan};
 use crate::language::diagnostic::Diagnostic;
+use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::spanned::Spanned;
 use crate::language::spec::{DhcpSpec, NetworkSpec};
 use ipnet::Ipv4Net;
@@ -23,7 +24,7 @@ impl Resolver<'_> {
         if cidr.prefix_len() > 30 {
             self.d.push(
                 Diagnostic::new(
-                    "invalid-cidr",
+                    DiagnosticCode::InvalidCidr,
                     cidr_span,
                     format!("`{cidr}` is too small for a network"),
                 )
@@ -86,7 +87,7 @@ impl Resolver<'_> {
         if start > end {
             self.d.push(
                 Diagnostic::new(
-                    "invalid-range",
+                    DiagnosticCode::InvalidRange,
                     span,
                     format!("the DHCP range starts at {start}, after its end {end}"),
                 )
@@ -98,7 +99,7 @@ impl Resolver<'_> {
         if range.contains(gateway) {
             self.d.push(
                 Diagnostic::new(
-                    "address-conflict",
+                    DiagnosticCode::AddressConflict,
                     span,
                     format!("the DHCP range {start}-{end} contains the gateway {gateway}"),
                 )
@@ -122,7 +123,7 @@ impl Resolver<'_> {
         let enabled = spec.enabled.as_ref().is_none_or(|e| e.value);
         if mode == NetworkMode::Bridge && enabled {
             self.d.push(
-                Diagnostic::new("conflicting-settings", spec.span, "vlab does not serve DHCP on a host bridge")
+                Diagnostic::new(DiagnosticCode::ConflictingSettings, spec.span, "vlab does not serve DHCP on a host bridge")
                     .label("not for bridge networks")
                     .help("remove `dhcp` (or write `dhcp #false`): the bridge's own network provides addresses"),
             );
@@ -131,7 +132,7 @@ impl Resolver<'_> {
         if !enabled && let Some(bound) = spec.start.as_ref().or(spec.end.as_ref()) {
             self.d.push(
                 Diagnostic::new(
-                    "conflicting-settings",
+                    DiagnosticCode::ConflictingSettings,
                     bound.span,
                     "a DHCP range is given, but DHCP is off",
                 )
@@ -165,7 +166,7 @@ impl Resolver<'_> {
             Ok(net) => {
                 self.d.push(
                     Diagnostic::new(
-                        "invalid-cidr",
+                        DiagnosticCode::InvalidCidr,
                         text.span,
                         format!("`{}` has host bits set", text.value),
                     )
@@ -177,7 +178,7 @@ impl Resolver<'_> {
             Err(_) => {
                 self.d.push(
                     Diagnostic::new(
-                        "invalid-cidr",
+                        DiagnosticCode::InvalidCidr,
                         text.span,
                         format!("`{}` is not an IPv4 CIDR", text.value),
                     )
@@ -195,7 +196,7 @@ impl Resolver<'_> {
             Err(_) => {
                 self.d.push(
                     Diagnostic::new(
-                        "invalid-address",
+                        DiagnosticCode::InvalidAddress,
                         text.span,
                         format!("`{}` is not an IPv4 address", text.value),
                     )
@@ -218,7 +219,7 @@ impl Resolver<'_> {
             {
                 self.d.push(
                     Diagnostic::new(
-                        "overlapping-networks",
+                        DiagnosticCode::OverlappingNetworks,
                         span,
                         format!("{owner} ({net}) overlaps {prev_owner} ({prev})"),
                     )
@@ -252,11 +253,15 @@ pub(super) fn outside(
     } else {
         format!("{address} is the network or broadcast address of {cidr}")
     };
-    Diagnostic::new("address-outside", text.span, format!("{what} {why}"))
-        .label("not a host address of the network")
-        .help(format!(
-            "use an address from {} to {}",
-            Ipv4Addr::from(u32::from(cidr.network()) + 1),
-            Ipv4Addr::from(u32::from(cidr.broadcast()) - 1)
-        ))
+    Diagnostic::new(
+        DiagnosticCode::AddressOutside,
+        text.span,
+        format!("{what} {why}"),
+    )
+    .label("not a host address of the network")
+    .help(format!(
+        "use an address from {} to {}",
+        Ipv4Addr::from(u32::from(cidr.network()) + 1),
+        Ipv4Addr::from(u32::from(cidr.broadcast()) - 1)
+    ))
 }

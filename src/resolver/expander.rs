@@ -4,6 +4,7 @@
 use super::Resolver;
 use crate::index_template;
 use crate::language::diagnostic::Diagnostic;
+use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::spanned::Spanned;
 
 /// The `count` indexes of a resource: 1..=N, or a single `None` for one without `count`.
@@ -25,7 +26,7 @@ impl Resolver<'_> {
             Ok(value) => Some(Spanned::new(value, text.span)),
             Err(why) => {
                 self.d.push(
-                    Diagnostic::new("invalid-placeholder", text.span, why)
+                    Diagnostic::new(DiagnosticCode::InvalidPlaceholder, text.span, why)
                         .label("bad placeholder")
                         .help(if index.is_none() {
                             "add `count=N` to the resource, or remove the placeholder"

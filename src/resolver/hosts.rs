@@ -8,6 +8,7 @@ use crate::lab::choices::{Accel, Hypervisor};
 use crate::lab::host::{DEFAULT_HOST, DEFAULT_POOL, DEFAULT_URI};
 use crate::lab::{Host, XenPaths};
 use crate::language::diagnostic::Diagnostic;
+use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::name_rules::check_name;
 use crate::language::spanned::Spanned;
 use crate::language::spec::HostSpec;
@@ -41,7 +42,7 @@ impl Resolver<'_> {
                     let span = spec.uri.as_ref().map_or(spec.name.span, |u| u.span);
                     self.d.push(
                         Diagnostic::new(
-                            "duplicate-host",
+                            DiagnosticCode::DuplicateHost,
                             span,
                             format!(
                                 "host `{}` has the same URI as host `{}`",
@@ -62,7 +63,7 @@ impl Resolver<'_> {
         let Some(uri_text) = &spec.uri else {
             self.d.push(
                 Diagnostic::new(
-                    "missing-setting",
+                    DiagnosticCode::MissingSetting,
                     spec.name.span,
                     format!("host `{}` has no `uri`", spec.name.value),
                 )
@@ -79,7 +80,7 @@ impl Resolver<'_> {
             Err(why) => {
                 self.d.push(
                     Diagnostic::new(
-                        "invalid-uri",
+                        DiagnosticCode::InvalidUri,
                         uri_text.span,
                         format!("invalid libvirt URI: {why}"),
                     )
@@ -93,7 +94,7 @@ impl Resolver<'_> {
             (Some(implied), Some(given)) if implied != given.value => {
                 self.d.push(
                     Diagnostic::new(
-                        "conflicting-settings",
+                        DiagnosticCode::ConflictingSettings,
                         given.span,
                         format!(
                             "`hypervisor \"{}\"` contradicts the URI, which is a {} host",
@@ -110,7 +111,7 @@ impl Resolver<'_> {
             (None, None) => {
                 self.d.push(
                     Diagnostic::new(
-                        "missing-setting",
+                        DiagnosticCode::MissingSetting,
                         uri_text.span,
                         "a `test:///` host needs `hypervisor`",
                     )
@@ -126,7 +127,7 @@ impl Resolver<'_> {
             (Hypervisor::Xen, Some(accel)) => {
                 self.d.push(
                     Diagnostic::new(
-                        "not-for-xen",
+                        DiagnosticCode::NotForXen,
                         accel.span,
                         "`accel` applies to QEMU hosts, not to Xen hosts",
                     )
@@ -172,7 +173,7 @@ impl Resolver<'_> {
                 if let Some(value) = value {
                     self.d.push(
                         Diagnostic::new(
-                            "not-for-kvm",
+                            DiagnosticCode::NotForKvm,
                             value.span,
                             format!(
                                 "`{key}` applies to Xen hosts; host `{}` is a KVM host",
@@ -192,7 +193,7 @@ impl Resolver<'_> {
             if let Some(value) = value.as_ref().filter(|v| !v.value.starts_with('/')) {
                 self.d.push(
                     Diagnostic::new(
-                        "invalid-path",
+                        DiagnosticCode::InvalidPath,
                         value.span,
                         format!("`{key}` must be an absolute path on the Xen host"),
                     )

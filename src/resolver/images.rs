@@ -7,6 +7,7 @@ use crate::checksum::Checksum;
 use crate::lab::choices::DiskFormat;
 use crate::lab::{BootFile, Image, Verification};
 use crate::language::diagnostic::Diagnostic;
+use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::name_rules::check_name;
 use crate::language::spanned::Spanned;
 use crate::language::spec::{BootFileSpec, ImageSpec};
@@ -36,7 +37,7 @@ impl Resolver<'_> {
             None => {
                 self.d.push(
                     Diagnostic::new(
-                        "missing-setting",
+                        DiagnosticCode::MissingSetting,
                         spec.name.span,
                         format!("image `{}` has no `url`", spec.name.value),
                     )
@@ -66,7 +67,7 @@ impl Resolver<'_> {
                 if let Some(span) = span {
                     self.d.push(
                         Diagnostic::new(
-                            "missing-setting",
+                            DiagnosticCode::MissingSetting,
                             span,
                             format!("`{what}` needs a `kernel`"),
                         )
@@ -96,7 +97,7 @@ impl Resolver<'_> {
             (Some(_), Some(second), _) => {
                 self.d.push(
                     Diagnostic::new(
-                        "conflicting-settings",
+                        DiagnosticCode::ConflictingSettings,
                         second.span,
                         "give either `checksum` or `checksums-url`, not both",
                     )
@@ -108,7 +109,7 @@ impl Resolver<'_> {
             (Some(c), None, true) | (None, Some(c), true) => {
                 self.d.push(
                     Diagnostic::new(
-                        "conflicting-settings",
+                        DiagnosticCode::ConflictingSettings,
                         c.span,
                         "an image with a checksum cannot be `unverified`",
                     )
@@ -124,7 +125,7 @@ impl Resolver<'_> {
             (None, None, true) => Some(Verification::Unverified),
             (None, None, false) => {
                 self.d.push(
-                    Diagnostic::new("missing-checksum", spec.name.span, format!("image `{}` has no checksum", spec.name.value))
+                    Diagnostic::new(DiagnosticCode::MissingChecksum, spec.name.span, format!("image `{}` has no checksum", spec.name.value))
                         .label("cannot be verified")
                         .help("add `checksum \"sha256:<hex>\"` or `checksums-url \"https://.../SHA256SUMS\"`; only if neither exists, `unverified #true`"),
                 );
@@ -148,7 +149,7 @@ impl Resolver<'_> {
             None => {
                 self.d.push(
                     Diagnostic::new(
-                        "missing-checksum",
+                        DiagnosticCode::MissingChecksum,
                         spec.url.span,
                         format!("the {what} has no checksum"),
                     )
@@ -175,7 +176,7 @@ impl Resolver<'_> {
             Err(why) => {
                 self.d.push(
                     Diagnostic::new(
-                        "invalid-checksum",
+                        DiagnosticCode::InvalidChecksum,
                         text.span,
                         format!("invalid checksum: {why}"),
                     )
@@ -204,9 +205,13 @@ impl Resolver<'_> {
             None => true,
             Some(why) => {
                 self.d.push(
-                    Diagnostic::new("invalid-url", url.span, format!("invalid URL `{text}`"))
-                        .label("invalid URL")
-                        .help(why),
+                    Diagnostic::new(
+                        DiagnosticCode::InvalidUrl,
+                        url.span,
+                        format!("invalid URL `{text}`"),
+                    )
+                    .label("invalid URL")
+                    .help(why),
                 );
                 false
             }

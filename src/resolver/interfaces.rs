@@ -7,6 +7,7 @@ use super::names::invalid_name;
 use super::nodes::unknown_reference;
 use crate::lab::{Attachment, Interface};
 use crate::language::diagnostic::Diagnostic;
+use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::name_rules::{check_name, unknown_help};
 use crate::language::spanned::Spanned;
 use crate::language::spec::InterfaceSpec;
@@ -76,7 +77,7 @@ impl Resolver<'_> {
                 )
             };
             self.d.push(
-                Diagnostic::new("duplicate-name", name.span, message)
+                Diagnostic::new(DiagnosticCode::DuplicateName, name.span, message)
                     .label("duplicate interface")
                     .help(help),
             );
@@ -85,7 +86,7 @@ impl Resolver<'_> {
         let Some(network_text) = &spec.network else {
             self.d.push(
                 Diagnostic::new(
-                    "missing-setting",
+                    DiagnosticCode::MissingSetting,
                     spec.span,
                     format!("interface `{}` has no `network`", name.value),
                 )
@@ -126,7 +127,7 @@ impl Resolver<'_> {
                     Err(why) => {
                         self.d.push(
                             Diagnostic::new(
-                                "invalid-mac",
+                                DiagnosticCode::InvalidMac,
                                 text.span,
                                 format!("invalid MAC address: {why}"),
                             )
@@ -167,7 +168,7 @@ impl Resolver<'_> {
         let Some(plan) = self.networks[network].ipv4.clone() else {
             self.d.push(
                 Diagnostic::new(
-                    "missing-setting",
+                    DiagnosticCode::MissingSetting,
                     text.span,
                     format!(
                         "network `{network_name}` has no `cidr`, so it has no addresses to give"
@@ -186,7 +187,7 @@ impl Resolver<'_> {
         {
             self.d.push(
                 Diagnostic::new(
-                    "invalid-address",
+                    DiagnosticCode::InvalidAddress,
                     text.span,
                     format!("`/{prefix}` is not a prefix length"),
                 )
@@ -203,7 +204,7 @@ impl Resolver<'_> {
         {
             self.d.push(
                 Diagnostic::new(
-                    "invalid-address",
+                    DiagnosticCode::InvalidAddress,
                     text.span,
                     format!("prefix /{prefix} differs from the network's {}", plan.cidr),
                 )
@@ -237,7 +238,7 @@ impl Resolver<'_> {
         };
         if let Some(why) = conflict {
             self.d.push(
-                Diagnostic::new("address-conflict", text.span, why)
+                Diagnostic::new(DiagnosticCode::AddressConflict, text.span, why)
                     .label("address taken")
                     .help("give every interface its own address outside the gateway and the DHCP range"),
             );

@@ -7,6 +7,7 @@ use super::names::invalid_name;
 use super::nodes::unknown_reference;
 use crate::lab::{Attachment, Interface, Link, LinkEnd};
 use crate::language::diagnostic::Diagnostic;
+use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::name_rules::{check_name, unknown_help};
 use crate::language::spanned::Spanned;
 use crate::language::spec::LinkSpec;
@@ -35,7 +36,7 @@ impl Resolver<'_> {
         if a_node == b_node && a_if == b_if {
             self.d.push(
                 Diagnostic::new(
-                    "invalid-link",
+                    DiagnosticCode::InvalidLink,
                     b_text.span,
                     "a link needs two different endpoints",
                 )
@@ -47,7 +48,7 @@ impl Resolver<'_> {
         if a_host != b_host {
             self.d.push(
                 Diagnostic::new(
-                    "invalid-link",
+                    DiagnosticCode::InvalidLink,
                     b_text.span,
                     format!(
                         "`{a_node}` is on host `{a_host}` but `{b_node}` is on host `{b_host}`"
@@ -102,7 +103,7 @@ impl Resolver<'_> {
         let Some((node, interface)) = text.value.split_once(':') else {
             self.d.push(
                 Diagnostic::new(
-                    "invalid-link",
+                    DiagnosticCode::InvalidLink,
                     text.span,
                     format!("`{}` is not a link endpoint", text.value),
                 )
@@ -136,7 +137,7 @@ impl Resolver<'_> {
                 }
             };
             self.d.push(
-                Diagnostic::new("invalid-link", text.span, why)
+                Diagnostic::new(DiagnosticCode::InvalidLink, text.span, why)
                     .label("interface taken")
                     .help(
                         "a link creates its own interface: pick a name the node does not use yet",
@@ -152,7 +153,7 @@ impl Resolver<'_> {
         if net.prefix_len() > 31 {
             self.d.push(
                 Diagnostic::new(
-                    "invalid-cidr",
+                    DiagnosticCode::InvalidCidr,
                     text.span,
                     format!("`{net}` has room for one address; a link needs two"),
                 )

@@ -4,6 +4,7 @@
 use super::Resolver;
 use crate::lab::choices::Hypervisor;
 use crate::language::diagnostic::Diagnostic;
+use crate::language::diagnostic_code::DiagnosticCode;
 use crate::mac_address::MacAddress;
 use miette::SourceSpan;
 
@@ -17,7 +18,7 @@ impl Resolver<'_> {
     pub(super) fn claim_mac(&mut self, mac: MacAddress, span: SourceSpan, owner: &str) {
         if let Some(other) = self.macs.get(&mac) {
             self.d.push(
-                Diagnostic::new("duplicate-mac", span, format!("MAC {mac} is already used by `{other}`"))
+                Diagnostic::new(DiagnosticCode::DuplicateMac, span, format!("MAC {mac} is already used by `{other}`"))
                     .label("duplicate MAC")
                     .help("every interface needs its own MAC; leave `mac` out and vlab derives a unique one"),
             );

@@ -1,6 +1,7 @@
 //! `NameSet`: detects duplicate names of one resource kind after `count` expansion.
 
 use crate::language::diagnostic::Diagnostic;
+use crate::language::diagnostic_code::DiagnosticCode;
 use miette::SourceSpan;
 use std::collections::HashMap;
 
@@ -23,7 +24,7 @@ impl NameSet {
             Some(first) => {
                 let same = *first == span;
                 Err(Diagnostic::new(
-                    "duplicate-name",
+                    DiagnosticCode::DuplicateName,
                     span,
                     format!("{} `{name}` is declared more than once", self.kind),
                 )
@@ -55,7 +56,11 @@ impl NameSet {
 }
 
 pub fn invalid_name(kind: &str, span: SourceSpan, why: String) -> Diagnostic {
-    Diagnostic::new("invalid-name", span, format!("invalid {kind} name: {why}"))
-        .label("invalid name")
-        .help("names use lowercase letters, digits and `-`, and start with a letter")
+    Diagnostic::new(
+        DiagnosticCode::InvalidName,
+        span,
+        format!("invalid {kind} name: {why}"),
+    )
+    .label("invalid name")
+    .help("names use lowercase letters, digits and `-`, and start with a letter")
 }

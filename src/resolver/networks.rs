@@ -6,6 +6,7 @@ use super::names::invalid_name;
 use crate::lab::Network;
 use crate::lab::choices::NetworkMode;
 use crate::language::diagnostic::Diagnostic;
+use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::name_rules::check_name;
 use crate::language::spanned::Spanned;
 use crate::language::spec::NetworkSpec;
@@ -69,7 +70,7 @@ impl Resolver<'_> {
                 if matches!(mode, NetworkMode::Nat | NetworkMode::Route) {
                     self.d.push(
                         Diagnostic::new(
-                            "missing-setting",
+                            DiagnosticCode::MissingSetting,
                             spec.name.span,
                             format!("a `{mode}` network needs a `cidr`"),
                         )
@@ -89,7 +90,7 @@ impl Resolver<'_> {
                     if let Some(span) = span {
                         self.d.push(
                             Diagnostic::new(
-                                "missing-setting",
+                                DiagnosticCode::MissingSetting,
                                 span,
                                 format!("`{what}` needs the network's `cidr`"),
                             )
@@ -137,7 +138,7 @@ impl Resolver<'_> {
                 if !valid {
                     self.d.push(
                         Diagnostic::new(
-                            "invalid-name",
+                            DiagnosticCode::InvalidName,
                             bridge.span,
                             format!("`{}` is not a Linux bridge name", bridge.value),
                         )
@@ -151,7 +152,7 @@ impl Resolver<'_> {
             (NetworkMode::Bridge, None) => {
                 self.d.push(
                     Diagnostic::new(
-                        "missing-setting",
+                        DiagnosticCode::MissingSetting,
                         spec.name.span,
                         "a `bridge` network needs the host bridge's name",
                     )
@@ -163,7 +164,7 @@ impl Resolver<'_> {
             (_, Some(bridge)) => {
                 self.d.push(
                     Diagnostic::new(
-                        "conflicting-settings",
+                        DiagnosticCode::ConflictingSettings,
                         bridge.span,
                         format!("`bridge` applies to `mode \"bridge\"` networks, not `{mode}`"),
                     )
@@ -191,7 +192,7 @@ impl Resolver<'_> {
         }
         self.d.push(
             Diagnostic::new(
-                "invalid-domain",
+                DiagnosticCode::InvalidDomain,
                 domain.span,
                 format!("`{}` is not a DNS domain", domain.value),
             )

@@ -7,6 +7,7 @@ use crate::byte_size::ByteSize;
 use crate::lab::choices::{DiskFormat, Hypervisor};
 use crate::lab::{CloudInit, Disk, Node};
 use crate::language::diagnostic::Diagnostic;
+use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::name_rules::{check_name, unknown_help};
 use crate::language::spanned::Spanned;
 use crate::language::spec::{CloudInitSpec, DiskSpec, NodeSettings, NodeSpec};
@@ -102,7 +103,7 @@ impl Resolver<'_> {
             let first = &self.spec.hosts[0].name.value;
             self.d.push(
                 Diagnostic::new(
-                    "missing-setting",
+                    DiagnosticCode::MissingSetting,
                     node.span,
                     format!(
                         "node `{}` has no host, and the lab declares several",
@@ -146,7 +147,7 @@ impl Resolver<'_> {
             }
             self.d.push(
                 Diagnostic::new(
-                    "missing-setting",
+                    DiagnosticCode::MissingSetting,
                     node.span,
                     format!("node `{}` has no image", node.value),
                 )
@@ -184,7 +185,7 @@ impl Resolver<'_> {
         }
         self.d.push(
             Diagnostic::new(
-                "out-of-range",
+                DiagnosticCode::OutOfRange,
                 cpus.span,
                 format!("cpus must be between 1 and {MAX_CPUS}"),
             )
@@ -199,7 +200,7 @@ impl Resolver<'_> {
         if memory.bytes() % 1024 != 0 {
             self.d.push(
                 Diagnostic::new(
-                    "invalid-size",
+                    DiagnosticCode::InvalidSize,
                     text.span,
                     "memory must be a whole number of KiB",
                 )
@@ -223,7 +224,7 @@ impl Resolver<'_> {
             Ok(size) => {
                 self.d.push(
                     Diagnostic::new(
-                        "out-of-range",
+                        DiagnosticCode::OutOfRange,
                         text.span,
                         format!("{what} {size} is below the minimum of {min}"),
                     )
@@ -234,9 +235,13 @@ impl Resolver<'_> {
             }
             Err(why) => {
                 self.d.push(
-                    Diagnostic::new("invalid-size", text.span, format!("invalid {what}: {why}"))
-                        .label("invalid size")
-                        .help("write a number and a unit, e.g. `\"512MiB\"` or `\"20GiB\"`"),
+                    Diagnostic::new(
+                        DiagnosticCode::InvalidSize,
+                        text.span,
+                        format!("invalid {what}: {why}"),
+                    )
+                    .label("invalid size")
+                    .help("write a number and a unit, e.g. `\"512MiB\"` or `\"20GiB\"`"),
                 );
                 None
             }
@@ -247,7 +252,7 @@ impl Resolver<'_> {
         if let Some(extra) = specs.get(MAX_DISKS) {
             self.d.push(
                 Diagnostic::new(
-                    "out-of-range",
+                    DiagnosticCode::OutOfRange,
                     extra.span,
                     format!("a node has at most {MAX_DISKS} extra disks"),
                 )
@@ -271,7 +276,7 @@ impl Resolver<'_> {
             if disks.iter().any(|d| d.name == name.value) {
                 self.d.push(
                     Diagnostic::new(
-                        "duplicate-name",
+                        DiagnosticCode::DuplicateName,
                         name.span,
                         format!("disk `{}` is declared twice on this node", name.value),
                     )
@@ -284,7 +289,7 @@ impl Resolver<'_> {
             let Some(size_text) = &spec.size else {
                 self.d.push(
                     Diagnostic::new(
-                        "missing-setting",
+                        DiagnosticCode::MissingSetting,
                         spec.span,
                         format!("disk `{}` has no `size`", name.value),
                     )
@@ -328,7 +333,7 @@ impl Resolver<'_> {
 
 pub(super) fn unknown_reference(kind: &str, name: &Spanned<String>, help: String) -> Diagnostic {
     Diagnostic::new(
-        "unknown-reference",
+        DiagnosticCode::UnknownReference,
         name.span,
         format!("unknown {kind} `{}`", name.value),
     )

@@ -6,6 +6,7 @@ use crate::lab::Readiness;
 use crate::lab::choices::ReadyWhen;
 use crate::lab::readiness::{DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_TIMEOUT};
 use crate::language::diagnostic::Diagnostic;
+use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::spanned::Spanned;
 use crate::language::spec::ReadySpec;
 use std::time::Duration;
@@ -21,7 +22,7 @@ impl Resolver<'_> {
             (ReadyWhen::Console, Some(m)) if !m.value.trim().is_empty() => Some(m.value.clone()),
             (ReadyWhen::Console, Some(m)) => {
                 self.d.push(
-                    Diagnostic::new("invalid-value", m.span, "the marker is empty")
+                    Diagnostic::new(DiagnosticCode::InvalidValue, m.span, "the marker is empty")
                         .label("matches every line")
                         .help("give the text the guest prints when it is up"),
                 );
@@ -30,7 +31,7 @@ impl Resolver<'_> {
             (ReadyWhen::Console, None) => {
                 self.d.push(
                     Diagnostic::new(
-                        "missing-setting",
+                        DiagnosticCode::MissingSetting,
                         spec.span,
                         "`ready \"console\"` needs a `marker`",
                     )
@@ -42,7 +43,7 @@ impl Resolver<'_> {
             (ReadyWhen::CloudInit | ReadyWhen::None, Some(m)) => {
                 self.d.push(
                     Diagnostic::new(
-                        "conflicting-settings",
+                        DiagnosticCode::ConflictingSettings,
                         m.span,
                         format!("`ready \"{when}\"` takes no `marker`"),
                     )
@@ -60,7 +61,7 @@ impl Resolver<'_> {
                 None => {
                     self.d.push(
                         Diagnostic::new(
-                            "invalid-value",
+                            DiagnosticCode::InvalidValue,
                             t.span,
                             format!("`{}` is not a duration", t.value),
                         )
@@ -92,7 +93,7 @@ impl Resolver<'_> {
         if parsed.is_none() {
             self.d.push(
                 Diagnostic::new(
-                    "invalid-value",
+                    DiagnosticCode::InvalidValue,
                     text.span,
                     format!("`{}` is not a duration", text.value),
                 )

@@ -7,6 +7,7 @@ use super::Resolver;
 use crate::lab::XenPaths;
 use crate::lab::choices::{Choice, Hypervisor, XenBoot};
 use crate::language::diagnostic::Diagnostic;
+use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::spanned::Spanned;
 use crate::language::spec::{NodeSettings, NodeSpec};
 
@@ -28,7 +29,7 @@ impl Resolver<'_> {
                 if let Some(boot) = &spec.settings.xen_boot {
                     self.d.push(
                         Diagnostic::new(
-                            "not-for-kvm",
+                            DiagnosticCode::NotForKvm,
                             boot.span,
                             format!(
                                 "`xen-boot` applies to Xen hosts; node `{node}` is on a KVM host"
@@ -57,7 +58,7 @@ impl Resolver<'_> {
                 if let Some(cpus) = cpus.filter(|c| c.value > XEN_HVM_MAX_VCPUS) {
                     self.d.push(
                         Diagnostic::new(
-                            "not-for-xen",
+                            DiagnosticCode::NotForXen,
                             cpus.span,
                             format!(
                                 "Xen runs {} guests with at most {XEN_HVM_MAX_VCPUS} vCPUs",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds a vendor-style Debian 12 cloud image from Debian's packages, for the end-to-end test
-# with real cloud-init (tests/debian_guest.rs): mmdebstrap (minbase, the cloud kernel,
+# with real cloud-init (tests/it/debian_guest.rs): mmdebstrap (minbase, the cloud kernel,
 # systemd, udev, cloud-init with ifupdown + isc-dhcp-client networking and resolvconf,
 # openssh-server, sudo, iproute2, growpart) into an msdos-partitioned raw disk with one ext4
 # root partition, GRUB on the disk with a serial console (console=ttyS0), cloud-init limited

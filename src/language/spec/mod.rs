@@ -25,6 +25,7 @@ pub use var_spec::VarSpec;
 
 use crate::lab::choices::Choice;
 use crate::language::diagnostic::{Diagnostic, Diagnostics};
+use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::node_reader::NodeReader;
 use crate::language::spanned::Spanned;
 
@@ -69,7 +70,7 @@ pub fn parse_choice<C: Choice>(
             };
             d.push(
                 Diagnostic::new(
-                    "invalid-value",
+                    DiagnosticCode::InvalidValue,
                     word.span,
                     format!("`{}` is not a valid `{key}`", word.value),
                 )
@@ -89,7 +90,7 @@ pub fn read_count(r: &NodeReader<'_>, d: &mut Diagnostics) -> Option<Spanned<u32
         _ => {
             d.push(
                 Diagnostic::new(
-                    "invalid-value",
+                    DiagnosticCode::InvalidValue,
                     count.span,
                     format!("count must be between 1 and {MAX_COUNT}"),
                 )

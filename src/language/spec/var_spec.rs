@@ -5,6 +5,7 @@
 //! every printed output.
 
 use crate::language::diagnostic::{Diagnostic, Diagnostics};
+use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::node_reader::NodeReader;
 use crate::language::spanned::Spanned;
 use kdl::{KdlNode, KdlValue};
@@ -33,7 +34,7 @@ pub fn read_vars(block: &KdlNode, d: &mut Diagnostics) -> Vec<VarSpec> {
         let Some(value) = value else {
             d.push(
                 Diagnostic::new(
-                    "missing-argument",
+                    DiagnosticCode::MissingArgument,
                     name.span,
                     format!("variable `{}` has no value", name.value),
                 )
@@ -45,7 +46,7 @@ pub fn read_vars(block: &KdlNode, d: &mut Diagnostics) -> Vec<VarSpec> {
         if vars.iter().any(|v| v.name.value == name.value) {
             d.push(
                 Diagnostic::new(
-                    "duplicate-name",
+                    DiagnosticCode::DuplicateName,
                     name.span,
                     format!("variable `{}` is set twice", name.value),
                 )

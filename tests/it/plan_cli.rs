@@ -37,7 +37,7 @@ fn plan(args: &[&str]) -> (Option<i32>, String, String) {
 fn plan_on_an_empty_host_creates_everything() {
     let (code, stdout, stderr) = plan(&[]);
     assert_eq!(code, Some(0), "{stderr}");
-    insta::assert_snapshot!("plan-test-driver", stdout);
+    snapshot!("plan-test-driver", stdout);
 }
 
 #[test]
@@ -203,7 +203,7 @@ fn plan_for_xen_nodes_on_the_test_driver() {
         .expect("vlab runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
-    insta::assert_snapshot!(
+    snapshot!(
         "plan-test-driver-xen",
         String::from_utf8(output.stdout).expect("utf-8")
     );

@@ -5,71 +5,65 @@
 //! characters. Extra or missing diagnostics fail the case. All cases run in one test that
 //! reports every failing case at once.
 
-mod support;
-
-use support::diagnostic_cases::{Case, case, run_case};
+use crate::support::diagnostic_cases::{Case, case, run_case};
+use vlab::language::diagnostic_code::DiagnosticCode::*;
 
 const CASES: &[Case] = &[
     // ---- syntax -------------------------------------------------------------------------
     case(
         "syntax: unclosed block",
         r#"node "a" {"#,
-        &[("syntax", 1, 10, "No closing '}'")],
+        &[(Syntax, 1, 10, "No closing '}'")],
     ),
     case(
         "syntax: unquoted size",
         r#"node "a" { memory 1GiB; }"#,
-        &[("syntax", 1, 19, "Expected integer")],
+        &[(Syntax, 1, 19, "Expected integer")],
     ),
     case(
         "syntax: stray closing brace",
         r#"node "a" {
     cpus 2
 }}"#,
-        &[("syntax", 3, 2, "Expected end of document")],
+        &[(Syntax, 3, 2, "Expected end of document")],
     ),
     // ---- top-level nodes ----------------------------------------------------------------
     case(
         "unknown-node: near miss",
         r#"nodes "a""#,
-        &[("unknown-node", 1, 1, "unknown node `nodes`")],
+        &[(UnknownNode, 1, 1, "unknown node `nodes`")],
     )
     .help(&["did you mean `node`?"]),
     case(
         "unknown-node: far from everything",
         r#"frobnicate "a""#,
-        &[("unknown-node", 1, 1, "unknown node `frobnicate`")],
+        &[(UnknownNode, 1, 1, "unknown node `frobnicate`")],
     )
     .help(&["a lab file holds only `lab`, `defaults`"]),
     case(
         "unknown-node: vars at top level",
         r#"lab "x"
 vars { a "1"; }"#,
-        &[("unknown-node", 2, 1, "unknown node `vars`")],
+        &[(UnknownNode, 2, 1, "unknown node `vars`")],
     ),
     case(
         "duplicate-block: two labs",
         r#"lab "x"
 lab "y""#,
-        &[("duplicate-block", 2, 1, "`lab` may appear only once")],
+        &[(DuplicateBlock, 2, 1, "`lab` may appear only once")],
     )
     .help(&["merge the two `lab` blocks"]),
     case(
         "duplicate-block: two defaults",
         r#"defaults cpus=1
 defaults { memory "1GiB"; }"#,
-        &[("duplicate-block", 2, 1, "`defaults` may appear only once")],
+        &[(DuplicateBlock, 2, 1, "`defaults` may appear only once")],
     ),
     // ---- settings -----------------------------------------------------------------------
     case(
         "unknown-setting: property near miss",
         r#"node "a" memry="1GiB""#,
-        &[(
-            "unknown-setting",
-            1,
-            10,
-            "unknown setting `memry` in `node`",
-        )],
+        &[(UnknownSetting, 1, 10, "unknown setting `memry` in `node`")],
     )
     .help(&["did you mean `memory`?"]),
     case(
@@ -78,19 +72,14 @@ defaults { memory "1GiB"; }"#,
     cpus 1
     memroy "1GiB"
 }"#,
-        &[(
-            "unknown-setting",
-            3,
-            5,
-            "unknown setting `memroy` in `node`",
-        )],
+        &[(UnknownSetting, 3, 5, "unknown setting `memroy` in `node`")],
     )
     .help(&["did you mean `memory`?"]),
     case(
         "unknown-setting: interface property",
         r#"node "a" { interface "eth0" netwrk="lan"; }"#,
         &[(
-            "unknown-setting",
+            UnknownSetting,
             1,
             29,
             "unknown setting `netwrk` in `interface`",
@@ -100,19 +89,14 @@ defaults { memory "1GiB"; }"#,
     case(
         "unknown-setting: no near miss lists the settings",
         r#"node "a" { zzzzzz 1; }"#,
-        &[(
-            "unknown-setting",
-            1,
-            12,
-            "unknown setting `zzzzzz` in `node`",
-        )],
+        &[(UnknownSetting, 1, 12, "unknown setting `zzzzzz` in `node`")],
     )
     .help(&["`node` accepts: cloud-init, count, cpus"]),
     case(
         "unknown-setting: count in defaults",
         r#"defaults count=2"#,
         &[(
-            "unknown-setting",
+            UnknownSetting,
             1,
             10,
             "unknown setting `count` in `defaults`",
@@ -122,7 +106,7 @@ defaults { memory "1GiB"; }"#,
         "unknown-setting: cloud-init child",
         r#"node "a" { cloud-init { userdata "u.yaml"; }; }"#,
         &[(
-            "unknown-setting",
+            UnknownSetting,
             1,
             25,
             "unknown setting `userdata` in `cloud-init`",
@@ -132,12 +116,12 @@ defaults { memory "1GiB"; }"#,
     case(
         "duplicate-setting: property and child",
         r#"node "a" cpus=2 { cpus 3; }"#,
-        &[("duplicate-setting", 1, 19, "`cpus` is set more than once")],
+        &[(DuplicateSetting, 1, 19, "`cpus` is set more than once")],
     ),
     case(
         "duplicate-setting: two properties",
         r#"network "n" mode="nat" mode="isolated""#,
-        &[("duplicate-setting", 1, 24, "`mode` is set more than once")],
+        &[(DuplicateSetting, 1, 24, "`mode` is set more than once")],
     ),
     case(
         "duplicate-setting: repeated block",
@@ -145,14 +129,14 @@ defaults { memory "1GiB"; }"#,
     kernel "https://x.test/k1"
     kernel "https://x.test/k2"
 }"#,
-        &[("duplicate-setting", 3, 5, "`kernel` is set more than once")],
+        &[(DuplicateSetting, 3, 5, "`kernel` is set more than once")],
     ),
     // ---- types --------------------------------------------------------------------------
     case(
         "wrong-type: string for integer",
         r#"node "a" cpus="2""#,
         &[(
-            "wrong-type",
+            WrongType,
             1,
             15,
             "`cpus` expects an integer, found a string",
@@ -165,7 +149,7 @@ defaults { memory "1GiB"; }"#,
     cpus "2"
 }"#,
         &[(
-            "wrong-type",
+            WrongType,
             2,
             10,
             "`cpus` expects an integer, found a string",
@@ -175,7 +159,7 @@ defaults { memory "1GiB"; }"#,
         "wrong-type: float for integer",
         r#"node "a" cpus=2.5"#,
         &[(
-            "wrong-type",
+            WrongType,
             1,
             15,
             "`cpus` expects an integer, found a number",
@@ -185,7 +169,7 @@ defaults { memory "1GiB"; }"#,
         "wrong-type: integer for string",
         r#"node "a" image=3"#,
         &[(
-            "wrong-type",
+            WrongType,
             1,
             16,
             "`image` expects a string, found an integer",
@@ -195,7 +179,7 @@ defaults { memory "1GiB"; }"#,
         "wrong-type: integer size",
         r#"node "a" { memory 1024; }"#,
         &[(
-            "wrong-type",
+            WrongType,
             1,
             19,
             "`memory` expects a string, found an integer",
@@ -205,7 +189,7 @@ defaults { memory "1GiB"; }"#,
         "wrong-type: string for unverified",
         r#"image "i" { unverified "yes"; }"#,
         &[(
-            "wrong-type",
+            WrongType,
             1,
             24,
             "`unverified` expects a boolean, found a string",
@@ -216,7 +200,7 @@ defaults { memory "1GiB"; }"#,
         "wrong-type: integer for unverified",
         r#"image "i" unverified=1"#,
         &[(
-            "wrong-type",
+            WrongType,
             1,
             22,
             "`unverified` expects a boolean, found an integer",
@@ -225,23 +209,18 @@ defaults { memory "1GiB"; }"#,
     case(
         "wrong-type: null for uri",
         r#"host "h" uri=#null"#,
-        &[("wrong-type", 1, 14, "`uri` expects a string, found #null")],
+        &[(WrongType, 1, 14, "`uri` expects a string, found #null")],
     ),
     case(
         "wrong-type: dhcp word",
         r#"network "n" { dhcp "off"; }"#,
-        &[(
-            "wrong-type",
-            1,
-            20,
-            "`dhcp` expects a boolean, found a string",
-        )],
+        &[(WrongType, 1, 20, "`dhcp` expects a boolean, found a string")],
     ),
     case(
         "wrong-type: secret flag",
         r#"lab "x" { vars { t "v" secret="yes"; }; }"#,
         &[(
-            "wrong-type",
+            WrongType,
             1,
             31,
             "`secret` expects a boolean, found a string",
@@ -250,29 +229,29 @@ defaults { memory "1GiB"; }"#,
     case(
         "wrong-shape: two values",
         r#"node "a" { cpus 2 3; }"#,
-        &[("wrong-shape", 1, 12, "`cpus` takes exactly one value")],
+        &[(WrongShape, 1, 12, "`cpus` takes exactly one value")],
     )
     .help(&["write `cpus <value>` or `cpus=<value>` on the parent"]),
     case(
         "wrong-shape: no value",
         r#"node "a" { image; }"#,
-        &[("wrong-shape", 1, 12, "`image` takes exactly one value")],
+        &[(WrongShape, 1, 12, "`image` takes exactly one value")],
     ),
     case(
         "wrong-shape: scalar with a block",
         r#"network "n" { mode "nat" { x; }; }"#,
-        &[("wrong-shape", 1, 15, "`mode` takes exactly one value")],
+        &[(WrongShape, 1, 15, "`mode` takes exactly one value")],
     ),
     case(
         "wrong-shape: property instead of value",
         r#"node "a" { cpus value=2; }"#,
-        &[("wrong-shape", 1, 12, "`cpus` takes exactly one value")],
+        &[(WrongShape, 1, 12, "`cpus` takes exactly one value")],
     ),
     // ---- values -------------------------------------------------------------------------
     case(
         "invalid-value: mode",
         r#"network "n" mode="nta""#,
-        &[("invalid-value", 1, 18, "`nta` is not a valid `mode`")],
+        &[(InvalidValue, 1, 18, "`nta` is not a valid `mode`")],
     )
     .help(&["did you mean `nat`?"]),
     case(
@@ -280,102 +259,92 @@ defaults { memory "1GiB"; }"#,
         r#"network "n" {
     mode "bridged"
 }"#,
-        &[("invalid-value", 2, 10, "`bridged` is not a valid `mode`")],
+        &[(InvalidValue, 2, 10, "`bridged` is not a valid `mode`")],
     )
     .help(&["did you mean `bridge`?"]),
     case(
         "invalid-value: accel",
         r#"host "h" uri="qemu:///system" accel="kmv""#,
-        &[("invalid-value", 1, 37, "`kmv` is not a valid `accel`")],
+        &[(InvalidValue, 1, 37, "`kmv` is not a valid `accel`")],
     )
     .help(&["did you mean `kvm`?"]),
     case(
         "invalid-value: image format",
         r#"image "i" format="qcow""#,
-        &[("invalid-value", 1, 18, "`qcow` is not a valid `format`")],
+        &[(InvalidValue, 1, 18, "`qcow` is not a valid `format`")],
     )
     .help(&["did you mean `qcow2`?"]),
     case(
         "invalid-value: disk format",
         r#"node "a" { disk "d" size="1GiB" format="qcow3"; }"#,
-        &[("invalid-value", 1, 40, "`qcow3` is not a valid `format`")],
+        &[(InvalidValue, 1, 40, "`qcow3` is not a valid `format`")],
     )
     .help(&["did you mean `qcow2`?"]),
     case(
         "invalid-value: xen-boot",
         r#"node "a" xen-boot="pvhh""#,
-        &[("invalid-value", 1, 19, "`pvhh` is not a valid `xen-boot`")],
+        &[(InvalidValue, 1, 19, "`pvhh` is not a valid `xen-boot`")],
     )
     .help(&["did you mean `pvh`?"]),
     case(
         "invalid-value: hypervisor, no near miss",
         r#"host "h" uri="test:///default" hypervisor="vmware""#,
-        &[(
-            "invalid-value",
-            1,
-            43,
-            "`vmware` is not a valid `hypervisor`",
-        )],
+        &[(InvalidValue, 1, 43, "`vmware` is not a valid `hypervisor`")],
     )
     .help(&["use one of `kvm`, `xen`"]),
     case(
         "invalid-value: count 0",
         r#"node "a" count=0"#,
-        &[("invalid-value", 1, 16, "count must be between 1 and")],
+        &[(InvalidValue, 1, 16, "count must be between 1 and")],
     )
     .help(&["remove `count` for a single instance"]),
     case(
         "invalid-value: negative network count",
         r#"network "n-{index}" count=-1"#,
-        &[("invalid-value", 1, 27, "count must be between 1 and")],
+        &[(InvalidValue, 1, 27, "count must be between 1 and")],
     ),
     // ---- arguments ----------------------------------------------------------------------
     case(
         "missing-argument: node without name",
         r#"node cpus=1"#,
-        &[("missing-argument", 1, 1, "`node` needs a name")],
+        &[(MissingArgument, 1, 1, "`node` needs a name")],
     ),
     case(
         "missing-argument: host without name",
         r#"host uri="qemu:///system""#,
-        &[("missing-argument", 1, 1, "`host` needs a name")],
+        &[(MissingArgument, 1, 1, "`host` needs a name")],
     ),
     case(
         "missing-argument: disk without name",
         r#"node "a" { disk size="1GiB"; }"#,
-        &[("missing-argument", 1, 12, "`disk` needs a name")],
+        &[(MissingArgument, 1, 12, "`disk` needs a name")],
     ),
     case(
         "missing-argument: kernel without URL",
         r#"image "i" { kernel checksum="sha256:00"; }"#,
-        &[("missing-argument", 1, 13, "`kernel` needs a URL")],
+        &[(MissingArgument, 1, 13, "`kernel` needs a URL")],
     ),
     case(
         "missing-argument: link with one endpoint",
         r#"link "r1:eth1""#,
-        &[("missing-argument", 1, 1, "`link` needs a second endpoint")],
+        &[(MissingArgument, 1, 1, "`link` needs a second endpoint")],
     ),
     case(
         "missing-argument: variable without value",
         r#"node "a" { cloud-init { vars { role; }; }; }"#,
-        &[("missing-argument", 1, 32, "variable `role` has no value")],
+        &[(MissingArgument, 1, 32, "variable `role` has no value")],
     ),
     case(
         "unexpected-argument: second node name",
         r#"node "a" "b""#,
-        &[(
-            "unexpected-argument",
-            1,
-            10,
-            "unexpected argument to `node`",
-        )],
+        &[(UnexpectedArgument, 1, 10, "unexpected argument to `node`")],
     )
     .help(&["settings are written `name=value` or as child nodes"]),
     case(
         "unexpected-argument: defaults takes no name",
         r#"defaults "x""#,
         &[(
-            "unexpected-argument",
+            UnexpectedArgument,
             1,
             10,
             "unexpected argument to `defaults`",
@@ -384,28 +353,18 @@ defaults { memory "1GiB"; }"#,
     case(
         "unexpected-argument: third link endpoint",
         r#"link "a:e" "b:e" "c:e""#,
-        &[(
-            "unexpected-argument",
-            1,
-            18,
-            "unexpected argument to `link`",
-        )],
+        &[(UnexpectedArgument, 1, 18, "unexpected argument to `link`")],
     ),
     case(
         "unexpected-argument: vars block",
         r#"lab "x" { vars "v" { a "1"; }; }"#,
-        &[(
-            "unexpected-argument",
-            1,
-            16,
-            "unexpected argument to `vars`",
-        )],
+        &[(UnexpectedArgument, 1, 16, "unexpected argument to `vars`")],
     )
     .help(&["`vars` takes no further arguments"]),
     case(
         "duplicate-name: variable set twice",
         r#"lab "x" { vars { a "1"; a "2"; }; }"#,
-        &[("duplicate-name", 1, 25, "variable `a` is set twice")],
+        &[(DuplicateName, 1, 25, "variable `a` is set twice")],
     ),
     // ---- several problems at once, reported in file order --------------------------------
     case(
@@ -415,22 +374,22 @@ node "b" { cpus 2 3; }
 foo
 network "n" mode="nta""#,
         &[
-            ("wrong-type", 1, 15, "`cpus` expects an integer"),
-            ("wrong-shape", 2, 12, "`cpus` takes exactly one value"),
-            ("unknown-node", 3, 1, "unknown node `foo`"),
-            ("invalid-value", 4, 18, "`nta` is not a valid `mode`"),
+            (WrongType, 1, 15, "`cpus` expects an integer"),
+            (WrongShape, 2, 12, "`cpus` takes exactly one value"),
+            (UnknownNode, 3, 1, "unknown node `foo`"),
+            (InvalidValue, 4, 18, "`nta` is not a valid `mode`"),
         ],
     ),
     case(
         "loader errors keep the resolver from running",
         r#"node "a" image="missing" cpus="2""#,
-        &[("wrong-type", 1, 31, "`cpus` expects an integer")],
+        &[(WrongType, 1, 31, "`cpus` expects an integer")],
     ),
     case(
         "wrong-type: a node name that is not a string",
         "node 1",
         &[(
-            "wrong-type",
+            WrongType,
             1,
             6,
             "the name of `node` must be a string, found an integer",
@@ -440,7 +399,7 @@ network "n" mode="nta""#,
         "wrong-type: a link endpoint that is not a string; the valid one is fine",
         r#"link 1 "b:e""#,
         &[(
-            "wrong-type",
+            WrongType,
             1,
             6,
             "the first endpoint of `link` must be a string",
@@ -449,7 +408,7 @@ network "n" mode="nta""#,
     case(
         "missing-argument: a link with one endpoint shows a full example",
         r#"link "a:e""#,
-        &[("missing-argument", 1, 1, "`link` needs a second endpoint")],
+        &[(MissingArgument, 1, 1, "`link` needs a second endpoint")],
     )
     .help(&[r#"write `link "r1:eth1" "r2:eth1"`"#]),
     case(
@@ -472,7 +431,7 @@ fn loader_cases() {
     if let Err(e) = run_case(
         "too-deep: at the limit",
         &ok,
-        &[("unknown-setting", 1, 12, "unknown setting `x` in `node`")],
+        &[(UnknownSetting, 1, 12, "unknown setting `x` in `node`")],
         &[],
     ) {
         failures.push(e);
@@ -488,7 +447,7 @@ fn loader_cases() {
         "too-deep: one past the limit",
         &deep,
         &[(
-            "too-deep",
+            TooDeep,
             1,
             column,
             "blocks are nested more than 64 levels deep",
@@ -501,7 +460,7 @@ fn loader_cases() {
     if let Err(e) = run_case(
         "too-deep: unbalanced braces",
         &unbalanced,
-        &[("too-deep", 65, 3, "nested more than 64 levels")],
+        &[(TooDeep, 65, 3, "nested more than 64 levels")],
         &[],
     ) {
         failures.push(e);

@@ -71,7 +71,7 @@ fn every_broken_fixture_fails_with_its_diagnostics() {
             .expect("stem")
             .to_string_lossy()
             .into_owned();
-        insta::assert_snapshot!(format!("fixture-{name}"), stderr);
+        snapshot!(format!("fixture-{name}"), stderr);
     }
 }
 
@@ -86,7 +86,7 @@ fn json_output_lists_diagnostics_with_positions() {
         ],
         1,
     );
-    insta::assert_snapshot!("json-diagnostics", stdout);
+    snapshot!("json-diagnostics", stdout);
     let value: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
     assert_eq!(value["valid"], false);
     assert_eq!(value["diagnostics"][0]["line"], 4);
@@ -109,7 +109,7 @@ fn verbose_validate_lists_expanded_nodes() {
         &["validate", "-f", "labs/web.kdl", "-v", "--color", "never"],
         0,
     );
-    insta::assert_snapshot!("verbose-web", stdout);
+    snapshot!("verbose-web", stdout);
 }
 
 #[test]
@@ -154,7 +154,7 @@ fn missing_file_is_a_clear_error() {
         &["validate", "-f", "no/such/lab.kdl", "--color", "never"],
         1,
     );
-    insta::assert_snapshot!("missing-file", stderr);
+    snapshot!("missing-file", stderr);
 }
 
 #[test]

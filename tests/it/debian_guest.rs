@@ -13,13 +13,11 @@
 //! (SSH port, then `cloud-init status --wait`) so that a failure shows where it stopped.
 #![cfg(feature = "host-tests")]
 
-mod support;
-
+use crate::support::static_server::StaticServer;
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
-use support::static_server::StaticServer;
 
 const URI: &str = "qemu:///system";
 const ADDRESS: &str = "10.97.0.10";
@@ -187,6 +185,8 @@ node "{NODE}" {{
 
 #[test]
 fn a_debian_cloud_image_applies_vlabs_seed_with_real_cloud_init() {
+    // Dropped last: after this test's guests, networks and pools are removed.
+    let _libvirtd = crate::support::host_lock::exclusive();
     let image = debian_image();
     let server = StaticServer::start(&image);
     let dir = tempfile::tempdir().expect("tempdir");

@@ -3,11 +3,9 @@
 //! Every test ends by checking the cache: it holds the verified image and nothing else, or
 //! nothing at all. No mocks: real sockets, real files, the real `ImageStore`.
 
-mod support;
-
+use crate::support::fault_server::{Fault, FaultServer, sha256_hex};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use support::fault_server::{Fault, FaultServer, sha256_hex};
 use vlab::checksum::Checksum;
 use vlab::image_store::fetcher::FetchPolicy;
 use vlab::image_store::pull_error::PullError;

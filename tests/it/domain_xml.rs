@@ -35,7 +35,7 @@ fn golden_domain_xml() {
     ] {
         let (_dir, path) = render_domain(lab, node);
         let xml = std::fs::read_to_string(&path).expect("domain.xml");
-        insta::assert_snapshot!(format!("domain-{node}"), xml);
+        snapshot!(format!("domain-{node}"), xml);
     }
 }
 

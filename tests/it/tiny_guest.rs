@@ -6,11 +6,10 @@
 //! guest then reports the new instance-id.
 #![cfg(feature = "host-tests")]
 
+use crate::support::tiny_guest::{sum, tiny_guest};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-mod support;
-use support::tiny_guest::{sum, tiny_guest};
 
 const URI: &str = "qemu:///system";
 
@@ -120,6 +119,8 @@ fn instance_id(lab: &Lab, node: &str) -> String {
 
 #[test]
 fn tiny_guests_boot_read_their_seed_and_get_their_addresses() {
+    // Dropped last: after this test's guests, networks and pools are removed.
+    let _libvirtd = crate::support::host_lock::exclusive();
     let guest = tiny_guest();
     let dir = tempfile::tempdir().expect("tempdir");
     let name = format!("tg{}", std::process::id());

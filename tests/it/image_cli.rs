@@ -1,10 +1,8 @@
 //! `vlab image` from the command line, against a real HTTP server on 127.0.0.1.
 
-mod support;
-
+use crate::support::fault_server::{Fault, FaultServer, sha256_hex};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::fault_server::{Fault, FaultServer, sha256_hex};
 
 fn vlab(cache: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vlab"));

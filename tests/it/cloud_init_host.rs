@@ -75,7 +75,7 @@ fn example_nodes_pass_cloud_init_schema_and_network_parsing() {
         let parsed = run(
             "/usr/bin/python3",
             &[
-                repo("tests/support/parse_network_config.py")
+                repo("tests/it/support/parse_network_config.py")
                     .to_str()
                     .expect("utf-8"),
                 dir.path().join("network-config").to_str().expect("utf-8"),
@@ -103,7 +103,7 @@ fn the_default_route_reaches_cloud_init_and_ifupdown_as_a_gateway() {
     let parsed = run(
         "/usr/bin/python3",
         &[
-            repo("tests/support/parse_network_config.py")
+            repo("tests/it/support/parse_network_config.py")
                 .to_str()
                 .expect("utf-8"),
             dir.path().join("network-config").to_str().expect("utf-8"),
@@ -149,6 +149,8 @@ fn mtools_read_the_seed_label_and_files() {
 
 #[test]
 fn the_seed_reaches_a_host_pool_as_a_volume() {
+    // Dropped last: after this test's guests, networks and pools are removed.
+    let _libvirtd = crate::support::host_lock::exclusive();
     let pool = format!("vlab-test-seed-{}", std::process::id());
     let dir = tempfile::tempdir().expect("tempdir");
     render("labs/web.kdl", "lb", dir.path());

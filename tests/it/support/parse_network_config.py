@@ -1,7 +1,7 @@
 # Parses a rendered network-config with cloud-init's own parser (an independent reader),
 # printing each interface with its MAC and subnets, then, with `--eni`, what cloud-init's
 # ifupdown renderer writes for it (the renderer of Debian 12 cloud images). Used by
-# tests/cloud_init_host.rs.
+# tests/it/cloud_init_host.rs.
 import sys, yaml
 from cloudinit.net.network_state import parse_net_config_data
 from cloudinit.net import eni

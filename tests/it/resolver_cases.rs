@@ -14,9 +14,9 @@ use vlab::byte_size::ByteSize;
 use vlab::lab::choices::{Accel, DiskFormat, Hypervisor, XenBoot};
 use vlab::lab::{Attachment, Interface, Lab, Node, Variable, Verification, XenPaths};
 use vlab::language::lab_source::LabSource;
-mod support;
 
-use support::diagnostic_cases::{Case, case, run_case};
+use crate::support::diagnostic_cases::{Case, case, run_case};
+use vlab::language::diagnostic_code::DiagnosticCode::*;
 
 /// Line 1 of most cases: the lab's only image, so nodes need not name one.
 macro_rules! img {
@@ -38,7 +38,7 @@ const CASES: &[Case] = &[
         "invalid-name: lab",
         r#"lab "Bad_Lab""#,
         &[(
-            "invalid-name",
+            InvalidName,
             1,
             5,
             "invalid lab name: `Bad_Lab` must start with a lowercase letter",
@@ -49,7 +49,7 @@ const CASES: &[Case] = &[
         "invalid-name: lab too long",
         r#"lab "abcdefghijabcdefghijabcdefghijabc""#,
         &[(
-            "invalid-name",
+            InvalidName,
             1,
             5,
             "is 33 characters long; the limit is 32",
@@ -58,20 +58,20 @@ const CASES: &[Case] = &[
     case(
         "invalid-name: node",
         concat!(img!(), r#"node "Web""#),
-        &[("invalid-name", 2, 6, "invalid node name: `Web`")],
+        &[(InvalidName, 2, 6, "invalid node name: `Web`")],
     ),
     case(
         "invalid-name: node after expansion",
         concat!(img!(), r#"node "{index}-web" count=2"#),
         &[
             (
-                "invalid-name",
+                InvalidName,
                 2,
                 6,
                 "`1-web` must start with a lowercase letter",
             ),
             (
-                "invalid-name",
+                InvalidName,
                 2,
                 6,
                 "`2-web` must start with a lowercase letter",
@@ -81,23 +81,23 @@ const CASES: &[Case] = &[
     case(
         "invalid-name: node ends with dash",
         concat!(img!(), r#"node "web-""#),
-        &[("invalid-name", 2, 6, "`web-` must not end with `-`")],
+        &[(InvalidName, 2, 6, "`web-` must not end with `-`")],
     ),
     case(
         "invalid-name: network",
         r#"network "Lan" mode="isolated""#,
-        &[("invalid-name", 1, 9, "invalid network name: `Lan`")],
+        &[(InvalidName, 1, 9, "invalid network name: `Lan`")],
     ),
     case(
         "invalid-name: host",
         r#"host "Local" uri="qemu:///system""#,
-        &[("invalid-name", 1, 6, "invalid host name: `Local`")],
+        &[(InvalidName, 1, 6, "invalid host name: `Local`")],
     ),
     case(
         "invalid-name: image",
         r#"image "deb_12" url="https://x.test/i.qcow2" unverified=#true"#,
         &[(
-            "invalid-name",
+            InvalidName,
             1,
             7,
             "invalid image name: `deb_12` contains `_`",
@@ -106,7 +106,7 @@ const CASES: &[Case] = &[
     case(
         "invalid-name: disk",
         concat!(img!(), r#"node "a" { disk "Data" size="1GiB"; }"#),
-        &[("invalid-name", 2, 17, "invalid disk name: `Data`")],
+        &[(InvalidName, 2, 17, "invalid disk name: `Data`")],
     ),
     case(
         "invalid-name: interface",
@@ -115,7 +115,7 @@ const CASES: &[Case] = &[
             r#"network "lan" mode="isolated"
 node "a" { interface "Eth0" network="lan"; }"#
         ),
-        &[("invalid-name", 3, 22, "invalid interface name: `Eth0`")],
+        &[(InvalidName, 3, 22, "invalid interface name: `Eth0`")],
     ),
     case(
         "invalid-name: interface too long",
@@ -124,7 +124,7 @@ node "a" { interface "Eth0" network="lan"; }"#
             r#"network "lan" mode="isolated"
 node "a" { interface "abcdefghijklmnop" network="lan"; }"#
         ),
-        &[("invalid-name", 3, 22, "the limit is 15")],
+        &[(InvalidName, 3, 22, "the limit is 15")],
     ),
     case(
         "invalid-name: link interface",
@@ -134,13 +134,13 @@ node "a" { interface "abcdefghijklmnop" network="lan"; }"#
 node "b"
 link "a:Eth1" "b:e1""#
         ),
-        &[("invalid-name", 4, 6, "invalid interface name: `Eth1`")],
+        &[(InvalidName, 4, 6, "invalid interface name: `Eth1`")],
     ),
     case(
         "invalid-name: bridge",
         r#"network "n" mode="bridge" bridge="br0 with spaces""#,
         &[(
-            "invalid-name",
+            InvalidName,
             1,
             34,
             "`br0 with spaces` is not a Linux bridge name",
@@ -149,14 +149,14 @@ link "a:Eth1" "b:e1""#
     case(
         "invalid-name: pool",
         r#"host "h" uri="qemu:///system" pool="Fast""#,
-        &[("invalid-name", 1, 36, "invalid pool name: `Fast`")],
+        &[(InvalidName, 1, 36, "invalid pool name: `Fast`")],
     ),
     // ---- duplicate-name -----------------------------------------------------------------
     case(
         "duplicate-name: count without {index}",
         concat!(img!(), r#"node "web" count=2"#),
         &[(
-            "duplicate-name",
+            DuplicateName,
             2,
             6,
             "node `web` is declared more than once",
@@ -171,7 +171,7 @@ link "a:Eth1" "b:e1""#
 node "web-2""#
         ),
         &[(
-            "duplicate-name",
+            DuplicateName,
             3,
             6,
             "node `web-2` is declared more than once",
@@ -183,7 +183,7 @@ node "web-2""#
         r#"network "lan" mode="isolated"
 network "lan" mode="isolated""#,
         &[(
-            "duplicate-name",
+            DuplicateName,
             2,
             9,
             "network `lan` is declared more than once",
@@ -194,7 +194,7 @@ network "lan" mode="isolated""#,
         r#"network "seat-{index}" count=3 mode="isolated"
 network "seat-3" mode="isolated""#,
         &[(
-            "duplicate-name",
+            DuplicateName,
             2,
             9,
             "network `seat-3` is declared more than once",
@@ -205,7 +205,7 @@ network "seat-3" mode="isolated""#,
         r#"host "h" uri="qemu:///system"
 host "h" uri="qemu:///system""#,
         &[(
-            "duplicate-name",
+            DuplicateName,
             2,
             6,
             "host `h` is declared more than once",
@@ -216,7 +216,7 @@ host "h" uri="qemu:///system""#,
         r#"image "img" url="https://x.test/a.qcow2" unverified=#true
 image "img" url="https://x.test/b.qcow2" unverified=#true"#,
         &[(
-            "duplicate-name",
+            DuplicateName,
             2,
             7,
             "image `img` is declared more than once",
@@ -229,7 +229,7 @@ image "img" url="https://x.test/b.qcow2" unverified=#true"#,
             r#"node "a" { disk "d" size="1GiB"; disk "d" size="2GiB"; }"#
         ),
         &[(
-            "duplicate-name",
+            DuplicateName,
             2,
             39,
             "disk `d` is declared twice on this node",
@@ -243,7 +243,7 @@ image "img" url="https://x.test/b.qcow2" unverified=#true"#,
 node "a" { interface "eth0" network="lan"; interface "eth0" network="lan"; }"#
         ),
         &[(
-            "duplicate-name",
+            DuplicateName,
             3,
             54,
             "interface `eth0` is declared twice on node `a`",
@@ -257,7 +257,7 @@ node "a" { interface "eth0" network="lan"; interface "eth0" network="lan"; }"#
 node "a" { interface network="lan"; interface "eth0" network="lan"; }"#
         ),
         &[(
-            "duplicate-name",
+            DuplicateName,
             3,
             47,
             "interface `eth0` is declared twice on node `a`",
@@ -268,7 +268,7 @@ node "a" { interface network="lan"; interface "eth0" network="lan"; }"#
         "invalid-placeholder: {index} without count",
         concat!(img!(), r#"node "web-{index}""#),
         &[(
-            "invalid-placeholder",
+            InvalidPlaceholder,
             2,
             6,
             "`{index}` is only allowed in a resource with `count`",
@@ -278,14 +278,14 @@ node "a" { interface network="lan"; interface "eth0" network="lan"; }"#
     case(
         "invalid-placeholder: {index+x}",
         concat!(img!(), r#"node "web-{index+x}" count=2"#),
-        &[("invalid-placeholder", 2, 6, "`x` is not a number")],
+        &[(InvalidPlaceholder, 2, 6, "`x` is not a number")],
     )
     .help(&["write `{index}`, `{index+N}`"]),
     case(
         "invalid-placeholder: unclosed",
         concat!(img!(), r#"node "web-{index" count=2"#),
         &[(
-            "invalid-placeholder",
+            InvalidPlaceholder,
             2,
             6,
             "`{index` is not closed with `}`",
@@ -295,7 +295,7 @@ node "a" { interface network="lan"; interface "eth0" network="lan"; }"#
         "invalid-placeholder: negative",
         concat!(img!(), r#"node "web-{index-2}" count=3"#),
         &[(
-            "invalid-placeholder",
+            InvalidPlaceholder,
             2,
             6,
             "`{index-2}` is negative for index 1",
@@ -304,18 +304,18 @@ node "a" { interface network="lan"; interface "eth0" network="lan"; }"#
     case(
         "invalid-placeholder: bad pad width",
         concat!(img!(), r#"node "web-{index:x}" count=2"#),
-        &[("invalid-placeholder", 2, 6, "`x` is not a pad width")],
+        &[(InvalidPlaceholder, 2, 6, "`x` is not a pad width")],
     ),
     case(
         "invalid-placeholder: not a placeholder",
         concat!(img!(), r#"node "web-{indexes}" count=2"#),
-        &[("invalid-placeholder", 2, 6, "is not a placeholder")],
+        &[(InvalidPlaceholder, 2, 6, "is not a placeholder")],
     ),
     case(
         "invalid-placeholder: network cidr without count",
         r#"network "n" cidr="10.{index}.0.0/16""#,
         &[(
-            "invalid-placeholder",
+            InvalidPlaceholder,
             1,
             18,
             "only allowed in a resource with `count`",
@@ -328,7 +328,7 @@ node "a" { interface network="lan"; interface "eth0" network="lan"; }"#
             r#"node "a" { cloud-init { vars { label "seat {index}"; }; }; }"#
         ),
         &[(
-            "invalid-placeholder",
+            InvalidPlaceholder,
             2,
             38,
             "only allowed in a resource with `count`",
@@ -338,14 +338,14 @@ node "a" { interface network="lan"; interface "eth0" network="lan"; }"#
     case(
         "missing-setting: host without uri",
         r#"host "h""#,
-        &[("missing-setting", 1, 6, "host `h` has no `uri`")],
+        &[(MissingSetting, 1, 6, "host `h` has no `uri`")],
     )
     .help(&["host \"h\" uri=\"qemu:///system\""]),
     case(
         "missing-setting: test host without hypervisor",
         r#"host "t" uri="test:///default""#,
         &[(
-            "missing-setting",
+            MissingSetting,
             1,
             14,
             "a `test:///` host needs `hypervisor`",
@@ -354,23 +354,23 @@ node "a" { interface network="lan"; interface "eth0" network="lan"; }"#
     case(
         "missing-setting: image without url",
         r#"image "img" unverified=#true"#,
-        &[("missing-setting", 1, 7, "image `img` has no `url`")],
+        &[(MissingSetting, 1, 7, "image `img` has no `url`")],
     ),
     case(
         "missing-setting: nat network without cidr",
         r#"network "n""#,
-        &[("missing-setting", 1, 9, "a `nat` network needs a `cidr`")],
+        &[(MissingSetting, 1, 9, "a `nat` network needs a `cidr`")],
     ),
     case(
         "missing-setting: route network without cidr",
         r#"network "n" mode="route""#,
-        &[("missing-setting", 1, 9, "a `route` network needs a `cidr`")],
+        &[(MissingSetting, 1, 9, "a `route` network needs a `cidr`")],
     ),
     case(
         "missing-setting: bridge network without bridge",
         r#"network "n" mode="bridge""#,
         &[(
-            "missing-setting",
+            MissingSetting,
             1,
             9,
             "a `bridge` network needs the host bridge's name",
@@ -380,7 +380,7 @@ node "a" { interface network="lan"; interface "eth0" network="lan"; }"#
         "missing-setting: gateway without cidr",
         r#"network "n" mode="isolated" gateway="10.0.0.1""#,
         &[(
-            "missing-setting",
+            MissingSetting,
             1,
             37,
             "`gateway` needs the network's `cidr`",
@@ -391,7 +391,7 @@ node "a" { interface network="lan"; interface "eth0" network="lan"; }"#
         r#"network "n" mode="isolated" {
     dhcp start="10.0.0.10" end="10.0.0.20"
 }"#,
-        &[("missing-setting", 2, 5, "`dhcp` needs the network's `cidr`")],
+        &[(MissingSetting, 2, 5, "`dhcp` needs the network's `cidr`")],
     ),
     case(
         "missing-setting: node without host among several",
@@ -402,7 +402,7 @@ host "b" uri="qemu+ssh://root@b.test/system"
 node "n""#
         ),
         &[(
-            "missing-setting",
+            MissingSetting,
             4,
             6,
             "node `n` has no host, and the lab declares several",
@@ -414,25 +414,25 @@ node "n""#
         r#"image "a" url="https://x.test/a.qcow2" unverified=#true
 image "b" url="https://x.test/b.qcow2" unverified=#true
 node "n""#,
-        &[("missing-setting", 3, 6, "node `n` has no image")],
+        &[(MissingSetting, 3, 6, "node `n` has no image")],
     )
     .help(&["add `image \"name\"` to the node or to `defaults`"]),
     case(
         "missing-setting: node without image, none declared",
         r#"node "n""#,
-        &[("missing-setting", 1, 6, "node `n` has no image")],
+        &[(MissingSetting, 1, 6, "node `n` has no image")],
     )
     .help(&["declare an `image`"]),
     case(
         "missing-setting: disk without size",
         concat!(img!(), r#"node "a" { disk "d"; }"#),
-        &[("missing-setting", 2, 12, "disk `d` has no `size`")],
+        &[(MissingSetting, 2, 12, "disk `d` has no `size`")],
     ),
     case(
         "missing-setting: interface without network",
         concat!(img!(), r#"node "a" { interface "eth0"; }"#),
         &[(
-            "missing-setting",
+            MissingSetting,
             2,
             12,
             "interface `eth0` has no `network`",
@@ -446,7 +446,7 @@ node "n""#,
 node "a" { interface "eth0" network="lan" address="10.0.0.5"; }"#
         ),
         &[(
-            "missing-setting",
+            MissingSetting,
             3,
             51,
             "network `lan` has no `cidr`, so it has no addresses to give",
@@ -459,36 +459,36 @@ node "a" { interface "eth0" network="lan" address="10.0.0.5"; }"#
     cmdline "console=ttyS0"
 }"#,
         &[
-            ("missing-setting", 2, 12, "`initrd` needs a `kernel`"),
-            ("missing-setting", 3, 13, "`cmdline` needs a `kernel`"),
+            (MissingSetting, 2, 12, "`initrd` needs a `kernel`"),
+            (MissingSetting, 3, 13, "`cmdline` needs a `kernel`"),
         ],
     ),
     // ---- hosts --------------------------------------------------------------------------
     case(
         "invalid-uri: unknown transport",
         r#"host "h" uri="qemu+foo://x/system""#,
-        &[("invalid-uri", 1, 14, "unknown transport `foo`")],
+        &[(InvalidUri, 1, 14, "unknown transport `foo`")],
     ),
     case(
         "invalid-uri: unsupported driver",
         r#"host "h" uri="lxc:///system""#,
-        &[("invalid-uri", 1, 14, "unsupported libvirt driver `lxc`")],
+        &[(InvalidUri, 1, 14, "unsupported libvirt driver `lxc`")],
     ),
     case(
         "invalid-uri: remote transport without server",
         r#"host "h" uri="qemu+ssh:///system""#,
-        &[("invalid-uri", 1, 14, "needs a server")],
+        &[(InvalidUri, 1, 14, "needs a server")],
     ),
     case(
         "invalid-uri: unquoted in KDL",
         r#"host "h" uri=qemu:///system"#,
-        &[("invalid-uri", 1, 14, "a libvirt URI looks like")],
+        &[(InvalidUri, 1, 14, "a libvirt URI looks like")],
     ),
     case(
         "conflicting-settings: hypervisor contradicts URI",
         r#"host "h" uri="qemu:///system" hypervisor="xen""#,
         &[(
-            "conflicting-settings",
+            ConflictingSettings,
             1,
             42,
             "`hypervisor \"xen\"` contradicts the URI, which is a kvm host",
@@ -498,7 +498,7 @@ node "a" { interface "eth0" network="lan" address="10.0.0.5"; }"#
         "not-for-xen: accel on a Xen host",
         r#"host "x" uri="xen:///system" accel="kvm""#,
         &[(
-            "not-for-xen",
+            NotForXen,
             1,
             36,
             "`accel` applies to QEMU hosts, not to Xen hosts",
@@ -507,13 +507,13 @@ node "a" { interface "eth0" network="lan" address="10.0.0.5"; }"#
     case(
         "not-for-xen: accel on a test Xen host",
         r#"host "x" uri="test:///default" hypervisor="xen" accel="tcg""#,
-        &[("not-for-xen", 1, 55, "`accel` applies to QEMU hosts")],
+        &[(NotForXen, 1, 55, "`accel` applies to QEMU hosts")],
     ),
     case(
         "not-for-kvm: xen-boot on a KVM node",
         concat!(img!(), r#"node "a" xen-boot="pv""#),
         &[(
-            "not-for-kvm",
+            NotForKvm,
             2,
             19,
             "`xen-boot` applies to Xen hosts; node `a` is on a KVM host",
@@ -533,13 +533,13 @@ node "a""#
         r#"host "k" uri="qemu:///system" hvmloader="/usr/lib/xen/boot/hvmloader" pvgrub="/g""#,
         &[
             (
-                "not-for-kvm",
+                NotForKvm,
                 1,
                 41,
                 "`hvmloader` applies to Xen hosts; host `k` is a KVM host",
             ),
             (
-                "not-for-kvm",
+                NotForKvm,
                 1,
                 78,
                 "`pvgrub` applies to Xen hosts; host `k` is a KVM host",
@@ -552,13 +552,13 @@ node "a""#
         r#"host "x" uri="xen:///system" device-model="qemu" pvgrub-pvh="grub.bin""#,
         &[
             (
-                "invalid-path",
+                InvalidPath,
                 1,
                 43,
                 "`device-model` must be an absolute path on the Xen host",
             ),
             (
-                "invalid-path",
+                InvalidPath,
                 1,
                 61,
                 "`pvgrub-pvh` must be an absolute path on the Xen host",
@@ -576,13 +576,13 @@ node "c" cpus=200 xen-boot="pv""#
         ),
         &[
             (
-                "not-for-xen",
+                NotForXen,
                 3,
                 15,
                 "Xen runs HVM guests with at most 128 vCPUs",
             ),
             (
-                "not-for-xen",
+                NotForXen,
                 4,
                 15,
                 "Xen runs PVH guests with at most 128 vCPUs",
@@ -599,7 +599,7 @@ node "c" cpus=200 xen-boot="pv""#
             r#"""#
         ),
         &[(
-            "conflicting-settings",
+            ConflictingSettings,
             1,
             56,
             "give either `checksum` or `checksums-url`, not both",
@@ -613,7 +613,7 @@ node "c" cpus=200 xen-boot="pv""#
             r#"""#
         ),
         &[(
-            "conflicting-settings",
+            ConflictingSettings,
             1,
             68,
             "an image with a checksum cannot be `unverified`",
@@ -623,7 +623,7 @@ node "c" cpus=200 xen-boot="pv""#
         "conflicting-settings: unverified with checksums-url",
         r#"image "img" url="https://x.test/i.qcow2" checksums-url="https://x.test/SUMS" unverified=#true"#,
         &[(
-            "conflicting-settings",
+            ConflictingSettings,
             1,
             56,
             "an image with a checksum cannot be `unverified`",
@@ -632,7 +632,7 @@ node "c" cpus=200 xen-boot="pv""#
     case(
         "missing-checksum: image",
         r#"image "img" url="https://x.test/i.qcow2""#,
-        &[("missing-checksum", 1, 7, "image `img` has no checksum")],
+        &[(MissingChecksum, 1, 7, "image `img` has no checksum")],
     )
     .help(&["only if neither exists, `unverified #true`"]),
     case(
@@ -644,7 +644,7 @@ node "c" cpus=200 xen-boot="pv""#
     kernel "https://x.test/vmlinuz"
 }"#
         ),
-        &[("missing-checksum", 2, 12, "the kernel has no checksum")],
+        &[(MissingChecksum, 2, 12, "the kernel has no checksum")],
     ),
     case(
         "missing-checksum: initrd of an image with an inline checksum",
@@ -658,7 +658,7 @@ node "c" cpus=200 xen-boot="pv""#
     initrd "https://x.test/initrd"
 }"#
         ),
-        &[("missing-checksum", 3, 12, "the initrd has no checksum")],
+        &[(MissingChecksum, 3, 12, "the initrd has no checksum")],
     ),
     case(
         "a kernel and initrd without checksums are verified through the image's checksums file",
@@ -680,7 +680,7 @@ node "c" cpus=200 xen-boot="pv""#
         "invalid-checksum: unknown algorithm",
         r#"image "img" url="https://x.test/i.qcow2" checksum="md5:d41d8cd98f00b204e9800998ecf8427e""#,
         &[(
-            "invalid-checksum",
+            InvalidChecksum,
             1,
             51,
             "unsupported checksum algorithm `md5`",
@@ -690,7 +690,7 @@ node "c" cpus=200 xen-boot="pv""#
         "invalid-checksum: short digest",
         r#"image "img" url="https://x.test/i.qcow2" checksum="sha256:abc""#,
         &[(
-            "invalid-checksum",
+            InvalidChecksum,
             1,
             51,
             "a sha256 digest has 64 hex digits, this one has 3",
@@ -700,7 +700,7 @@ node "c" cpus=200 xen-boot="pv""#
         "invalid-checksum: no algorithm",
         r#"image "img" url="https://x.test/i.qcow2" checksum="abc""#,
         &[(
-            "invalid-checksum",
+            InvalidChecksum,
             1,
             51,
             "a checksum is written `sha256:<hex>`",
@@ -712,7 +712,7 @@ node "c" cpus=200 xen-boot="pv""#
     kernel "https://x.test/vmlinuz" checksum="sha512:00"
 }"#,
         &[(
-            "invalid-checksum",
+            InvalidChecksum,
             2,
             46,
             "a sha512 digest has 128 hex digits, this one has 2",
@@ -721,32 +721,32 @@ node "c" cpus=200 xen-boot="pv""#
     case(
         "invalid-url: scheme",
         r#"image "img" url="ftp://x.test/i.qcow2" unverified=#true"#,
-        &[("invalid-url", 1, 17, "invalid URL `ftp://x.test/i.qcow2`")],
+        &[(InvalidUrl, 1, 17, "invalid URL `ftp://x.test/i.qcow2`")],
     )
     .help(&["https, http or file"]),
     case(
         "invalid-url: nothing after the scheme",
         r#"image "img" url="https://" unverified=#true"#,
-        &[("invalid-url", 1, 17, "invalid URL `https://`")],
+        &[(InvalidUrl, 1, 17, "invalid URL `https://`")],
     )
     .help(&["nothing after the scheme"]),
     case(
         "invalid-url: space",
         r#"image "img" url="https://x.test/my image.qcow2" unverified=#true"#,
-        &[("invalid-url", 1, 17, "invalid URL")],
+        &[(InvalidUrl, 1, 17, "invalid URL")],
     )
     .help(&["%20"]),
     case(
         "invalid-url: checksums-url",
         r#"image "img" url="https://x.test/i.qcow2" checksums-url="x.test/SUMS""#,
-        &[("invalid-url", 1, 56, "invalid URL `x.test/SUMS`")],
+        &[(InvalidUrl, 1, 56, "invalid URL `x.test/SUMS`")],
     ),
     case(
         "invalid-url: kernel",
         r#"image "img" url="https://x.test/i.qcow2" unverified=#true {
     kernel "tftp://x.test/vmlinuz"
 }"#,
-        &[("invalid-url", 2, 12, "invalid URL `tftp://x.test/vmlinuz`")],
+        &[(InvalidUrl, 2, 12, "invalid URL `tftp://x.test/vmlinuz`")],
     ),
     // ---- networks -----------------------------------------------------------------------
     case(
@@ -755,7 +755,7 @@ node "c" cpus=200 xen-boot="pv""#
     dhcp start="192.168.1.100" end="192.168.1.200"
 }"#,
         &[(
-            "conflicting-settings",
+            ConflictingSettings,
             2,
             5,
             "vlab does not serve DHCP on a host bridge",
@@ -765,7 +765,7 @@ node "c" cpus=200 xen-boot="pv""#
         "conflicting-settings: bridge on a nat network",
         r#"network "n" mode="nat" bridge="br0" cidr="10.0.0.0/24""#,
         &[(
-            "conflicting-settings",
+            ConflictingSettings,
             1,
             31,
             "`bridge` applies to `mode \"bridge\"` networks, not `nat`",
@@ -774,24 +774,24 @@ node "c" cpus=200 xen-boot="pv""#
     case(
         "invalid-cidr: not a CIDR",
         r#"network "n" cidr="10.0.0/24""#,
-        &[("invalid-cidr", 1, 18, "`10.0.0/24` is not an IPv4 CIDR")],
+        &[(InvalidCidr, 1, 18, "`10.0.0/24` is not an IPv4 CIDR")],
     ),
     case(
         "invalid-cidr: IPv6",
         r#"network "n" cidr="fd00::/64""#,
-        &[("invalid-cidr", 1, 18, "`fd00::/64` is not an IPv4 CIDR")],
+        &[(InvalidCidr, 1, 18, "`fd00::/64` is not an IPv4 CIDR")],
     ),
     case(
         "invalid-cidr: host bits set",
         r#"network "n" cidr="10.0.0.5/24""#,
-        &[("invalid-cidr", 1, 18, "`10.0.0.5/24` has host bits set")],
+        &[(InvalidCidr, 1, 18, "`10.0.0.5/24` has host bits set")],
     )
     .help(&["did you mean `10.0.0.0/24`?"]),
     case(
         "invalid-cidr: /31 network",
         r#"network "n" cidr="10.0.0.0/31""#,
         &[(
-            "invalid-cidr",
+            InvalidCidr,
             1,
             18,
             "`10.0.0.0/31` is too small for a network",
@@ -806,7 +806,7 @@ node "b"
 link "a:e1" "b:e1" cidr="10.0.0.0/32""#
         ),
         &[(
-            "invalid-cidr",
+            InvalidCidr,
             4,
             25,
             "`10.0.0.0/32` has room for one address; a link needs two",
@@ -820,13 +820,13 @@ link "a:e1" "b:e1" cidr="10.0.0.0/32""#
 node "b"
 link "a:e1" "b:e1" cidr="10.0.0.1/30""#
         ),
-        &[("invalid-cidr", 4, 25, "`10.0.0.1/30` has host bits set")],
+        &[(InvalidCidr, 4, 25, "`10.0.0.1/30` has host bits set")],
     )
     .help(&["did you mean `10.0.0.0/30`?"]),
     case(
         "invalid-address: gateway",
         r#"network "n" cidr="10.0.0.0/24" gateway="10.0.0""#,
-        &[("invalid-address", 1, 40, "`10.0.0` is not an IPv4 address")],
+        &[(InvalidAddress, 1, 40, "`10.0.0` is not an IPv4 address")],
     ),
     case(
         "invalid-address: interface",
@@ -836,7 +836,7 @@ link "a:e1" "b:e1" cidr="10.0.0.1/30""#
 node "a" { interface network="n" address="10.0.0.300"; }"#
         ),
         &[(
-            "invalid-address",
+            InvalidAddress,
             3,
             42,
             "`10.0.0.300` is not an IPv4 address",
@@ -850,7 +850,7 @@ node "a" { interface network="n" address="10.0.0.300"; }"#
 node "a" { interface network="n" address="10.0.0.5/16"; }"#
         ),
         &[(
-            "invalid-address",
+            InvalidAddress,
             3,
             42,
             "prefix /16 differs from the network's 10.0.0.0/24",
@@ -861,7 +861,7 @@ node "a" { interface network="n" address="10.0.0.5/16"; }"#
         "address-outside: gateway",
         r#"network "n" cidr="10.0.0.0/24" gateway="10.0.1.1""#,
         &[(
-            "address-outside",
+            AddressOutside,
             1,
             40,
             "the gateway 10.0.1.1 is outside 10.0.0.0/24",
@@ -872,7 +872,7 @@ node "a" { interface network="n" address="10.0.0.5/16"; }"#
         "address-outside: gateway is the broadcast address",
         r#"network "n" cidr="10.0.0.0/24" gateway="10.0.0.255""#,
         &[(
-            "address-outside",
+            AddressOutside,
             1,
             40,
             "10.0.0.255 is the network or broadcast address of 10.0.0.0/24",
@@ -886,7 +886,7 @@ node "a" { interface network="n" address="10.0.0.5/16"; }"#
 node "a" { interface network="n" address="10.0.1.5"; }"#
         ),
         &[(
-            "address-outside",
+            AddressOutside,
             3,
             42,
             "the address 10.0.1.5 is outside 10.0.0.0/24",
@@ -900,7 +900,7 @@ node "a" { interface network="n" address="10.0.1.5"; }"#
 node "a" { interface network="n" address="10.0.0.0"; }"#
         ),
         &[(
-            "address-outside",
+            AddressOutside,
             3,
             42,
             "is the network or broadcast address",
@@ -912,7 +912,7 @@ node "a" { interface network="n" address="10.0.0.0"; }"#
     dhcp start="10.0.1.10" end="10.0.0.20"
 }"#,
         &[(
-            "address-outside",
+            AddressOutside,
             2,
             16,
             "a DHCP address 10.0.1.10 is outside 10.0.0.0/24",
@@ -926,7 +926,7 @@ node "a" { interface network="n" address="10.0.0.0"; }"#
 node "a" { interface network="n" address="10.0.0.1"; }"#
         ),
         &[(
-            "address-conflict",
+            AddressConflict,
             3,
             42,
             "10.0.0.1 is the gateway of network `n`",
@@ -940,7 +940,7 @@ node "a" { interface network="n" address="10.0.0.1"; }"#
 node "a" { interface network="n" address="10.0.0.200"; }"#
         ),
         &[(
-            "address-conflict",
+            AddressConflict,
             3,
             42,
             "10.0.0.200 is inside the DHCP range 10.0.0.128-10.0.0.254 of network `n`",
@@ -956,7 +956,7 @@ node "a" { interface network="n" address="10.0.0.200"; }"#
 node "a" { interface network="n" address="10.0.0.15/24"; }"#
         ),
         &[(
-            "address-conflict",
+            AddressConflict,
             5,
             42,
             "10.0.0.15 is inside the DHCP range 10.0.0.10-10.0.0.20",
@@ -971,7 +971,7 @@ node "a" { interface network="n" address="10.0.0.5"; }
 node "b" { interface network="n" address="10.0.0.5"; }"#
         ),
         &[(
-            "address-conflict",
+            AddressConflict,
             4,
             42,
             "10.0.0.5 is already used by `a:eth0` on network `n`",
@@ -985,7 +985,7 @@ node "b" { interface network="n" address="10.0.0.5"; }"#
 node "web-{index}" count=2 { interface network="n" address="10.0.0.5"; }"#
         ),
         &[(
-            "address-conflict",
+            AddressConflict,
             3,
             60,
             "10.0.0.5 is already used by `web-1:eth0`",
@@ -997,7 +997,7 @@ node "web-{index}" count=2 { interface network="n" address="10.0.0.5"; }"#
     dhcp start="10.0.0.100" end="10.0.0.200"
 }"#,
         &[(
-            "address-conflict",
+            AddressConflict,
             2,
             5,
             "the DHCP range 10.0.0.100-10.0.0.200 contains the gateway 10.0.0.150",
@@ -1007,7 +1007,7 @@ node "web-{index}" count=2 { interface network="n" address="10.0.0.5"; }"#
         "address-conflict: default DHCP range contains the gateway, shown at the gateway",
         r#"network "n" cidr="10.0.0.0/24" gateway="10.0.0.150""#,
         &[(
-            "address-conflict",
+            AddressConflict,
             1,
             40,
             "the DHCP range 10.0.0.128-10.0.0.254 contains the gateway 10.0.0.150",
@@ -1019,7 +1019,7 @@ node "web-{index}" count=2 { interface network="n" address="10.0.0.5"; }"#
     dhcp #false start="10.0.0.100"
 }"#,
         &[(
-            "conflicting-settings",
+            ConflictingSettings,
             2,
             23,
             "a DHCP range is given, but DHCP is off",
@@ -1031,7 +1031,7 @@ node "web-{index}" count=2 { interface network="n" address="10.0.0.5"; }"#
     dhcp start="10.0.0.100" end="10.0.0.150"
 }"#,
         &[(
-            "conflicting-settings",
+            ConflictingSettings,
             2,
             5,
             "vlab does not serve DHCP on a host bridge",
@@ -1044,13 +1044,13 @@ network "b" cidr="10.0.0.0/16"
 network "c" cidr="10.0.5.0/24""#,
         &[
             (
-                "overlapping-networks",
+                OverlappingNetworks,
                 2,
                 18,
                 "network `b` (10.0.0.0/16) overlaps network `a`",
             ),
             (
-                "overlapping-networks",
+                OverlappingNetworks,
                 3,
                 18,
                 "network `c` (10.0.5.0/24) overlaps network `b`",
@@ -1067,8 +1067,8 @@ node "b"
 link "R1:e1" "b:e1""#
         ),
         &[
-            ("invalid-name", 2, 9, "invalid network name"),
-            ("invalid-name", 3, 6, "invalid node name"),
+            (InvalidName, 2, 9, "invalid network name"),
+            (InvalidName, 3, 6, "invalid node name"),
         ],
     ),
     case(
@@ -1078,8 +1078,8 @@ link "R1:e1" "b:e1""#
             r#"node "a" host="nope" { interface network="nonet"; }"#
         ),
         &[
-            ("unknown-reference", 2, 15, "unknown host `nope`"),
-            ("unknown-reference", 2, 42, "unknown network `nonet`"),
+            (UnknownReference, 2, 15, "unknown host `nope`"),
+            (UnknownReference, 2, 42, "unknown network `nonet`"),
         ],
     ),
     case(
@@ -1089,12 +1089,12 @@ link "R1:e1" "b:e1""#
 }"#,
         &[
             (
-                "invalid-checksum",
+                InvalidChecksum,
                 1,
                 44,
                 "a sha256 digest has 64 hex digits",
             ),
-            ("missing-checksum", 2, 12, "the kernel has no checksum"),
+            (MissingChecksum, 2, 12, "the kernel has no checksum"),
         ],
     ),
     case(
@@ -1106,9 +1106,9 @@ host "h2" uri="bogus"
 node "a""#
         ),
         &[
-            ("invalid-uri", 3, 15, "invalid libvirt URI"),
+            (InvalidUri, 3, 15, "invalid libvirt URI"),
             (
-                "missing-setting",
+                MissingSetting,
                 4,
                 6,
                 "node `a` has no host, and the lab declares several",
@@ -1124,7 +1124,7 @@ host "b" uri="qemu:///system"
 node "n" host="a""#
         ),
         &[(
-            "duplicate-host",
+            DuplicateHost,
             3,
             14,
             "host `b` has the same URI as host `a`",
@@ -1134,7 +1134,7 @@ node "n" host="a""#
         "invalid-placeholder: in a lab variable",
         r#"lab "x" { vars { a "seat-{index}"; }; }"#,
         &[(
-            "invalid-placeholder",
+            InvalidPlaceholder,
             1,
             20,
             "only allowed in a resource with `count`",
@@ -1143,7 +1143,7 @@ node "n" host="a""#
     case(
         "not-for-kvm names the expanded node",
         concat!(img!(), r#"node "web-{index}" count=1 xen-boot="pv""#),
-        &[("not-for-kvm", 2, 37, "node `web-1` is on a KVM host")],
+        &[(NotForKvm, 2, 37, "node `web-1` is on a KVM host")],
     ),
     case(
         "invalid-address: a prefix that is not a number",
@@ -1152,7 +1152,7 @@ node "n" host="a""#
             r#"network "n" cidr="10.0.0.0/24"
 node "a" { interface network="n" address="10.0.0.5/abc"; }"#
         ),
-        &[("invalid-address", 3, 42, "`/abc` is not a prefix length")],
+        &[(InvalidAddress, 3, 42, "`/abc` is not a prefix length")],
     ),
     case(
         "duplicate-name: an unnamed interface whose position name is taken",
@@ -1165,7 +1165,7 @@ node "a" {
 }"#
         ),
         &[(
-            "duplicate-name",
+            DuplicateName,
             5,
             5,
             "this interface is named `eth1` by its position",
@@ -1177,7 +1177,7 @@ node "a" {
     dhcp start="10.0.0.200" end="10.0.0.100"
 }"#,
         &[(
-            "invalid-range",
+            InvalidRange,
             2,
             5,
             "the DHCP range starts at 10.0.0.200, after its end 10.0.0.100",
@@ -1187,7 +1187,7 @@ node "a" {
         "invalid-range: end below the default start",
         r#"network "n" cidr="10.0.0.0/24" { dhcp end="10.0.0.50"; }"#,
         &[(
-            "invalid-range",
+            InvalidRange,
             1,
             34,
             "starts at 10.0.0.128, after its end 10.0.0.50",
@@ -1198,7 +1198,7 @@ node "a" {
         r#"network "n" cidr="10.0.0.0/24"
 network "m" cidr="10.0.0.0/16""#,
         &[(
-            "overlapping-networks",
+            OverlappingNetworks,
             2,
             18,
             "network `m` (10.0.0.0/16) overlaps network `n` (10.0.0.0/24)",
@@ -1208,7 +1208,7 @@ network "m" cidr="10.0.0.0/16""#,
         "overlapping-networks: counted networks without {index} in the cidr",
         r#"network "n-{index}" count=2 cidr="10.0.0.0/24""#,
         &[(
-            "overlapping-networks",
+            OverlappingNetworks,
             1,
             34,
             "network `n-2` (10.0.0.0/24) overlaps network `n-1` (10.0.0.0/24)",
@@ -1224,7 +1224,7 @@ node "b"
 link "a:e1" "b:e1" cidr="10.0.0.4/30""#
         ),
         &[(
-            "overlapping-networks",
+            OverlappingNetworks,
             5,
             25,
             "link `a:e1--b:e1` (10.0.0.4/30) overlaps network `n` (10.0.0.0/24)",
@@ -1233,18 +1233,18 @@ link "a:e1" "b:e1" cidr="10.0.0.4/30""#
     case(
         "invalid-domain",
         r#"network "n" cidr="10.0.0.0/24" domain="bad_domain""#,
-        &[("invalid-domain", 1, 39, "`bad_domain` is not a DNS domain")],
+        &[(InvalidDomain, 1, 39, "`bad_domain` is not a DNS domain")],
     ),
     case(
         "invalid-domain: empty label",
         r#"network "n" cidr="10.0.0.0/24" domain="lab..test""#,
-        &[("invalid-domain", 1, 39, "`lab..test` is not a DNS domain")],
+        &[(InvalidDomain, 1, 39, "`lab..test` is not a DNS domain")],
     ),
     // ---- references ---------------------------------------------------------------------
     case(
         "unknown-reference: image",
         concat!(img!(), r#"node "a" image="imgg""#),
-        &[("unknown-reference", 2, 16, "unknown image `imgg`")],
+        &[(UnknownReference, 2, 16, "unknown image `imgg`")],
     )
     .help(&["did you mean `img`?"]),
     case(
@@ -1253,7 +1253,7 @@ link "a:e1" "b:e1" cidr="10.0.0.4/30""#
 image "alpine" url="https://x.test/a.qcow2" unverified=#true
 defaults image="debain-12"
 node "a""#,
-        &[("unknown-reference", 3, 16, "unknown image `debain-12`")],
+        &[(UnknownReference, 3, 16, "unknown image `debain-12`")],
     )
     .help(&["did you mean `debian-12`?"]),
     case(
@@ -1263,13 +1263,13 @@ node "a""#,
             r#"network "lan" cidr="10.0.0.0/24"
 node "a" { interface network="lna"; }"#
         ),
-        &[("unknown-reference", 3, 30, "unknown network `lna`")],
+        &[(UnknownReference, 3, 30, "unknown network `lna`")],
     )
     .help(&["did you mean `lan`?"]),
     case(
         "unknown-reference: network, none declared",
         concat!(img!(), r#"node "a" { interface network="lan"; }"#),
-        &[("unknown-reference", 2, 30, "unknown network `lan`")],
+        &[(UnknownReference, 2, 30, "unknown network `lan`")],
     )
     .help(&["the lab declares no network"]),
     case(
@@ -1279,7 +1279,7 @@ node "a" { interface network="lna"; }"#
             r#"host "local" uri="qemu:///system"
 node "a" host="locl""#
         ),
-        &[("unknown-reference", 3, 15, "unknown host `locl`")],
+        &[(UnknownReference, 3, 15, "unknown host `locl`")],
     )
     .help(&["did you mean `local`?"]),
     case(
@@ -1290,7 +1290,7 @@ node "a" host="locl""#
 node "b"
 link "ruoter:e1" "b:e1""#
         ),
-        &[("unknown-reference", 4, 6, "unknown node `ruoter`")],
+        &[(UnknownReference, 4, 6, "unknown node `ruoter`")],
     )
     .help(&["did you mean `router`?"]),
     // ---- links --------------------------------------------------------------------------
@@ -1302,7 +1302,7 @@ link "ruoter:e1" "b:e1""#
 node "b"
 link "a" "b:e1""#
         ),
-        &[("invalid-link", 4, 6, "`a` is not a link endpoint")],
+        &[(InvalidLink, 4, 6, "`a` is not a link endpoint")],
     )
     .help(&["node:interface"]),
     case(
@@ -1313,7 +1313,7 @@ link "a" "b:e1""#
 link "a:e1" "a:e1""#
         ),
         &[(
-            "invalid-link",
+            InvalidLink,
             3,
             13,
             "a link needs two different endpoints",
@@ -1329,7 +1329,7 @@ node "b"
 link "a:e1" "b:e1""#
         ),
         &[(
-            "invalid-link",
+            InvalidLink,
             5,
             6,
             "`a` already has interface `e1` (on network `n`)",
@@ -1346,7 +1346,7 @@ node "b" { interface network="lan"; }
 link "a:eth1" "b:eth1""#
         ),
         &[(
-            "invalid-link",
+            InvalidLink,
             6,
             6,
             "`a` already has interface `eth1` (on network `lan`)",
@@ -1363,7 +1363,7 @@ node "b" host="h2"
 link "a:e1" "b:e1""#
         ),
         &[(
-            "invalid-link",
+            InvalidLink,
             6,
             13,
             "`a` is on host `h1` but `b` is on host `h2`",
@@ -1380,7 +1380,7 @@ link "a:e1" "b:e1"
 link "a:e1" "c:e1""#
         ),
         &[(
-            "invalid-link",
+            InvalidLink,
             6,
             6,
             "`a:e1` is already wired by link `a:e1--b:e1`",
@@ -1394,7 +1394,7 @@ link "a:e1" "c:e1""#
             r#"network "n" mode="isolated"
 node "a" { interface network="n" mac="01:00:5e:00:00:01"; }"#
         ),
-        &[("invalid-mac", 3, 38, "this is a multicast address")],
+        &[(InvalidMac, 3, 38, "this is a multicast address")],
     ),
     case(
         "invalid-mac: malformed",
@@ -1403,7 +1403,7 @@ node "a" { interface network="n" mac="01:00:5e:00:00:01"; }"#
             r#"network "n" mode="isolated"
 node "a" { interface network="n" mac="52:54:00:12:34"; }"#
         ),
-        &[("invalid-mac", 3, 38, "six two-digit hex groups")],
+        &[(InvalidMac, 3, 38, "six two-digit hex groups")],
     ),
     case(
         "invalid-mac: all zeros",
@@ -1412,7 +1412,7 @@ node "a" { interface network="n" mac="52:54:00:12:34"; }"#
             r#"network "n" mode="isolated"
 node "a" { interface network="n" mac="00:00:00:00:00:00"; }"#
         ),
-        &[("invalid-mac", 3, 38, "the all-zero address")],
+        &[(InvalidMac, 3, 38, "the all-zero address")],
     ),
     case(
         "duplicate-mac",
@@ -1423,7 +1423,7 @@ node "a" { interface network="n" mac="52:54:00:00:00:01"; }
 node "b" { interface network="n" mac="52:54:00:00:00:01"; }"#
         ),
         &[(
-            "duplicate-mac",
+            DuplicateMac,
             4,
             38,
             "MAC 52:54:00:00:00:01 is already used by `a:eth0`",
@@ -1437,7 +1437,7 @@ node "b" { interface network="n" mac="52:54:00:00:00:01"; }"#
 node "a" { interface network="n" mac="52:54:00:AB:00:01"; interface network="n" mac="52-54-00-ab-00-01"; }"#
         ),
         &[(
-            "duplicate-mac",
+            DuplicateMac,
             3,
             85,
             "MAC 52:54:00:ab:00:01 is already used by `a:eth0`",
@@ -1447,18 +1447,18 @@ node "a" { interface network="n" mac="52:54:00:AB:00:01"; interface network="n" 
     case(
         "out-of-range: cpus 0",
         concat!(img!(), r#"node "a" cpus=0"#),
-        &[("out-of-range", 2, 15, "cpus must be between 1 and 512")],
+        &[(OutOfRange, 2, 15, "cpus must be between 1 and 512")],
     ),
     case(
         "out-of-range: cpus 513",
         concat!(img!(), r#"node "a" { cpus 513; }"#),
-        &[("out-of-range", 2, 17, "cpus must be between 1 and 512")],
+        &[(OutOfRange, 2, 17, "cpus must be between 1 and 512")],
     ),
     case(
         "out-of-range: memory below the minimum",
         concat!(img!(), r#"node "a" memory="16MiB""#),
         &[(
-            "out-of-range",
+            OutOfRange,
             2,
             17,
             "memory 16MiB is below the minimum of",
@@ -1468,7 +1468,7 @@ node "a" { interface network="n" mac="52:54:00:AB:00:01"; interface network="n" 
         "out-of-range: memory minimum is 64MiB",
         concat!(img!(), r#"node "a" memory="48MiB""#),
         &[(
-            "out-of-range",
+            OutOfRange,
             2,
             17,
             "memory 48MiB is below the minimum of 64MiB",
@@ -1478,7 +1478,7 @@ node "a" { interface network="n" mac="52:54:00:AB:00:01"; interface network="n" 
         "out-of-range: disk size",
         concat!(img!(), r#"node "a" disk-size="0GiB""#),
         &[(
-            "out-of-range",
+            OutOfRange,
             2,
             20,
             "disk-size 0B is below the minimum of 1MiB",
@@ -1487,14 +1487,14 @@ node "a" { interface network="n" mac="52:54:00:AB:00:01"; interface network="n" 
     case(
         "invalid-size: no unit",
         concat!(img!(), r#"node "a" memory="1024""#),
-        &[("invalid-size", 2, 17, "invalid memory: `1024` has no unit")],
+        &[(InvalidSize, 2, 17, "invalid memory: `1024` has no unit")],
     )
     .help(&["write a number and a unit"]),
     case(
         "invalid-size: unknown unit",
         concat!(img!(), r#"node "a" memory="1 parsec""#),
         &[(
-            "invalid-size",
+            InvalidSize,
             2,
             17,
             "invalid memory: unknown unit `parsec`",
@@ -1504,7 +1504,7 @@ node "a" { interface network="n" mac="52:54:00:AB:00:01"; interface network="n" 
         "invalid-size: memory not a whole number of KiB",
         concat!(img!(), r#"node "a" memory="100000KB""#),
         &[(
-            "invalid-size",
+            InvalidSize,
             2,
             17,
             "memory must be a whole number of KiB",
@@ -1514,7 +1514,7 @@ node "a" { interface network="n" mac="52:54:00:AB:00:01"; interface network="n" 
         "invalid-size: disk",
         concat!(img!(), r#"node "a" { disk "data" size="ten gigs"; }"#),
         &[(
-            "invalid-size",
+            InvalidSize,
             2,
             29,
             "invalid disk size: `ten gigs` does not start with a number",
@@ -1531,11 +1531,11 @@ node "a" cpus=0 memory="12"
 node "b" image="nope""#
         ),
         &[
-            ("conflicting-settings", 2, 42, "contradicts the URI"),
-            ("invalid-cidr", 3, 20, "has host bits set"),
-            ("out-of-range", 4, 15, "cpus must be between 1 and 512"),
-            ("invalid-size", 4, 24, "has no unit"),
-            ("unknown-reference", 5, 16, "unknown image `nope`"),
+            (ConflictingSettings, 2, 42, "contradicts the URI"),
+            (InvalidCidr, 3, 20, "has host bits set"),
+            (OutOfRange, 4, 15, "cpus must be between 1 and 512"),
+            (InvalidSize, 4, 24, "has no unit"),
+            (UnknownReference, 5, 16, "unknown image `nope`"),
         ],
     ),
     // ---- ready ----------------------------------------------------------------------------
@@ -1543,7 +1543,7 @@ node "b" image="nope""#
         "missing-setting: ready console without marker",
         r#"image "img" url="https://x.test/i.qcow2" unverified=#true { ready "console"; }"#,
         &[(
-            "missing-setting",
+            MissingSetting,
             1,
             61,
             "`ready \"console\"` needs a `marker`",
@@ -1554,7 +1554,7 @@ node "b" image="nope""#
         "conflicting-settings: marker on ready cloud-init",
         r#"image "img" url="https://x.test/i.qcow2" unverified=#true { ready "cloud-init" marker="up"; }"#,
         &[(
-            "conflicting-settings",
+            ConflictingSettings,
             1,
             87,
             "`ready \"cloud-init\"` takes no `marker`",
@@ -1563,18 +1563,18 @@ node "b" image="nope""#
     case(
         "invalid-value: ready timeout",
         r#"image "img" url="https://x.test/i.qcow2" unverified=#true { ready "none" timeout="soon"; }"#,
-        &[("invalid-value", 1, 82, "`soon` is not a duration")],
+        &[(InvalidValue, 1, 82, "`soon` is not a duration")],
     )
     .help(&["timeout=\"90s\""]),
     case(
         "invalid-value: empty ready marker",
         r#"image "img" url="https://x.test/i.qcow2" unverified=#true { ready "console" marker=" "; }"#,
-        &[("invalid-value", 1, 84, "the marker is empty")],
+        &[(InvalidValue, 1, 84, "the marker is empty")],
     ),
     case(
         "invalid-value: shutdown-timeout",
         r#"image "img" url="https://x.test/i.qcow2" unverified=#true { shutdown-timeout "-1s"; }"#,
-        &[("invalid-value", 1, 78, "`-1s` is not a duration")],
+        &[(InvalidValue, 1, 78, "`-1s` is not a duration")],
     )
     .help(&["`\"0s\"` to stop guests hard"]),
 ];

@@ -128,6 +128,8 @@ fn state(domain: &str) -> String {
 
 #[test]
 fn apply_converges_repairs_drift_updates_replaces_and_destroys() {
+    // Dropped last: after this test's guests, networks and pools are removed.
+    let _libvirtd = crate::support::host_lock::exclusive();
     let lab = Lab::new("c", 91);
     let (a, b) = (format!("{}_a", lab.name), format!("{}_b", lab.name));
     let file = lab.write("128MiB", "alice", true);
@@ -317,6 +319,8 @@ impl Drop for Foreign {
 
 #[test]
 fn a_second_apply_waits_for_the_lock_or_fails_with_lock_timeout_0() {
+    // Dropped last: after this test's guests, networks and pools are removed.
+    let _libvirtd = crate::support::host_lock::exclusive();
     let lab = Lab::new("l", 92);
     let file = lab.write("64MiB", "alice", false);
     let locks = lab.dir.path().join("cache").join("locks");
@@ -344,6 +348,8 @@ fn a_second_apply_waits_for_the_lock_or_fails_with_lock_timeout_0() {
 
 #[test]
 fn a_saved_plan_is_applied_exactly_once() {
+    // Dropped last: after this test's guests, networks and pools are removed.
+    let _libvirtd = crate::support::host_lock::exclusive();
     let lab = Lab::new("s", 93);
     let file = lab.write("64MiB", "alice", false);
     let saved = lab.dir.path().join("lab.plan");

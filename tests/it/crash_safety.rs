@@ -6,13 +6,12 @@
 //! or left over.
 #![cfg(feature = "host-tests")]
 
+use crate::support::tiny_guest::{sum, tiny_guest};
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-mod support;
-use support::tiny_guest::{sum, tiny_guest};
 
 const URI: &str = "qemu:///system";
 
@@ -219,6 +218,8 @@ fn sha256_of(path: &Path) -> String {
 
 #[test]
 fn apply_killed_at_any_point_then_applied_again_converges_without_leftovers() {
+    // Dropped last: after this test's guests, networks and pools are removed.
+    let _libvirtd = crate::support::host_lock::exclusive();
     let guest = tiny_guest();
     let lab = Lab::new(&guest);
 

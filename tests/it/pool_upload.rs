@@ -62,6 +62,8 @@ fn file_sha256(path: &str) -> String {
 
 #[test]
 fn uploads_once_creates_the_pool_and_skips_when_present() {
+    // Dropped last: after this test's guests, networks and pools are removed.
+    let _libvirtd = crate::support::host_lock::exclusive();
     let pool = TestPool(format!("vlab-test-{}", std::process::id()));
     let dir = tempfile::tempdir().expect("tempdir");
     let (path, digest) = image(dir.path(), 5 * 1024 * 1024 + 3);
@@ -100,6 +102,8 @@ fn uploads_once_creates_the_pool_and_skips_when_present() {
 
 #[test]
 fn an_interrupted_upload_is_replaced() {
+    // Dropped last: after this test's guests, networks and pools are removed.
+    let _libvirtd = crate::support::host_lock::exclusive();
     let pool = TestPool(format!("vlab-test-int-{}", std::process::id()));
     let dir = tempfile::tempdir().expect("tempdir");
     let (path, digest) = image(dir.path(), 2 * 1024 * 1024);
@@ -145,6 +149,8 @@ fn an_unreachable_host_is_a_clear_error() {
 
 #[test]
 fn image_push_pulls_then_places_each_image_on_its_hosts() {
+    // Dropped last: after this test's guests, networks and pools are removed.
+    let _libvirtd = crate::support::host_lock::exclusive();
     let pool = TestPool(format!("vlab-test-push-{}", std::process::id()));
     let dir = tempfile::tempdir().expect("tempdir");
     let (path, digest) = image(dir.path(), 3 * 1024 * 1024);
@@ -193,6 +199,8 @@ fn image_push_pulls_then_places_each_image_on_its_hosts() {
 
 #[test]
 fn uploads_to_a_host_reached_over_ssh() {
+    // Dropped last: after this test's guests, networks and pools are removed.
+    let _libvirtd = crate::support::host_lock::exclusive();
     let uri = std::env::var("VLAB_TEST_SSH_URI")
         .expect("VLAB_TEST_SSH_URI names a qemu+ssh:// URI; scripts/test.sh sets up sshd on loopback and exports it");
     let pool = TestPool(format!("vlab-test-ssh-{}", std::process::id()));

@@ -2,9 +2,10 @@
 //! diagnostic it must produce, as (code, line, column, message substring).
 
 use std::path::Path;
+use vlab::language::diagnostic_code::DiagnosticCode;
 use vlab::language::lab_source::LabSource;
 
-pub type Expect = (&'static str, usize, usize, &'static str);
+pub type Expect = (DiagnosticCode, usize, usize, &'static str);
 
 pub struct Case {
     pub name: &'static str,
@@ -38,7 +39,7 @@ pub fn run_case(name: &str, kdl: &str, expect: &[Expect], help: &[&str]) -> Resu
         Ok(_) => Vec::new(),
         Err(d) => d.into_vec(),
     };
-    let actual: Vec<(String, usize, usize, String, String)> = diagnostics
+    let actual: Vec<(DiagnosticCode, usize, usize, String, String)> = diagnostics
         .iter()
         .map(|d| {
             let l = d.locate("lab.kdl", kdl);
@@ -66,7 +67,7 @@ pub fn run_case(name: &str, kdl: &str, expect: &[Expect], help: &[&str]) -> Resu
         let (code, line, column, message) = *want;
         if got.0 != code || got.1 != line || got.2 != column || !got.3.contains(message) {
             problems.push(format!(
-                "#{i}: expected ({code}, {line}:{column}, ~{message:?})"
+                "#{i}: expected ({code:?}, {line}:{column}, ~{message:?})"
             ));
         }
         if let Some(h) = help.get(i).filter(|h| !h.is_empty())

@@ -1,0 +1,32 @@
+//! vlab's integration tests, in one test crate so that `cargo test` links one binary.
+//!
+//! One module per area; shared helpers are in `support/`, snapshots in `tests/snapshots/`
+//! (named `<module>__<name>.snap`), lab fixtures in `tests/fixtures/`, guest build scripts in
+//! `tests/guests/`. Modules marked `#![cfg(feature = "host-tests")]` need what
+//! scripts/test.sh installs (libvirtd, QEMU, cloud-init, mtools). Run one module with
+//! `cargo test --test it cli` (or `cargo test --features host-tests --test it tiny_guest`).
+//!
+//! Tests of different modules run in parallel threads of this one process, so tests that use
+//! the real libvirtd take `support::host_lock::exclusive()`, and no test changes the
+//! process's environment or current directory.
+
+#[macro_use]
+mod support;
+
+mod cli;
+mod cloud_init_host;
+mod cloud_init_render;
+mod converge_lifecycle;
+mod crash_safety;
+mod debian_guest;
+mod domain_xml;
+mod image_cli;
+mod image_pull;
+mod loader_cases;
+mod network_xml;
+mod plan_cli;
+mod pool_upload;
+mod resolver_cases;
+mod tiny_guest;
+mod xen_domain_xml;
+mod xen_plan_converged;
