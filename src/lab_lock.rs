@@ -8,6 +8,25 @@ use std::io::{Read, Seek, Write};
 use std::path::Path;
 use std::time::Duration;
 
+/// Why the lock was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error("lab `{lab}` is locked by {holder}")]
+    Held { lab: String, holder: String },
+    #[error("lab `{lab}` is still locked by {holder} after {seconds}s")]
+    StillHeld {
+        lab: String,
+        holder: String,
+        seconds: u64,
+    },
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 pub struct LabLock {
     _file: File,
 }
@@ -21,9 +40,12 @@ impl LabLock {
         what: &str,
         timeout: Option<Duration>,
         waiting: &dyn Fn(&str),
-    ) -> Result<LabLock, String> {
-        std::fs::create_dir_all(locks_dir)
-            .map_err(|e| format!("cannot create {}: {e}", locks_dir.display()))?;
+    ) -> Result<LabLock, LockError> {
+        let io = |what: &str, path: &Path| {
+            let what = format!("{what} {}", path.display());
+            move |source| LockError::Io { what, source }
+        };
+        std::fs::create_dir_all(locks_dir).map_err(io("cannot create", locks_dir))?;
         let path = locks_dir.join(format!("lab-{lab}.lock"));
         let open = || {
             OpenOptions::new()
@@ -33,8 +55,7 @@ impl LabLock {
                 .write(true)
                 .open(&path)
         };
-        let mut file =
-            open().map_err(|e| format!("cannot open the lock {}: {e}", path.display()))?;
+        let mut file = open().map_err(io("cannot open the lock", &path))?;
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
@@ -46,33 +67,39 @@ impl LabLock {
                     holder.trim().to_string()
                 };
                 if timeout == Some(Duration::ZERO) {
-                    return Err(format!("lab `{lab}` is locked by {holder}"));
+                    return Err(LockError::Held {
+                        lab: lab.to_string(),
+                        holder,
+                    });
                 }
                 waiting(&holder);
                 let (tx, rx) = std::sync::mpsc::channel();
-                let waiter = file.try_clone().map_err(|e| e.to_string())?;
+                let waiter = file.try_clone().map_err(io("cannot lock", &path))?;
                 std::thread::spawn(move || {
                     let _ = tx.send(waiter.lock());
                 });
                 let result = match timeout {
-                    Some(limit) => rx.recv_timeout(limit).map_err(|_| {
-                        format!(
-                            "lab `{lab}` is still locked by {holder} after {}s",
-                            limit.as_secs()
-                        )
+                    Some(limit) => rx.recv_timeout(limit).map_err(|_| LockError::StillHeld {
+                        lab: lab.to_string(),
+                        holder,
+                        seconds: limit.as_secs(),
                     })?,
-                    None => rx.recv().map_err(|e| e.to_string())?,
+                    None => rx.recv().map_err(|_| LockError::Io {
+                        what: format!("cannot lock {}", path.display()),
+                        source: std::io::Error::other("the waiting thread stopped"),
+                    })?,
                 };
-                result.map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
+                result.map_err(io("cannot lock", &path))?;
             }
             Err(std::fs::TryLockError::Error(e)) => {
-                return Err(format!("cannot lock {}: {e}", path.display()));
+                return Err(io("cannot lock", &path)(e));
             }
         }
         let machine = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
         let since = crate::image_store::cache_layout::now();
-        file.set_len(0).map_err(|e| e.to_string())?;
-        file.rewind().map_err(|e| e.to_string())?;
+        file.set_len(0)
+            .map_err(io("cannot write the lock", &path))?;
+        file.rewind().map_err(io("cannot write the lock", &path))?;
         let _ = write!(
             file,
             "`vlab {what}` (pid {} on {}, since {since})",

@@ -1,7 +1,15 @@
 //! vlab: declarative KVM and Xen labs on libvirt hosts, in plan/apply style.
 //!
-//! The pipeline (see docs/ and DESIGN.md): `LabSource` -> `Loader` -> `LabSpec` ->
-//! `Resolver` -> `Lab`. This crate root only wires the first stages together in `check`.
+//! The pipeline, one folder per stage (docs/architecture.md):
+//!
+//! ```text
+//! lab.kdl -language-> LabSpec -resolver-> Lab -+
+//! hosts -libvirt::observer-> Observed ---------+-> planner (pure) -> Plan
+//! image_store (pull) + cloud_init (seed) ------+-> applier -> libvirt -> host
+//! ```
+//!
+//! `pipeline` strings the stages together for the commands (`commands`, printing through
+//! `cli`). This crate root only holds `check`: load and resolve, the first two stages.
 
 pub mod applier;
 pub mod byte_size;

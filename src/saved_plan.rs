@@ -29,30 +29,79 @@ impl SavedPlan {
         }
     }
 
-    pub fn write(&self, path: &Path) -> Result<(), String> {
-        let json = serde_json::to_vec_pretty(self).map_err(|e| e.to_string())?;
-        std::fs::write(path, json)
-            .map_err(|e| format!("cannot write the plan to {}: {e}", path.display()))
+    pub fn write(&self, path: &Path) -> Result<(), SavedPlanError> {
+        let json = serde_json::to_vec_pretty(self).map_err(|e| SavedPlanError::Write {
+            path: path.to_path_buf(),
+            source: e.into(),
+        })?;
+        std::fs::write(path, json).map_err(|source| SavedPlanError::Write {
+            path: path.to_path_buf(),
+            source,
+        })
     }
 
-    pub fn read(path: &Path) -> Result<SavedPlan, String> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| format!("cannot read the plan {}: {e}", path.display()))?;
-        let saved: SavedPlan = serde_json::from_slice(&bytes)
-            .map_err(|e| format!("{} is not a vlab plan: {e}", path.display()))?;
-        if saved.format != FORMAT {
-            return Err(format!(
-                "{} is a plan of format {}; this vlab reads format {FORMAT}",
-                path.display(),
-                saved.format
-            ));
+    pub fn read(path: &Path) -> Result<SavedPlan, SavedPlanError> {
+        let bytes = std::fs::read(path).map_err(|source| SavedPlanError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        // The format first: a plan of another format may not parse as this one at all.
+        #[derive(Deserialize)]
+        struct Format {
+            format: u32,
         }
-        Ok(saved)
+        let not_a_plan = |e: serde_json::Error| SavedPlanError::NotAPlan {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        let format = serde_json::from_slice::<Format>(&bytes)
+            .map_err(not_a_plan)?
+            .format;
+        if format != FORMAT {
+            return Err(SavedPlanError::Format {
+                path: path.to_path_buf(),
+                format,
+            });
+        }
+        serde_json::from_slice(&bytes).map_err(not_a_plan)
     }
 
     /// Whether `lab_text` is the text the plan was made from.
     pub fn matches_lab(&self, lab_text: &str) -> bool {
         self.lab_sha256 == sha256(lab_text)
+    }
+}
+
+/// Why a plan file could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum SavedPlanError {
+    #[error("cannot write the plan to {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read the plan {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} is not a vlab plan: {message}", path.display())]
+    NotAPlan { path: PathBuf, message: String },
+    #[error("{} is a plan of format {format}; this vlab reads format {FORMAT}", path.display())]
+    Format { path: PathBuf, format: u32 },
+}
+
+impl SavedPlanError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            SavedPlanError::NotAPlan { .. } | SavedPlanError::Format { .. } => Some(
+                "a plan made by another vlab version cannot be applied: run `vlab plan -o FILE` again"
+                    .into(),
+            ),
+            SavedPlanError::Write { .. } | SavedPlanError::Read { .. } => None,
+        }
     }
 }
 

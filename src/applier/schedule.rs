@@ -11,7 +11,8 @@
 //!
 //! Everything else may run at once; the applier bounds how many run together.
 
-use crate::planner::plan::{Action, Change, ResourceKind};
+use crate::planner::plan::{Action, Change};
+use crate::planner::target::ResourceKind;
 use crate::planner::target::{NodeNeeds, Target};
 
 /// For each change (by position), the positions of the changes it must wait for.

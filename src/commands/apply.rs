@@ -60,7 +60,7 @@ fn run_saved(
     options: &Options,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
-    let saved = SavedPlan::read(path).map_err(CommandError::new)?;
+    let saved = SavedPlan::read(path).map_err(|e| CommandError::from_pipeline(e.into(), out))?;
     let args = LabArgs {
         file: saved.lab_file.clone(),
     };

@@ -24,7 +24,7 @@ pub fn run(
     if let Some(path) = save {
         SavedPlan::new(&args.file, &loaded.source.text, plan.clone())
             .write(path)
-            .map_err(CommandError::new)?;
+            .map_err(|e| CommandError::from_pipeline(e.into(), out))?;
         if !out.quiet && !out.json {
             eprintln!(
                 "Saved the plan to {}: `vlab apply {}` carries out exactly this plan.",

@@ -1,6 +1,8 @@
-//! Host backends: what vlab writes to libvirt hosts (domain and network XML, resource names).
-//! QEMU/KVM and Xen differ in domain XML and capabilities, not in the pipeline; network XML
-//! is the same for both.
+//! What vlab writes to libvirt hosts, as pure functions: the names of everything it creates
+//! (`resource_names`, one owner per naming rule), domain XML for QEMU/KVM and Xen, network
+//! XML, the edits between two networks' host entries, and node spec digests. QEMU/KVM and
+//! Xen differ in domain XML and capabilities, not in the pipeline; network XML is the same
+//! for both. No I/O here: sending it to a host is `crate::libvirt`'s job.
 
 pub mod domain_xml;
 pub mod network_edit;

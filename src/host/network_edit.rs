@@ -23,10 +23,15 @@ pub struct NetworkEdit {
     pub xml: String,
 }
 
+/// Network XML (as the host returned it, or as declared) that does not parse.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unreadable network XML: {0}")]
+pub struct UnreadableNetworkXml(String);
+
 impl NetworkEdit {
     /// The edits from the entries of `current` to those of `wanted`: deletions first, so an
     /// address or MAC that moves to another entry is free when that entry is added.
-    pub fn between(current: &str, wanted: &str) -> Result<Vec<NetworkEdit>, String> {
+    pub fn between(current: &str, wanted: &str) -> Result<Vec<NetworkEdit>, UnreadableNetworkXml> {
         let (now, want) = (entries(current)?, entries(wanted)?);
         let mut edits = Vec::new();
         for (key, xml) in &now {
@@ -53,8 +58,8 @@ impl NetworkEdit {
 
 /// Each host entry by (section, identity: MAC for DHCP, address for DNS), re-rendered in
 /// vlab's canonical form so equal entries compare equal whatever libvirt's formatting.
-fn entries(xml: &str) -> Result<BTreeMap<(Section, String), String>, String> {
-    let doc = Document::parse(xml).map_err(|e| format!("unreadable network XML: {e}"))?;
+fn entries(xml: &str) -> Result<BTreeMap<(Section, String), String>, UnreadableNetworkXml> {
+    let doc = Document::parse(xml).map_err(|e| UnreadableNetworkXml(e.to_string()))?;
     let mut out = BTreeMap::new();
     for host in doc.descendants().filter(|n| n.has_tag_name("host")) {
         let parent = host

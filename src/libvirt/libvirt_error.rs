@@ -27,6 +27,9 @@ pub enum LibvirtError {
     },
     #[error("{0}")]
     Console(String),
+    /// A thread doing this layer's blocking calls ended without a result.
+    #[error("{0} stopped unexpectedly")]
+    Stopped(&'static str),
 }
 
 impl LibvirtError {
@@ -46,7 +49,10 @@ impl LibvirtError {
             LibvirtError::KvmFailed { host, .. } => Some(format!(
                 "if KVM does not work on host `{host}`, set `accel \"tcg\"` there"
             )),
-            LibvirtError::Call { .. } | LibvirtError::Upload(_) | LibvirtError::Console(_) => None,
+            LibvirtError::Call { .. }
+            | LibvirtError::Upload(_)
+            | LibvirtError::Console(_)
+            | LibvirtError::Stopped(_) => None,
         }
     }
 }

@@ -11,8 +11,8 @@ use crate::image_store::fetcher::FetchPolicy;
 use crate::image_store::pull_reporter::PullReporter;
 use crate::image_store::{CachedImage, ImageStore, PullRequest};
 use crate::lab::{Artifact, Host, Lab};
-use crate::libvirt::Connections;
 use crate::libvirt::pool_uploader::PoolUploader;
+use crate::libvirt::{Connections, LibvirtError};
 use crate::planner::plan::{Change, Plan};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -110,7 +110,7 @@ pub fn push(
     images: &[CachedImage],
     connections: &Arc<Connections>,
     reporter: &Arc<dyn PullReporter>,
-) -> Vec<String> {
+) -> Vec<LibvirtError> {
     let handles: Vec<_> = lab
         .hosts
         .iter()
@@ -126,7 +126,7 @@ pub fn push(
         match handle.join() {
             Ok(Ok(())) => {}
             Ok(Err(message)) => failures.push(message),
-            Err(_) => failures.push("an upload thread failed".to_string()),
+            Err(_) => failures.push(LibvirtError::Stopped("an upload thread")),
         }
     }
     failures
@@ -151,15 +151,13 @@ fn place_on(
     images: &[CachedImage],
     connections: &Connections,
     reporter: &dyn PullReporter,
-) -> Result<(), String> {
+) -> Result<(), LibvirtError> {
     if images.is_empty() {
         return Ok(());
     }
-    let connection = connections.to(host).map_err(|e| e.to_string())?;
+    let connection = connections.to(host)?;
     let uploader = PoolUploader::on(&connection);
-    uploader
-        .ensure_pool(&host.pool)
-        .map_err(|e| e.to_string())?;
+    uploader.ensure_pool(&host.pool)?;
     for image in images {
         let label = format!("{}→{}", image.name, host.name);
         reporter.started(&label, &base_volume(&image.digest), Some(image.size), 0);
@@ -173,7 +171,7 @@ fn place_on(
             ),
             Err(e) => {
                 reporter.failed(&label, &e.to_string());
-                return Err(e.to_string());
+                return Err(e.into());
             }
         }
     }

@@ -5,10 +5,12 @@
 
 use crate::cloud_init::render_error::RenderError;
 use crate::image_store::pull_error::PullError;
+use crate::lab_lock::LockError;
 use crate::language::diagnostic::Diagnostics;
 use crate::language::lab_source::{LabSource, SourceError};
 use crate::language::name_rules::unknown_help;
 use crate::libvirt::observer::ObserveError;
+use crate::saved_plan::SavedPlanError;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -44,8 +46,8 @@ pub enum PipelineError {
     Interrupted,
     #[error(transparent)]
     Observe(#[from] ObserveError),
-    #[error("{0}")]
-    Locked(String),
+    #[error(transparent)]
+    Locked(#[from] LockError),
     #[error("cannot create {}: {source}", path.display())]
     Staging {
         path: PathBuf,
@@ -54,8 +56,8 @@ pub enum PipelineError {
     },
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[source] std::io::Error),
-    #[error("{0}")]
-    SavedPlan(String),
+    #[error(transparent)]
+    SavedPlan(#[from] SavedPlanError),
     #[error("{} changed since the plan was made", .0.display())]
     LabChangedSincePlan(PathBuf),
     #[error(
@@ -69,6 +71,7 @@ impl PipelineError {
     pub fn hint(&self) -> Option<String> {
         match self {
             PipelineError::Source(e) => e.help(),
+            PipelineError::SavedPlan(e) => e.hint(),
             PipelineError::UnknownNode { node, known } => {
                 Some(unknown_help("node", node, known.iter().map(String::as_str)))
             }
@@ -92,8 +95,7 @@ impl PipelineError {
             | PipelineError::Cache(_)
             | PipelineError::Pull(_)
             | PipelineError::Staging { .. }
-            | PipelineError::Runtime(_)
-            | PipelineError::SavedPlan(_) => None,
+            | PipelineError::Runtime(_) => None,
         }
     }
 }

@@ -133,8 +133,9 @@ fn differences(a: &NetworkSummary, b: &NetworkSummary) -> Vec<NetworkPart> {
 mod tests {
     use super::super::observed::NetworkSummary;
     use super::super::plan;
-    use super::super::plan::{Action, ResourceKind};
+    use super::super::plan::Action;
     use super::super::reason::{NetworkPart, Reason};
+    use super::super::target::ResourceKind;
     use super::super::tests::{NET_XML, actions, converged, desired};
 
     #[test]

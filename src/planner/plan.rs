@@ -3,7 +3,7 @@
 //! never branches on the reason). Also how a change is written as JSON and read back.
 
 use super::reason::Reason;
-use super::target::Target;
+use super::target::{ResourceKind, Target};
 use crate::lab::Artifact;
 use serde::{Deserialize, Serialize};
 
@@ -28,28 +28,6 @@ impl Action {
             Action::Replace => "-/+",
             Action::Delete => "-",
             Action::Start => ">",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ResourceKind {
-    Pool,
-    Image,
-    Network,
-    Node,
-    Volume,
-}
-
-impl ResourceKind {
-    pub fn word(self) -> &'static str {
-        match self {
-            ResourceKind::Pool => "pool",
-            ResourceKind::Image => "image",
-            ResourceKind::Network => "network",
-            ResourceKind::Node => "node",
-            ResourceKind::Volume => "volume",
         }
     }
 }

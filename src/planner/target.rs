@@ -2,7 +2,6 @@
 //! definition, a node's image and networks), so the applier and its schedule never look a
 //! resource up again by its host name nor rebuild what the planner built. Data only.
 
-use super::plan::ResourceKind;
 use crate::lab::Artifact;
 use serde::{Deserialize, Serialize};
 
@@ -68,6 +67,29 @@ impl Target {
                 image, artifact, ..
             } => artifact.name(image),
             Target::Node { domain, .. } => domain.clone(),
+        }
+    }
+}
+
+/// The kind of resource a target is, as plans name it (`node.web_web-1@local`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResourceKind {
+    Pool,
+    Image,
+    Network,
+    Node,
+    Volume,
+}
+
+impl ResourceKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            ResourceKind::Pool => "pool",
+            ResourceKind::Image => "image",
+            ResourceKind::Network => "network",
+            ResourceKind::Node => "node",
+            ResourceKind::Volume => "volume",
         }
     }
 }

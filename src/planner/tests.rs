@@ -6,8 +6,9 @@ use super::observed::{
     DomainState, NetworkSummary, Observed, ObservedDomain, ObservedHost, ObservedNetwork,
 };
 use super::plan;
-use super::plan::{Action, ResourceKind};
+use super::plan::Action;
 use super::reason::Reason;
+use super::target::ResourceKind;
 use super::target::{NodeNeeds, Target};
 use crate::lab::Artifact;
 

@@ -1,21 +1,23 @@
 //! `HostSession`: the libvirt calls that carry out one host's changes. Each method does one
 //! thing to one resource and reports errors with the resource's name; deciding what to do is
-//! the planner's job. Every call blocks.
+//! the planner's job. Every call blocks. Networks and domains are here; the pool, volumes
+//! and disks in `storage`.
+
+mod storage;
 
 use super::LibvirtError;
 use super::console_watch::ConsoleWatch;
 use super::host_connection::HostConnection;
 use super::pool_uploader::PoolUploader;
-use crate::host::domain_xml::{DirectBoot, DomainXml};
+use crate::host::domain_xml::DomainXml;
 use crate::host::resource_names as names;
 use crate::host::xml_element::XmlElement;
-use crate::lab::choices::{Accel, DiskFormat};
-use crate::lab::{Host, Lab, Node};
+use crate::lab::choices::Accel;
+use crate::lab::{Host, Lab};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use virt::domain::Domain;
-use virt::storage_vol::StorageVol;
 
 pub struct HostSession {
     pub lab_name: String,
@@ -66,29 +68,6 @@ impl HostSession {
         }
     }
 
-    /// Uploads `path` (content `digest`) as its base volume, unless it is there; uploads of
-    /// the same volume from this apply run one after the other.
-    pub fn place_base(
-        &self,
-        path: &std::path::Path,
-        digest: &crate::checksum::Checksum,
-    ) -> Result<()> {
-        let volume = crate::host::resource_names::base_volume(digest);
-        let lock = {
-            let mut uploads = self.uploads.lock().unwrap_or_else(|e| e.into_inner());
-            uploads.entry(volume).or_default().clone()
-        };
-        let _one_at_a_time = lock.lock().unwrap_or_else(|e| e.into_inner());
-        self.uploader
-            .place(&self.host.pool, path, digest, &|_| {})?;
-        Ok(())
-    }
-
-    pub fn ensure_pool(&self) -> Result<()> {
-        self.uploader.ensure_pool(&self.host.pool)?;
-        Ok(())
-    }
-
     pub fn define_network(&self, name: &str, xml: &str) -> Result<()> {
         let network = self
             .connection
@@ -118,7 +97,7 @@ impl HostSession {
         }
         for edit in NetworkEdit::between(&current, wanted).map_err(|e| LibvirtError::Call {
             what: name.to_string(),
-            message: e,
+            message: e.to_string(),
         })? {
             let command = if edit.add {
                 sys::VIR_NETWORK_UPDATE_COMMAND_ADD_LAST
@@ -156,44 +135,6 @@ impl HostSession {
         network.undefine().map_err(err(name))
     }
 
-    /// Removes vlab's pool when it is empty and is the directory pool vlab creates (its path
-    /// is vlab's); a pool someone else made, or one still holding volumes, stays.
-    pub fn remove_pool_if_ours_and_empty(&self) -> Result<bool> {
-        let name = &self.host.pool;
-        let Some(pool) = found(
-            self.connection.conn().lookup_storage_pool_by_name(name),
-            name,
-        )?
-        else {
-            return Ok(false);
-        };
-        if pool.is_active().map_err(err(name))? {
-            super::pool_uploader::refresh(&pool).map_err(err(name))?;
-            if !pool.list_volumes().map_err(err(name))?.is_empty() {
-                return Ok(false);
-            }
-        }
-        let xml = pool.xml_desc(0).map_err(err(name))?;
-        let ours = roxmltree::Document::parse(&xml)
-            .ok()
-            .and_then(|doc| {
-                doc.descendants()
-                    .find(|n| n.has_tag_name("path"))
-                    .and_then(|n| n.text())
-                    .map(|p| p.trim() == self.uploader.pool_dir(name))
-            })
-            .unwrap_or(false);
-        if !ours {
-            return Ok(false);
-        }
-        if pool.is_active().map_err(err(name))? {
-            pool.destroy().map_err(err(name))?;
-        }
-        pool.delete(0).map_err(err(name))?;
-        pool.undefine().map_err(err(name))?;
-        Ok(true)
-    }
-
     /// Stops (hard) and undefines a domain; absent is fine.
     pub fn delete_domain(&self, name: &str) -> Result<()> {
         let Some(domain) = found(self.connection.conn().lookup_domain_by_name(name), name)? else {
@@ -206,85 +147,6 @@ impl HostSession {
         }
         if persistent {
             domain.undefine().map_err(err(name))?;
-        }
-        Ok(())
-    }
-
-    /// Deletes a volume of vlab's pool (and its `.ready` marker); absent is fine.
-    pub fn delete_volume(&self, name: &str) -> Result<()> {
-        let pool = self
-            .connection
-            .conn()
-            .lookup_storage_pool_by_name(&self.host.pool)
-            .map_err(err(&self.host.pool))?;
-        for volume in [name.to_string(), format!("{name}.ready")] {
-            if let Some(v) = found(pool.lookup_storage_vol_by_name(&volume), &volume)? {
-                v.delete(0).map_err(err(&volume))?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Creates the node's root overlay on its base image (afresh when `fresh_root`, else only
-    /// if missing) and its extra disks that are missing. Extra disks are never wiped: they
-    /// hold the node's data across rebuilds.
-    pub fn create_disks(
-        &self,
-        node: &Node,
-        base_volume: &str,
-        base_format: DiskFormat,
-        fresh_root: bool,
-    ) -> Result<()> {
-        let pool = self
-            .connection
-            .conn()
-            .lookup_storage_pool_by_name(&self.host.pool)
-            .map_err(err(&self.host.pool))?;
-        super::pool_uploader::refresh(&pool).map_err(err(&self.host.pool))?;
-        let base = pool
-            .lookup_storage_vol_by_name(base_volume)
-            .map_err(err(base_volume))?;
-        let base_path = base.path().map_err(err(base_volume))?;
-        let base_size = base.info().map_err(err(base_volume))?.capacity;
-        let root = names::root_volume(&self.lab_name, &node.name);
-        let size = node
-            .disk_size
-            .map_or(base_size, |s| s.bytes().max(base_size));
-        let format = match base_format {
-            DiskFormat::Qcow2 => "qcow2",
-            DiskFormat::Raw => "raw",
-        };
-        let xml = XmlElement::new("volume")
-            .child(XmlElement::leaf("name", &root))
-            .child(XmlElement::leaf("capacity", size).attr("unit", "bytes"))
-            .child(XmlElement::new("target").child(XmlElement::new("format").attr("type", "qcow2")))
-            .child(
-                XmlElement::new("backingStore")
-                    .child(XmlElement::leaf("path", &base_path))
-                    .child(XmlElement::new("format").attr("type", format)),
-            )
-            .render();
-        let exists = found(pool.lookup_storage_vol_by_name(&root), &root)?.is_some();
-        if fresh_root || !exists {
-            self.delete_volume(&root)?;
-            StorageVol::create_xml(&pool, &xml, 0).map_err(err(&root))?;
-        }
-        for disk in &node.disks {
-            let name = names::disk_volume(&self.lab_name, &node.name, &disk.name);
-            let format = match disk.format {
-                DiskFormat::Qcow2 => "qcow2",
-                DiskFormat::Raw => "raw",
-            };
-            let xml = XmlElement::new("volume")
-                .child(XmlElement::leaf("name", &name))
-                .child(XmlElement::leaf("capacity", disk.size.bytes()).attr("unit", "bytes"))
-                .child(
-                    XmlElement::new("target").child(XmlElement::new("format").attr("type", format)),
-                )
-                .render();
-            if found(pool.lookup_storage_vol_by_name(&name), &name)?.is_none() {
-                StorageVol::create_xml(&pool, &xml, 0).map_err(err(&name))?;
-            }
         }
         Ok(())
     }
@@ -403,53 +265,5 @@ impl HostSession {
         } else {
             self.launch(&domain, name, watch)
         }
-    }
-
-    /// The directory of vlab's pool on the host (its target path): Xen disks are files there.
-    pub fn pool_path(&self) -> Result<String> {
-        let name = &self.host.pool;
-        let pool = self
-            .connection
-            .conn()
-            .lookup_storage_pool_by_name(name)
-            .map_err(err(name))?;
-        let xml = pool.xml_desc(0).map_err(err(name))?;
-        roxmltree::Document::parse(&xml)
-            .ok()
-            .and_then(|doc| {
-                doc.descendants()
-                    .find(|n| n.has_tag_name("path"))
-                    .and_then(|n| n.text())
-                    .map(|p| p.trim().to_string())
-            })
-            .ok_or_else(|| LibvirtError::Call {
-                what: name.to_string(),
-                message: "the pool has no target path".into(),
-            })
-    }
-
-    /// The host path of a pool volume (for direct-boot kernels).
-    pub fn volume_path(&self, name: &str) -> Result<String> {
-        let pool = self
-            .connection
-            .conn()
-            .lookup_storage_pool_by_name(&self.host.pool)
-            .map_err(err(&self.host.pool))?;
-        pool.lookup_storage_vol_by_name(name)
-            .and_then(|v| v.path())
-            .map_err(err(name))
-    }
-
-    pub fn direct_boot(
-        &self,
-        kernel: &str,
-        initrd: Option<&str>,
-        cmdline: Option<String>,
-    ) -> Result<DirectBoot> {
-        Ok(DirectBoot {
-            kernel: self.volume_path(kernel)?,
-            initrd: initrd.map(|i| self.volume_path(i)).transpose()?,
-            cmdline,
-        })
     }
 }
