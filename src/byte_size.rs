@@ -81,7 +81,7 @@ fn parse_decimal(whole: &str, fraction: &str, multiplier: u64) -> Option<u64> {
     let scale = 10u64.pow(fraction.len() as u32);
     let fraction: u64 = fraction.parse().ok()?;
     let whole_bytes = whole.checked_mul(multiplier)?;
-    let fraction_bytes = (fraction as u128 * multiplier as u128) / scale as u128;
+    let fraction_bytes = (u128::from(fraction) * u128::from(multiplier)) / u128::from(scale);
     whole_bytes.checked_add(u64::try_from(fraction_bytes).ok()?)
 }
 

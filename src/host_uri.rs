@@ -71,7 +71,7 @@ impl HostUri {
                 "a `{scheme}` URI needs a server, like `{scheme}://root@host/system`"
             ));
         }
-        if authority.chars().any(|c| c.is_whitespace()) || path.chars().any(|c| c.is_whitespace()) {
+        if authority.chars().any(char::is_whitespace) || path.chars().any(char::is_whitespace) {
             return Err("a URI cannot contain spaces".into());
         }
         Ok(HostUri {

@@ -35,7 +35,8 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(|| commands::run(cli)) {
         Ok(Ok(ExitStatus::Success)) => ExitCode::SUCCESS,
         Ok(Ok(ExitStatus::Changes)) => ExitCode::from(2),
-        Ok(Err(CommandError::Reported)) => ExitCode::from(1),
+        // Reported already, or a panic the hook reported: exit 1 either way.
+        Ok(Err(CommandError::Reported)) | Err(_) => ExitCode::from(1),
         Ok(Err(CommandError::Message { message, help })) => {
             eprintln!("{}: {message}", color.error_word());
             if let Some(help) = help {
@@ -43,6 +44,5 @@ fn main() -> ExitCode {
             }
             ExitCode::from(1)
         }
-        Err(_) => ExitCode::from(1),
     }
 }

@@ -46,10 +46,6 @@ impl SavedPlan {
             source,
         })?;
         // The format first: a plan of another format may not parse as this one at all.
-        #[derive(Deserialize)]
-        struct Format {
-            format: u32,
-        }
         let not_a_plan = |e: serde_json::Error| SavedPlanError::NotAPlan {
             path: path.to_path_buf(),
             message: e.to_string(),
@@ -70,6 +66,12 @@ impl SavedPlan {
     pub fn matches_lab(&self, lab_text: &str) -> bool {
         self.lab_sha256 == sha256(lab_text)
     }
+}
+
+/// Only the format of a plan file.
+#[derive(Deserialize)]
+struct Format {
+    format: u32,
 }
 
 /// Why a plan file could not be written or read.

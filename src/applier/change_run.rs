@@ -208,7 +208,7 @@ fn carry_out(
     reporter: &dyn ApplyReporter,
 ) -> Result<Option<ConsoleWatch>, ApplyError> {
     use Action::{Create, Delete, Replace, Start, Update};
-    let nothing = |r: Result<(), LibvirtError>| r.map(|_| None).map_err(ApplyError::from);
+    let nothing = |r: Result<(), LibvirtError>| r.map(|()| None).map_err(ApplyError::from);
     let unplanned = || {
         Err(ApplyError::Unplanned {
             action: change.action,
@@ -230,10 +230,10 @@ fn carry_out(
         (Target::Network { name, .. }, Delete) => nothing(session.delete_network(name)),
         (Target::Network { name, .. }, Start) => nothing(session.start_network(name)),
         (Target::Network { name, xml }, Update) => {
-            nothing(session.update_network_hosts(name, definition(change, xml)?))
+            nothing(session.update_network_hosts(name, definition(change, xml.as_deref())?))
         }
         (Target::Network { name, xml }, Create | Replace) => {
-            let xml = definition(change, xml)?;
+            let xml = definition(change, xml.as_deref())?;
             session.delete_network(name)?;
             nothing(session.define_network(name, xml))
         }
@@ -250,9 +250,8 @@ fn carry_out(
 }
 
 /// The definition the planner wrote into a network change that creates, replaces or updates.
-fn definition<'a>(change: &Change, xml: &'a Option<String>) -> Result<&'a str, ApplyError> {
-    xml.as_deref()
-        .ok_or_else(|| ApplyError::NoDefinition(change.address()))
+fn definition<'a>(change: &Change, xml: Option<&'a str>) -> Result<&'a str, ApplyError> {
+    xml.ok_or_else(|| ApplyError::NoDefinition(change.address()))
 }
 
 /// The lab's node named `name` (its lab name, as the change's target records it).

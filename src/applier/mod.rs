@@ -88,7 +88,7 @@ pub fn apply(
     };
     runtime.block_on(async {
         let mut hosts = tokio::task::JoinSet::new();
-        for host in inputs.lab.hosts.iter() {
+        for host in &inputs.lab.hosts {
             let changes: Vec<Change> = plan
                 .changes
                 .iter()

@@ -189,6 +189,20 @@ mod tests {
         assert_eq!(s.deps[4], vec![2, 3]);
     }
 
+    /// Depth-first search for a back edge: false when `i` reaches a cycle.
+    fn visit(i: usize, deps: &[Vec<usize>], state: &mut [u8]) -> bool {
+        if state[i] == 1 {
+            return false;
+        }
+        if state[i] == 2 {
+            return true;
+        }
+        state[i] = 1;
+        let ok = deps[i].iter().all(|&j| visit(j, deps, state));
+        state[i] = 2;
+        ok
+    }
+
     #[test]
     fn the_schedule_has_no_cycles() {
         let targets = [
@@ -212,19 +226,6 @@ mod tests {
             }
         }
         let s = Schedule::new(&changes);
-        // Depth-first search for a back edge.
-        fn visit(i: usize, deps: &[Vec<usize>], state: &mut [u8]) -> bool {
-            if state[i] == 1 {
-                return false;
-            }
-            if state[i] == 2 {
-                return true;
-            }
-            state[i] = 1;
-            let ok = deps[i].iter().all(|&j| visit(j, deps, state));
-            state[i] = 2;
-            ok
-        }
         let mut state = vec![0u8; changes.len()];
         for (i, change) in changes.iter().enumerate() {
             assert!(visit(i, &s.deps, &mut state), "cycle through {change:?}");

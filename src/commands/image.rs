@@ -21,13 +21,12 @@ pub fn pull(
     parallel: usize,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
-    let requests = match url {
-        Some(url) => vec![ad_hoc_request(url, checksum, checksums_url)?],
-        None => {
-            let lab = load_lab(lab, out)?.lab;
-            warn_unverified(&lab, out);
-            images::lab_requests(&lab)
-        }
+    let requests = if let Some(url) = url {
+        vec![ad_hoc_request(url, checksum, checksums_url)?]
+    } else {
+        let lab = load_lab(lab, out)?.lab;
+        warn_unverified(&lab, out);
+        images::lab_requests(&lab)
     };
     let reporter = reporters::for_output(out);
     let images = images::pull(&requests, parallel, reporter.as_ref())

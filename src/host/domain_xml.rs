@@ -99,7 +99,12 @@ impl DomainXml<'_> {
                 .attr("digest", self.spec_digest)
                 .attr("image", self.base_volume)
                 .attr("seed", self.seed_volume)
-                .attr("root-size", self.node.disk_size.map_or(0, |s| s.bytes())),
+                .attr(
+                    "root-size",
+                    self.node
+                        .disk_size
+                        .map_or(0, super::super::byte_size::ByteSize::bytes),
+                ),
         )
     }
 

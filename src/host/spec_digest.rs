@@ -22,7 +22,8 @@ pub fn node_digest(
     hasher.update([0]);
     if let Some(image) = image {
         let digest = |known: Option<&Checksum>, file: &Option<crate::lab::BootFile>| {
-            file.as_ref().map(|_| known.map(|c| c.to_string()))
+            file.as_ref()
+                .map(|_| known.map(std::string::ToString::to_string))
         };
         let shape = serde_json::json!([
             image.format,

@@ -90,7 +90,7 @@ mod tests {
 
     #[test]
     fn decodes_in_small_chunks() {
-        let plain: Vec<u8> = (0..100_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let plain: Vec<u8> = (0..100_000u32).flat_map(u32::to_le_bytes).collect();
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(&plain).expect("gz");
         roundtrip(Compression::Gzip, gz.finish().expect("gz"), &plain);

@@ -196,12 +196,18 @@ impl State {
     }
 
     fn finish(self) -> io::Result<SinkResult> {
-        let part = self.part.into_inner().map_err(|e| e.into_error())?;
+        let part = self
+            .part
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         part.sync_all()?;
         let decoded = match self.decoder {
             Some(decoder) => {
                 let writer = decoder.finish()?;
-                let file = writer.inner.into_inner().map_err(|e| e.into_error())?;
+                let file = writer
+                    .inner
+                    .into_inner()
+                    .map_err(std::io::IntoInnerError::into_error)?;
                 file.sync_all()?;
                 Some((writer.hasher.finish(), writer.written))
             }

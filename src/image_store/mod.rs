@@ -266,7 +266,7 @@ impl ImageStore {
         match file.try_lock() {
             Ok(()) => return Ok(file),
             Err(std::fs::TryLockError::WouldBlock) => {
-                reporter.waiting_for_lock(&request.name, &request.url)
+                reporter.waiting_for_lock(&request.name, &request.url);
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(cache_error(&path, e)),
         }

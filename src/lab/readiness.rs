@@ -10,10 +10,10 @@ use std::time::Duration;
 pub const CLOUD_INIT_FINISHED: [&str; 2] = ["Cloud-init v. ", " finished at "];
 
 /// How long an update waits for a guest to shut down when the image does not say.
-pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(60);
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_mins(1);
 
 /// How long apply waits for a guest when the image does not say.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_mins(10);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Readiness {

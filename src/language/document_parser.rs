@@ -20,7 +20,7 @@ pub const PARSER_STACK: usize = 64 * 1024 * 1024;
 /// Parses `text`; `boundaries` are the depth-0 line starts found by `kdl_scan::scan`.
 pub fn parse(text: &str, boundaries: &[usize]) -> Result<KdlDocument, KdlError> {
     let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+        .map_or(1, std::num::NonZero::get)
         .min(8);
     if text.len() < PARALLEL_MIN_BYTES || threads < 2 {
         return KdlDocument::parse(text);

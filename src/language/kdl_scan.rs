@@ -47,7 +47,7 @@ pub fn scan(text: &str) -> Scan {
                 i += 1;
             }
             b'"' if bytes[i..].starts_with(b"\"\"\"") => {
-                i = skip_past(bytes, i + 3, b"\"\"\"", true)
+                i = skip_past(bytes, i + 3, b"\"\"\"", true);
             }
             b'"' => i = skip_past(bytes, i + 1, b"\"", true),
             b'#' => i = skip_raw(bytes, i),

@@ -108,8 +108,7 @@ impl LabSource {
     pub fn stem(&self) -> String {
         self.path
             .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "lab".into())
+            .map_or_else(|| "lab".into(), |s| s.to_string_lossy().into_owned())
     }
 
     /// The directory that relative paths in the lab are resolved against.

@@ -325,37 +325,34 @@ fn wrong_type(entry: &KdlEntry, key: &str, expected: &str, example: &str) -> Dia
 }
 
 fn as_string(entry: &KdlEntry, key: &str, d: &mut Diagnostics) -> Option<Spanned<String>> {
-    match entry.value() {
-        KdlValue::String(s) => Some(Spanned::new(s.clone(), value_span(entry))),
-        _ => {
-            d.push(wrong_type(
-                entry,
-                key,
-                "a string",
-                &format!("{key} \"text\""),
-            ));
-            None
-        }
+    if let KdlValue::String(s) = entry.value() {
+        Some(Spanned::new(s.clone(), value_span(entry)))
+    } else {
+        d.push(wrong_type(
+            entry,
+            key,
+            "a string",
+            &format!("{key} \"text\""),
+        ));
+        None
     }
 }
 
 fn as_integer(entry: &KdlEntry, key: &str, d: &mut Diagnostics) -> Option<Spanned<i128>> {
-    match entry.value() {
-        KdlValue::Integer(i) => Some(Spanned::new(*i, value_span(entry))),
-        _ => {
-            d.push(wrong_type(entry, key, "an integer", &format!("{key} 2")));
-            None
-        }
+    if let KdlValue::Integer(i) = entry.value() {
+        Some(Spanned::new(*i, value_span(entry)))
+    } else {
+        d.push(wrong_type(entry, key, "an integer", &format!("{key} 2")));
+        None
     }
 }
 
 fn as_bool(entry: &KdlEntry, key: &str, d: &mut Diagnostics) -> Option<Spanned<bool>> {
-    match entry.value() {
-        KdlValue::Bool(b) => Some(Spanned::new(*b, value_span(entry))),
-        _ => {
-            d.push(wrong_type(entry, key, "a boolean", &format!("{key} #true")));
-            None
-        }
+    if let KdlValue::Bool(b) = entry.value() {
+        Some(Spanned::new(*b, value_span(entry)))
+    } else {
+        d.push(wrong_type(entry, key, "a boolean", &format!("{key} #true")));
+        None
     }
 }
 

@@ -67,7 +67,7 @@ unsafe extern "C" fn on_stream_event(
 
 unsafe extern "C" fn free_sender(opaque: *mut c_void) {
     // SAFETY: `opaque` came from `Box::into_raw` in `open_console` and libvirt frees it once.
-    drop(unsafe { Box::from_raw(opaque as *mut SyncSender<()>) });
+    drop(unsafe { Box::from_raw(opaque.cast::<SyncSender<()>>()) });
 }
 
 /// A non-blocking stream on the domain's first console, and the receiver its events wake.
@@ -80,7 +80,7 @@ fn open_console(conn: &Connect, domain: &Domain) -> Result<(Stream, Receiver<()>
         .open_console(None, &stream, sys::VIR_DOMAIN_CONSOLE_FORCE)
         .map_err(fail)?;
     let (sender, wake) = sync_channel(1);
-    let opaque = Box::into_raw(Box::new(sender)) as *mut c_void;
+    let opaque = Box::into_raw(Box::new(sender)).cast::<c_void>();
     let events =
         sys::VIR_STREAM_EVENT_READABLE | sys::VIR_STREAM_EVENT_HANGUP | sys::VIR_STREAM_EVENT_ERROR;
     // SAFETY: the stream is valid; libvirt owns `opaque` from here and frees it with

@@ -54,7 +54,10 @@ impl Connections {
 
     /// The connection to `host`, opening it on first use.
     pub fn to(&self, host: &Host) -> Result<Arc<HostConnection>, LibvirtError> {
-        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(connection) = open.get(&host.name) {
             return Ok(connection.clone());
         }

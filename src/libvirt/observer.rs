@@ -197,7 +197,7 @@ mod tests {
             (d.name.as_str(), d.node.as_str(), d.digest.as_str()),
             ("web-web-1", "web-1", "sha256:ab")
         );
-        assert_eq!((d.cpus, d.memory_kib, d.root_size), (2, 2097152, None));
+        assert_eq!((d.cpus, d.memory_kib, d.root_size), (2, 2_097_152, None));
         assert_eq!(d.seed_volume, "vlab-web-web-1-seed-1.img");
         assert!(parse_domain(xml, "other").is_none());
         assert!(parse_domain("<domain><name>x</name></domain>", "web").is_none());

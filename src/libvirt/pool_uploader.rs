@@ -65,7 +65,7 @@ pub struct BaseVolume {
 /// libvirt are in its list anyway, so then the scan is skipped rather than failed.
 pub fn refresh(pool: &StoragePool) -> Result<(), virt::error::Error> {
     match pool.refresh(0) {
-        Ok(_) => Ok(()),
+        Ok(()) => Ok(()),
         Err(e) if e.message().contains("asynchronous jobs running") => Ok(()),
         Err(e) => Err(e),
     }

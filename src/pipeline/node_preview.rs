@@ -73,8 +73,10 @@ fn domain_xml(lab: &Lab, node: &Node, seed: &[u8]) -> String {
     let base_volume = lab
         .image(&node.image)
         .and_then(|image| crate::image_store::inline_digest(&image.url, &image.verification))
-        .map(base_volume)
-        .unwrap_or_else(|| format!("{} (digest known once pulled)", node.image));
+        .map_or_else(
+            || format!("{} (digest known once pulled)", node.image),
+            base_volume,
+        );
     DomainXml {
         lab,
         node,

@@ -176,7 +176,7 @@ fn domain(
         digest: inputs.digest.clone(),
         image: image_digests.get(&node.image).map(base_volume),
         seed_volume,
-        root_size: node.disk_size.map(|s| s.bytes()),
+        root_size: node.disk_size.map(super::super::byte_size::ByteSize::bytes),
         cpus: node.cpus,
         memory_kib: node.memory.bytes() / 1024,
         volumes,

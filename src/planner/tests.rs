@@ -246,7 +246,10 @@ fn an_image_this_machine_cannot_identify_is_not_called_changed() {
     d.hosts[0].images[0].volume = None;
     let p = plan(&d, &converged());
     assert_eq!(
-        p.changes.iter().map(|c| c.kind()).collect::<Vec<_>>(),
+        p.changes
+            .iter()
+            .map(super::plan::Change::kind)
+            .collect::<Vec<_>>(),
         [ResourceKind::Image],
         "only the pull is planned"
     );

@@ -191,20 +191,19 @@ impl Resolver<'_> {
     }
 
     pub(super) fn parse_ipv4(&mut self, text: &Spanned<String>) -> Option<Ipv4Addr> {
-        match text.value.parse() {
-            Ok(address) => Some(address),
-            Err(_) => {
-                self.d.push(
-                    Diagnostic::new(
-                        DiagnosticCode::InvalidAddress,
-                        text.span,
-                        format!("`{}` is not an IPv4 address", text.value),
-                    )
-                    .label("invalid address")
-                    .help("write four numbers 0-255, e.g. `10.0.0.10`"),
-                );
-                None
-            }
+        if let Ok(address) = text.value.parse() {
+            Some(address)
+        } else {
+            self.d.push(
+                Diagnostic::new(
+                    DiagnosticCode::InvalidAddress,
+                    text.span,
+                    format!("`{}` is not an IPv4 address", text.value),
+                )
+                .label("invalid address")
+                .help("write four numbers 0-255, e.g. `10.0.0.10`"),
+            );
+            None
         }
     }
 
@@ -248,10 +247,10 @@ pub(super) fn outside(
     cidr: Ipv4Net,
     what: &str,
 ) -> Diagnostic {
-    let why = if !cidr.contains(&address) {
-        format!("{address} is outside {cidr}")
-    } else {
+    let why = if cidr.contains(&address) {
         format!("{address} is the network or broadcast address of {cidr}")
+    } else {
+        format!("{address} is outside {cidr}")
     };
     Diagnostic::new(
         DiagnosticCode::AddressOutside,

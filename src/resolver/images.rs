@@ -32,20 +32,19 @@ impl Resolver<'_> {
 
     /// Checks everything about the image before giving up on any of it.
     fn resolve_image(&mut self, spec: &ImageSpec) -> Option<Image> {
-        let url = match &spec.url {
-            Some(url) => self.check_url(url).then_some(url),
-            None => {
-                self.d.push(
-                    Diagnostic::new(
-                        DiagnosticCode::MissingSetting,
-                        spec.name.span,
-                        format!("image `{}` has no `url`", spec.name.value),
-                    )
-                    .label("url missing")
-                    .help("add `url \"https://...\"` (http, https or file)"),
-                );
-                None
-            }
+        let url = if let Some(url) = &spec.url {
+            self.check_url(url).then_some(url)
+        } else {
+            self.d.push(
+                Diagnostic::new(
+                    DiagnosticCode::MissingSetting,
+                    spec.name.span,
+                    format!("image `{}` has no `url`", spec.name.value),
+                )
+                .label("url missing")
+                .help("add `url \"https://...\"` (http, https or file)"),
+            );
+            None
         };
         let unverified = spec.unverified.as_ref().is_some_and(|u| u.value);
         let verification = self.verification(spec, unverified);

@@ -44,45 +44,7 @@ impl Resolver<'_> {
         index: Option<u32>,
         siblings: &[Interface],
     ) -> Option<Interface> {
-        let name = match &spec.name {
-            Some(name) => {
-                let name = self.expand(name, index)?;
-                if let Err(why) = check_name(&name.value, IFNAME_MAX) {
-                    self.d.push(invalid_name("interface", name.span, why));
-                    return None;
-                }
-                name
-            }
-            None => Spanned::new(format!("eth{position}"), spec.span),
-        };
-        if siblings.iter().any(|i| i.name == name.value) {
-            let (message, help) = if spec.name.is_some() {
-                (
-                    format!(
-                        "interface `{}` is declared twice on node `{node}`",
-                        name.value
-                    ),
-                    "give each interface its own name".to_string(),
-                )
-            } else {
-                (
-                    format!(
-                        "this interface is named `{}` by its position, but node `{node}` already has one",
-                        name.value
-                    ),
-                    format!(
-                        "name it: `interface \"eth{}\" network=...`",
-                        siblings.len() + 1
-                    ),
-                )
-            };
-            self.d.push(
-                Diagnostic::new(DiagnosticCode::DuplicateName, name.span, message)
-                    .label("duplicate interface")
-                    .help(help),
-            );
-            return None;
-        }
+        let name = self.interface_name(node, spec, position, index, siblings)?;
         let Some(network_text) = &spec.network else {
             self.d.push(
                 Diagnostic::new(
@@ -151,6 +113,57 @@ impl Resolver<'_> {
             mac: mac.map_or(MacAddress([0; 6]), |(m, _)| m),
             mac_derived: mac.is_none(),
         })
+    }
+
+    /// The interface's name (given, or `eth<position>`), checked and unique on its node.
+    fn interface_name(
+        &mut self,
+        node: &str,
+        spec: &InterfaceSpec,
+        position: usize,
+        index: Option<u32>,
+        siblings: &[Interface],
+    ) -> Option<Spanned<String>> {
+        let name = match &spec.name {
+            Some(name) => {
+                let name = self.expand(name, index)?;
+                if let Err(why) = check_name(&name.value, IFNAME_MAX) {
+                    self.d.push(invalid_name("interface", name.span, why));
+                    return None;
+                }
+                name
+            }
+            None => Spanned::new(format!("eth{position}"), spec.span),
+        };
+        if siblings.iter().any(|i| i.name == name.value) {
+            let (message, help) = if spec.name.is_some() {
+                (
+                    format!(
+                        "interface `{}` is declared twice on node `{node}`",
+                        name.value
+                    ),
+                    "give each interface its own name".to_string(),
+                )
+            } else {
+                (
+                    format!(
+                        "this interface is named `{}` by its position, but node `{node}` already has one",
+                        name.value
+                    ),
+                    format!(
+                        "name it: `interface \"eth{}\" network=...`",
+                        siblings.len() + 1
+                    ),
+                )
+            };
+            self.d.push(
+                Diagnostic::new(DiagnosticCode::DuplicateName, name.span, message)
+                    .label("duplicate interface")
+                    .help(help),
+            );
+            return None;
+        }
+        Some(name)
     }
 
     /// Checks a static address against network `network`'s plan and records it as taken.

@@ -20,29 +20,25 @@ impl NameSet {
 
     /// Records `name`; a repeat returns the diagnostic to report.
     pub fn insert(&mut self, name: &str, span: SourceSpan) -> Result<(), Diagnostic> {
-        match self.seen.get(name) {
-            Some(first) => {
-                let same = *first == span;
-                Err(Diagnostic::new(
-                    DiagnosticCode::DuplicateName,
-                    span,
-                    format!("{} `{name}` is declared more than once", self.kind),
+        if let Some(first) = self.seen.get(name) {
+            let same = *first == span;
+            Err(Diagnostic::new(
+                DiagnosticCode::DuplicateName,
+                span,
+                format!("{} `{name}` is declared more than once", self.kind),
+            )
+            .label("duplicate name")
+            .help(if same {
+                "this `count` produces the same name twice; put `{index}` in the name".to_string()
+            } else {
+                format!(
+                    "rename one of the {}s; names must be unique after `count` expansion",
+                    self.kind
                 )
-                .label("duplicate name")
-                .help(if same {
-                    "this `count` produces the same name twice; put `{index}` in the name"
-                        .to_string()
-                } else {
-                    format!(
-                        "rename one of the {}s; names must be unique after `count` expansion",
-                        self.kind
-                    )
-                }))
-            }
-            None => {
-                self.seen.insert(name.to_string(), span);
-                Ok(())
-            }
+            }))
+        } else {
+            self.seen.insert(name.to_string(), span);
+            Ok(())
         }
     }
 

@@ -64,43 +64,42 @@ impl Resolver<'_> {
             None => None,
         };
         let bridge = self.network_bridge(spec, mode, index)?;
-        let ipv4 = match cidr {
-            Some(cidr) => Some(self.address_plan(spec, mode, cidr, index)?),
-            None => {
-                if matches!(mode, NetworkMode::Nat | NetworkMode::Route) {
+        let ipv4 = if let Some(cidr) = cidr {
+            Some(self.address_plan(spec, mode, cidr, index)?)
+        } else {
+            if matches!(mode, NetworkMode::Nat | NetworkMode::Route) {
+                self.d.push(
+                    Diagnostic::new(
+                        DiagnosticCode::MissingSetting,
+                        spec.name.span,
+                        format!("a `{mode}` network needs a `cidr`"),
+                    )
+                    .label("cidr missing")
+                    .help("add e.g. `cidr \"10.0.0.0/24\"`"),
+                );
+                return None;
+            }
+            // Contradictions (DHCP on a bridge, a range with DHCP off) first: adding a
+            // cidr would not fix those.
+            let dhcp_on = self.dhcp_enabled(spec.dhcp.as_ref(), mode)?;
+            let dhcp_span = spec.dhcp.as_ref().filter(|_| dhcp_on).map(|d| d.span);
+            for (what, span) in [
+                ("gateway", spec.gateway.as_ref().map(|g| g.span)),
+                ("dhcp", dhcp_span),
+            ] {
+                if let Some(span) = span {
                     self.d.push(
                         Diagnostic::new(
                             DiagnosticCode::MissingSetting,
-                            spec.name.span,
-                            format!("a `{mode}` network needs a `cidr`"),
+                            span,
+                            format!("`{what}` needs the network's `cidr`"),
                         )
-                        .label("cidr missing")
-                        .help("add e.g. `cidr \"10.0.0.0/24\"`"),
+                        .label("no cidr to go with it")
+                        .help("add `cidr \"10.0.0.0/24\"` to the network"),
                     );
-                    return None;
                 }
-                // Contradictions (DHCP on a bridge, a range with DHCP off) first: adding a
-                // cidr would not fix those.
-                let dhcp_on = self.dhcp_enabled(spec.dhcp.as_ref(), mode)?;
-                let dhcp_span = spec.dhcp.as_ref().filter(|_| dhcp_on).map(|d| d.span);
-                for (what, span) in [
-                    ("gateway", spec.gateway.as_ref().map(|g| g.span)),
-                    ("dhcp", dhcp_span),
-                ] {
-                    if let Some(span) = span {
-                        self.d.push(
-                            Diagnostic::new(
-                                DiagnosticCode::MissingSetting,
-                                span,
-                                format!("`{what}` needs the network's `cidr`"),
-                            )
-                            .label("no cidr to go with it")
-                            .help("add `cidr \"10.0.0.0/24\"` to the network"),
-                        );
-                    }
-                }
-                None
             }
+            None
         };
         let domain = match &spec.domain {
             Some(domain) => {

@@ -118,20 +118,19 @@ impl Resolver<'_> {
             return None;
         };
         let host = self.expand(host, index)?;
-        match self.hosts.iter().find(|h| h.name == host.value) {
-            Some(h) => Some((h.name.clone(), h.hypervisor)),
-            None => {
-                let declared = self.spec.hosts.iter().any(|h| h.name.value == host.value);
-                if !declared {
-                    let names: Vec<&str> = self.hosts.iter().map(|h| h.name.as_str()).collect();
-                    self.d.push(unknown_reference(
-                        "host",
-                        &host,
-                        unknown_help("host", &host.value, names),
-                    ));
-                }
-                None
+        if let Some(h) = self.hosts.iter().find(|h| h.name == host.value) {
+            Some((h.name.clone(), h.hypervisor))
+        } else {
+            let declared = self.spec.hosts.iter().any(|h| h.name.value == host.value);
+            if !declared {
+                let names: Vec<&str> = self.hosts.iter().map(|h| h.name.as_str()).collect();
+                self.d.push(unknown_reference(
+                    "host",
+                    &host,
+                    unknown_help("host", &host.value, names),
+                ));
             }
+            None
         }
     }
 

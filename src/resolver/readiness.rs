@@ -56,9 +56,10 @@ impl Resolver<'_> {
         };
         let timeout = match &spec.timeout {
             None => DEFAULT_TIMEOUT,
-            Some(t) => match parse_duration(&t.value) {
-                Some(d) => d,
-                None => {
+            Some(t) => {
+                if let Some(d) = parse_duration(&t.value) {
+                    d
+                } else {
                     self.d.push(
                         Diagnostic::new(
                             DiagnosticCode::InvalidValue,
@@ -70,7 +71,7 @@ impl Resolver<'_> {
                     );
                     return None;
                 }
-            },
+            }
         };
         Some(Readiness {
             when,
@@ -129,8 +130,8 @@ mod tests {
     #[test]
     fn durations() {
         assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
-        assert_eq!(parse_duration("10m"), Some(Duration::from_secs(600)));
-        assert_eq!(parse_duration("1h"), Some(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("10m"), Some(Duration::from_mins(10)));
+        assert_eq!(parse_duration("1h"), Some(Duration::from_hours(1)));
         for bad in [
             "",
             "10",

@@ -10,6 +10,17 @@
 //! the real libvirtd take `support::host_lock::exclusive()`, and no test changes the
 //! process's environment or current directory.
 
+// Tests read as scripts: the pedantic lints that would make them longer or noisier are off.
+#![allow(
+    clippy::too_many_lines,
+    clippy::format_collect,
+    clippy::needless_raw_string_hashes,
+    clippy::ignored_unit_patterns,
+    clippy::redundant_closure_for_method_calls,
+    clippy::duration_suboptimal_units,
+    clippy::map_unwrap_or
+)]
+
 #[macro_use]
 mod support;
 

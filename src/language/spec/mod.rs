@@ -58,27 +58,25 @@ pub fn parse_choice<C: Choice>(
     key: &'static str,
     d: &mut Diagnostics,
 ) -> Option<Spanned<C>> {
-    match C::parse(&word.value) {
-        Some(value) => Some(Spanned::new(value, word.span)),
-        None => {
-            let help = match crate::language::name_rules::suggest(
-                &word.value,
-                C::ALL.iter().map(|(w, _)| *w),
-            ) {
+    if let Some(value) = C::parse(&word.value) {
+        Some(Spanned::new(value, word.span))
+    } else {
+        let help =
+            match crate::language::name_rules::suggest(&word.value, C::ALL.iter().map(|(w, _)| *w))
+            {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => format!("use one of {}", C::words()),
             };
-            d.push(
-                Diagnostic::new(
-                    DiagnosticCode::InvalidValue,
-                    word.span,
-                    format!("`{}` is not a valid `{key}`", word.value),
-                )
-                .label(format!("expected one of {}", C::words()))
-                .help(help),
-            );
-            None
-        }
+        d.push(
+            Diagnostic::new(
+                DiagnosticCode::InvalidValue,
+                word.span,
+                format!("`{}` is not a valid `{key}`", word.value),
+            )
+            .label(format!("expected one of {}", C::words()))
+            .help(help),
+        );
+        None
     }
 }
 

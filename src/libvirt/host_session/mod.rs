@@ -121,7 +121,7 @@ impl HostSession {
             .conn()
             .lookup_network_by_name(name)
             .map_err(err(name))?;
-        network.create().map(|_| ()).map_err(err(name))
+        network.create().map_err(err(name))
     }
 
     pub fn delete_network(&self, name: &str) -> Result<()> {
@@ -217,7 +217,7 @@ impl HostSession {
             return Ok(());
         }
         match domain.destroy() {
-            Ok(_) => Ok(()),
+            Ok(()) => Ok(()),
             // It stopped on its own after all.
             Err(_) if !domain.is_active().map_err(err(name))? => Ok(()),
             Err(e) => Err(LibvirtError::call(name, &e)),
@@ -239,7 +239,7 @@ impl HostSession {
     /// Starts a defined, stopped domain (paused first and watched when `watch`).
     fn launch(&self, domain: &Domain, name: &str, watch: bool) -> Result<Option<ConsoleWatch>> {
         if !watch {
-            return domain.create().map(|_| None).map_err(err(name));
+            return domain.create().map(|()| None).map_err(err(name));
         }
         domain
             .create_with_flags(virt::sys::VIR_DOMAIN_START_PAUSED)
@@ -261,7 +261,7 @@ impl HostSession {
             .lookup_domain_by_name(name)
             .map_err(err(name))?;
         if domain.is_active().map_err(err(name))? {
-            domain.resume().map(|_| None).map_err(err(name))
+            domain.resume().map(|()| None).map_err(err(name))
         } else {
             self.launch(&domain, name, watch)
         }

@@ -22,10 +22,15 @@ impl HostSession {
     ) -> Result<()> {
         let volume = crate::host::resource_names::base_volume(digest);
         let lock = {
-            let mut uploads = self.uploads.lock().unwrap_or_else(|e| e.into_inner());
+            let mut uploads = self
+                .uploads
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             uploads.entry(volume).or_default().clone()
         };
-        let _one_at_a_time = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let _one_at_a_time = lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.uploader
             .place(&self.host.pool, path, digest, &|_| {})?;
         Ok(())
@@ -171,7 +176,7 @@ impl HostSession {
                     .map(|p| p.trim().to_string())
             })
             .ok_or_else(|| LibvirtError::Call {
-                what: name.to_string(),
+                what: name.clone(),
                 message: "the pool has no target path".into(),
             })
     }
