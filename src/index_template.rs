@@ -29,11 +29,6 @@ pub fn expand(text: &str, index: Option<u32>) -> Result<String, String> {
     Ok(out)
 }
 
-/// True when `text` holds a placeholder (used to tell literal names from templates).
-pub fn has_placeholder(text: &str) -> bool {
-    text.contains("{index")
-}
-
 /// Renders the inside of one placeholder (after `{index`, before `}`).
 fn render(spec: &str, index: u32) -> Result<String, String> {
     let (arith, width) = match spec.split_once(':') {

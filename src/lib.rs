@@ -11,25 +11,25 @@
 //! `pipeline` strings the stages together for the commands (`commands`, printing through
 //! `cli`). This crate root only holds `check`: load and resolve, the first two stages.
 
-pub mod applier;
+pub(crate) mod applier;
 pub mod byte_size;
 pub mod checksum;
 pub mod cli;
 pub mod cloud_init;
 pub mod commands;
 pub mod host;
-pub mod host_uri;
+pub(crate) mod host_uri;
 pub mod image_store;
-pub mod index_template;
+pub(crate) mod index_template;
 pub mod lab;
 pub mod lab_lock;
 pub mod language;
 pub mod libvirt;
-pub mod mac_address;
+pub(crate) mod mac_address;
 pub mod pipeline;
-pub mod planner;
-pub mod resolver;
-pub mod saved_plan;
+pub(crate) mod planner;
+pub(crate) mod resolver;
+pub(crate) mod saved_plan;
 
 use lab::Lab;
 use language::diagnostic::Diagnostics;

@@ -4,10 +4,10 @@
 //! labs or hosts. Which view a command uses is the command's business (`crate::commands`).
 
 pub mod args;
-pub mod diagnostics_view;
-pub mod line_reporter;
+pub(crate) mod diagnostics_view;
+pub(crate) mod line_reporter;
 pub mod output;
-pub mod plan_view;
-pub mod reporters;
+pub(crate) mod plan_view;
+pub(crate) mod reporters;
 
 pub use args::{Cli, Command, GlobalArgs, ImageCommand, LabArgs};

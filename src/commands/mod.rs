@@ -5,16 +5,16 @@
 //! Every command returns `Result<ExitStatus, CommandError>`; `main` turns that into the
 //! process exit code (0 success, 1 error, 2 changes present).
 
-pub mod apply;
-pub mod completions;
-pub mod destroy;
-pub mod image;
-pub mod image_push;
-pub mod man;
-pub mod plan;
-pub mod render;
-pub mod status;
-pub mod validate;
+pub(crate) mod apply;
+pub(crate) mod completions;
+pub(crate) mod destroy;
+pub(crate) mod image;
+pub(crate) mod image_push;
+pub(crate) mod man;
+pub(crate) mod plan;
+pub(crate) mod render;
+pub(crate) mod status;
+pub(crate) mod validate;
 
 use crate::applier::ApplyReport;
 use crate::cli::diagnostics_view;

@@ -8,11 +8,11 @@
 //! written by the pure `crate::host` writers. Every call blocks: async callers use
 //! `spawn_blocking`.
 
-pub mod console_watch;
-pub mod domain_status;
-pub mod events;
+pub(crate) mod console_watch;
+pub(crate) mod domain_status;
+pub(crate) mod events;
 pub mod host_connection;
-pub mod host_session;
+pub(crate) mod host_session;
 pub mod libvirt_error;
 pub mod observer;
 pub mod pool_uploader;

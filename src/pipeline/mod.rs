@@ -12,9 +12,9 @@
 //! print; nothing here prints, asks, or reads flags, and every failure is a
 //! `PipelineError` with its hint.
 
-pub mod converge;
-pub mod images;
-pub mod node_preview;
+pub(crate) mod converge;
+pub(crate) mod images;
+pub(crate) mod node_preview;
 pub mod pipeline_error;
 
 pub use pipeline_error::PipelineError;
