@@ -25,6 +25,11 @@ use virt::sys;
 const MAX_REATTACH: u32 = 300;
 const REATTACH_PAUSE: Duration = Duration::from_millis(200);
 
+/// How long a guest whose console closed may be down before the watch takes it for stopped:
+/// long enough for a reboot (libvirt stops and starts the domain again), short next to any
+/// readiness timeout.
+const RESTART_GRACE: Duration = Duration::from_secs(20);
+
 /// How many console lines an error message quotes.
 const TAIL_LINES: usize = 15;
 
@@ -135,12 +140,21 @@ impl ConsoleWatch {
 
     /// After the console closed: when the guest still runs (a Xen console can drop its
     /// reader, or not be there yet, while the guest boots), attaches again and returns true.
+    /// A guest that is not running is given `RESTART_GRACE` to run again: a guest that
+    /// reboots during its first boot (cloud-init may reboot it; Xen restarts a domain whose
+    /// guest triple-faults, `on_reboot` restart) is down for a moment, not stopped.
     /// Attempts after the first are spaced by `REATTACH_PAUSE`, so a console that keeps
     /// closing costs at most `MAX_REATTACH` attempts over about a minute.
     fn reattach(&mut self) -> bool {
+        let mut down_since: Option<Instant> = None;
         while self.reattached < MAX_REATTACH {
             if !self.domain.is_active().unwrap_or(false) {
-                return false;
+                let since = *down_since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= RESTART_GRACE {
+                    return false;
+                }
+                std::thread::sleep(REATTACH_PAUSE);
+                continue;
             }
             if self.reattached > 0 {
                 std::thread::sleep(REATTACH_PAUSE);
