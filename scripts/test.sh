@@ -22,6 +22,11 @@ ensure_packages cloud-init mtools python3-yaml libxml2-utils cpio
 ensure_packages mmdebstrap fdisk e2fsprogs openssh-client
 # The same libvirtd over qemu+ssh://, as a remote host is reached.
 VLAB_TEST_SSH_URI="$(ensure_ssh_loopback "${TMPDIR:-/tmp}/vlab-test-ssh")"
+# A captured value must be what it claims: one URI, nothing an installer printed.
+if ! [[ "$VLAB_TEST_SSH_URI" =~ ^qemu\+ssh://[^[:space:]]+$ ]]; then
+    echo "error: ensure_ssh_loopback printed more than a libvirt URI: $VLAB_TEST_SSH_URI" >&2
+    exit 1
+fi
 export VLAB_TEST_SSH_URI
 
 step "cargo fmt --check"
