@@ -14,7 +14,6 @@ pub mod schedule;
 
 pub use apply_error::ApplyError;
 
-use crate::checksum::Checksum;
 use crate::image_store::CachedImage;
 use crate::lab::{Host, Lab};
 use crate::libvirt::host_session::HostSession;
@@ -193,12 +192,4 @@ fn fail_all_changes(changes: &[Change], error: &str, reporter: &dyn ApplyReporte
         changes: changes.to_vec(),
     };
     fail_all(&plan, error, reporter)
-}
-
-/// The digest of a pulled image, for the planner's desired state.
-pub fn digests(images: &BTreeMap<String, CachedImage>) -> BTreeMap<String, Checksum> {
-    images
-        .iter()
-        .map(|(name, image)| (name.clone(), image.digest.clone()))
-        .collect()
 }

@@ -62,7 +62,11 @@ pub fn apply(
         .into_iter()
         .map(|i| (i.name.clone(), i))
         .collect();
-    let nodes = super::render(&lab, &applier::digests(&images))?;
+    let digests = images
+        .iter()
+        .map(|(name, image)| (name.clone(), image.digest.clone()))
+        .collect();
+    let nodes = super::render(&lab, &digests)?;
     let staging = CacheLayout::default_root().join("partial");
     std::fs::create_dir_all(&staging).map_err(|source| PipelineError::Staging {
         path: staging.clone(),

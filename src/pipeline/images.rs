@@ -95,7 +95,7 @@ pub fn pull(
     Ok(images.into_iter().filter_map(Result::ok).collect())
 }
 
-pub fn runtime() -> Result<tokio::runtime::Runtime, PipelineError> {
+fn runtime() -> Result<tokio::runtime::Runtime, PipelineError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
