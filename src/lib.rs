@@ -25,6 +25,7 @@ pub mod lab;
 pub mod lab_lock;
 pub mod language;
 pub mod libvirt;
+pub mod local_file;
 pub(crate) mod mac_address;
 pub mod pipeline;
 pub(crate) mod planner;
