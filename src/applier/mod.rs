@@ -190,6 +190,7 @@ fn fail_all_changes(changes: &[Change], error: &str, reporter: &dyn ApplyReporte
     let plan = Plan {
         lab: String::new(),
         changes: changes.to_vec(),
+        conflicts: Vec::new(),
     };
     fail_all(&plan, error, reporter)
 }

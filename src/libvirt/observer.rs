@@ -7,7 +7,8 @@ use crate::host::domain_xml::METADATA_NS;
 use crate::host::resource_names as names;
 use crate::lab::{Host, Lab};
 use crate::planner::observed::{
-    DomainState, NetworkSummary, Observed, ObservedDomain, ObservedHost, ObservedNetwork,
+    DomainState, ForeignDomain, NetworkSummary, Observed, ObservedDomain, ObservedHost,
+    ObservedNetwork,
 };
 use virt::error::ErrorNumber;
 
@@ -75,7 +76,7 @@ fn observe_host(
             Err(e) => return Err(fail(e)),
         }
     }
-    seen.domains =
+    (seen.domains, seen.foreign_domains) =
         observe_domains(conn.list_all_domains(0).map_err(fail)?, &lab.name).map_err(fail)?;
     Ok(seen)
 }
@@ -103,30 +104,35 @@ fn observe_network(
     }))
 }
 
-/// The listed domains that belong to `lab`, skipping those that vanished since the listing.
+/// The listed domains that belong to `lab`, and the names of all the others (the lab must
+/// not take them), skipping those that vanished since the listing.
 pub fn observe_domains(
     domains: Vec<virt::domain::Domain>,
     lab: &str,
-) -> Result<Vec<ObservedDomain>, virt::error::Error> {
+) -> Result<(Vec<ObservedDomain>, Vec<ForeignDomain>), virt::error::Error> {
     let mut observed = Vec::new();
+    let mut foreign = Vec::new();
     for domain in domains {
         match observe_domain(&domain, lab) {
-            Ok(Some(d)) => observed.push(d),
-            Ok(None) => {}
+            Ok(Ok(d)) => observed.push(d),
+            Ok(Err(f)) => foreign.push(f),
             Err(e) if vanished(&e) => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(observed)
+    Ok((observed, foreign))
 }
 
 fn observe_domain(
     domain: &virt::domain::Domain,
     lab: &str,
-) -> Result<Option<ObservedDomain>, virt::error::Error> {
+) -> Result<Result<ObservedDomain, ForeignDomain>, virt::error::Error> {
     let xml = domain.xml_desc(0)?;
     let Some(mut observed) = parse_domain(&xml, lab) else {
-        return Ok(None);
+        return Ok(Err(ForeignDomain {
+            name: domain.name()?,
+            lab: owning_lab(&xml),
+        }));
     };
     observed.state = match domain.state()?.0.known() {
         // Blocked is a running guest waiting on I/O (idle Xen guests are often blocked).
@@ -136,7 +142,17 @@ fn observe_domain(
         Some(virt::domain::DomainState::Shutoff) => DomainState::ShutOff,
         _ => DomainState::Other,
     };
-    Ok(Some(observed))
+    Ok(Ok(observed))
+}
+
+/// The lab named by a domain's vlab metadata, if it has any.
+fn owning_lab(xml: &str) -> Option<String> {
+    let doc = roxmltree::Document::parse(xml).ok()?;
+    doc.root_element()
+        .descendants()
+        .find(|n| n.tag_name().namespace() == Some(METADATA_NS) && n.tag_name().name() == "lab")?
+        .attribute("name")
+        .map(str::to_string)
 }
 
 /// The domain as the planner sees it, if its metadata says it belongs to `lab`.
@@ -201,6 +217,8 @@ mod tests {
         assert_eq!(d.seed_volume, "vlab-web-web-1-seed-1.img");
         assert!(parse_domain(xml, "other").is_none());
         assert!(parse_domain("<domain><name>x</name></domain>", "web").is_none());
+        assert_eq!(owning_lab(xml).as_deref(), Some("web"));
+        assert_eq!(owning_lab("<domain><name>x</name></domain>"), None);
     }
 
     /// Another client deletes a domain between vlab's listing and its reading: the domain is
@@ -220,9 +238,15 @@ mod tests {
         gone.undefine().expect("undefine");
         let error = gone.xml_desc(0).expect_err("the domain is gone");
         assert!(vanished(&error), "{error}");
-        let observed = observe_domains(listed, "race").expect("no error for the vanished domain");
+        let (observed, foreign) =
+            observe_domains(listed, "race").expect("no error for the vanished domain");
         let names: Vec<&str> = observed.iter().map(|d| d.name.as_str()).collect();
         assert_eq!(names, ["race-kept"]);
+        // The test driver's own domain has no vlab metadata: it is foreign, by name.
+        assert!(foreign.contains(&ForeignDomain {
+            name: "test".into(),
+            lab: None
+        }));
         kept.undefine().expect("undefine");
     }
 }

@@ -79,15 +79,17 @@ pub struct Planned {
     pub nodes: BTreeMap<String, NodeInputs>,
 }
 
-/// Renders every node, looks up the images in the cache, observes the hosts and plans.
+/// Renders every node, looks up the images in the cache, observes the hosts and plans. A plan
+/// that needs a name something vlab does not own holds is refused (`NamesTaken`).
 pub fn plan(lab: &Lab, connections: &Connections) -> Result<Planned, PipelineError> {
     let store = images::open_store()?;
     let digests = images::known_digests(lab, &store);
     let nodes = render(lab, &digests)?;
     let desired = desired::desired(lab, &nodes, &digests);
     let observed = crate::libvirt::observer::observe(lab, connections)?;
-    Ok(Planned {
-        plan: crate::planner::plan(&desired, &observed),
-        nodes,
-    })
+    let plan = crate::planner::plan(&desired, &observed);
+    if !plan.conflicts.is_empty() {
+        return Err(PipelineError::NamesTaken(plan.conflicts));
+    }
+    Ok(Planned { plan, nodes })
 }

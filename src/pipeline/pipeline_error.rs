@@ -10,6 +10,7 @@ use crate::language::diagnostic::Diagnostics;
 use crate::language::lab_source::{LabSource, SourceError};
 use crate::language::name_rules::unknown_help;
 use crate::libvirt::observer::ObserveError;
+use crate::planner::name_conflict::NameConflict;
 use crate::saved_plan::SavedPlanError;
 use std::path::PathBuf;
 
@@ -64,6 +65,21 @@ pub enum PipelineError {
         "the hosts changed since the plan was made: it no longer describes what apply would do"
     )]
     HostsChangedSincePlan,
+    /// Names the lab needs are held by domains vlab does not own: nothing was changed.
+    #[error("{}", names_taken(.0))]
+    NamesTaken(Vec<NameConflict>),
+}
+
+fn names_taken(conflicts: &[NameConflict]) -> String {
+    let mut message = format!(
+        "{} name(s) the lab needs are taken; nothing was changed",
+        conflicts.len()
+    );
+    for conflict in conflicts {
+        message.push_str("\n  ");
+        message.push_str(&conflict.to_string());
+    }
+    message
 }
 
 impl PipelineError {
@@ -84,6 +100,11 @@ impl PipelineError {
             }
             PipelineError::Locked(_) => Some(
                 "another apply or destroy of this lab is running; wait, or use --lock-timeout"
+                    .into(),
+            ),
+            PipelineError::NamesTaken(_) => Some(
+                "vlab never changes a domain it does not own: rename the node (or the lab), or \
+                 remove that domain yourself (`virsh undefine NAME`) if it is not needed"
                     .into(),
             ),
             PipelineError::LabChangedSincePlan(_) | PipelineError::HostsChangedSincePlan => {

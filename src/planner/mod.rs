@@ -10,6 +10,7 @@
 
 pub mod desired;
 pub mod domains;
+pub mod name_conflict;
 pub mod networks;
 pub mod observed;
 pub mod plan;
@@ -26,6 +27,7 @@ use target::Target;
 
 pub fn plan(desired: &Desired, observed: &Observed) -> Plan {
     let mut changes = Vec::new();
+    let mut conflicts = Vec::new();
     let empty = ObservedHost::default();
     for host in &desired.hosts {
         let seen = observed
@@ -34,10 +36,12 @@ pub fn plan(desired: &Desired, observed: &Observed) -> Plan {
             .find(|h| h.name == host.name)
             .unwrap_or(&empty);
         changes.extend(plan_host(&desired.lab, host, seen));
+        conflicts.extend(name_conflict::conflicts(host, seen));
     }
     Plan {
         lab: desired.lab.clone(),
         changes,
+        conflicts,
     }
 }
 
@@ -93,6 +97,7 @@ pub fn destroy_plan(lab: &str, observed: &Observed, purge_images: &[String]) -> 
     Plan {
         lab: lab.to_string(),
         changes,
+        conflicts: Vec::new(),
     }
 }
 

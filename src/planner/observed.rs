@@ -18,6 +18,16 @@ pub struct ObservedHost {
     pub networks: Vec<ObservedNetwork>,
     /// Domains whose metadata names the lab.
     pub domains: Vec<ObservedDomain>,
+    /// Every other domain on the host, by name: the lab must not take these names.
+    pub foreign_domains: Vec<ForeignDomain>,
+}
+
+/// A domain the lab does not own: no vlab metadata, or metadata naming another lab.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignDomain {
+    pub name: String,
+    /// The vlab lab that owns it, `None` when vlab did not create it.
+    pub lab: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

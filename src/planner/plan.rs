@@ -149,6 +149,10 @@ impl TryFrom<ChangeRecord> for Change {
 pub struct Plan {
     pub lab: String,
     pub changes: Vec<Change>,
+    /// Names the lab needs that something vlab does not own holds: while there is one, the
+    /// plan is refused (the pipeline turns it into an error), never carried out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<super::name_conflict::NameConflict>,
 }
 
 /// `N to add, N to change, N to replace, N to destroy`.
@@ -228,6 +232,7 @@ pub(crate) mod tests {
         let differences = vec![NetworkPart::DhcpRange];
         Plan {
             lab: "lab".into(),
+            conflicts: Vec::new(),
             changes: vec![
                 change(
                     Target::Pool {

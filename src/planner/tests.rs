@@ -3,7 +3,8 @@
 
 use super::desired::{Desired, DesiredDomain, DesiredHost, DesiredImage, DesiredNetwork};
 use super::observed::{
-    DomainState, NetworkSummary, Observed, ObservedDomain, ObservedHost, ObservedNetwork,
+    DomainState, ForeignDomain, NetworkSummary, Observed, ObservedDomain, ObservedHost,
+    ObservedNetwork,
 };
 use super::plan;
 use super::plan::Action;
@@ -85,6 +86,7 @@ pub(super) fn converged() -> Observed {
                 memory_kib: 1024 * 1024,
                 state: DomainState::Running,
             }],
+            foreign_domains: Vec::new(),
         }],
     }
 }
@@ -387,4 +389,43 @@ fn a_base_image_without_its_ready_marker_is_uploaded_again() {
         actions(&o, &desired()),
         [(ResourceKind::Image, "debian".into(), Action::Create)]
     );
+}
+
+#[test]
+fn a_name_taken_by_a_domain_vlab_does_not_own_is_a_conflict() {
+    let d = desired();
+    let mut seen = converged();
+    let host = &mut seen.hosts[0];
+    host.domains.clear();
+    host.foreign_domains = vec![
+        ForeignDomain {
+            name: "lab_a".into(),
+            lab: None,
+        },
+        ForeignDomain {
+            name: "unrelated".into(),
+            lab: Some("other".into()),
+        },
+    ];
+    let p = plan(&d, &seen);
+    assert_eq!(p.conflicts.len(), 1, "{:?}", p.conflicts);
+    let conflict = &p.conflicts[0];
+    assert_eq!(
+        (
+            conflict.node.as_str(),
+            conflict.domain.as_str(),
+            conflict.owner.as_deref()
+        ),
+        ("a", "lab_a", None)
+    );
+    assert!(
+        conflict.to_string().contains("vlab does not own"),
+        "{conflict}"
+    );
+    // Another lab's domain with the name is a conflict too, and names it.
+    seen.hosts[0].foreign_domains[0].lab = Some("lab-x".into());
+    let p = plan(&d, &seen);
+    assert!(p.conflicts[0].to_string().contains("lab `lab-x`"));
+    // A converged host has none.
+    assert!(plan(&d, &converged()).conflicts.is_empty());
 }

@@ -34,6 +34,7 @@ mod domain_xml;
 mod image_cli;
 mod image_pull;
 mod loader_cases;
+mod name_conflict;
 mod network_xml;
 mod plan_cli;
 mod pool_upload;
