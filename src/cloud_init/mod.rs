@@ -10,6 +10,7 @@ pub mod render_context;
 pub mod render_error;
 pub mod seed_image;
 pub mod ssh_keys;
+pub mod template_engine;
 
 use crate::lab::{Lab, Node};
 use render_error::RenderError;
@@ -188,7 +189,7 @@ fn render_one(
         })?,
         None => builtin.to_string(),
     };
-    let mut tera = tera::Tera::default();
+    let mut tera = template_engine::engine();
     if let Err(e) = tera.add_raw_template(&label, &source) {
         let message = chain(&e);
         return Err(error(

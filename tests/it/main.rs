@@ -31,6 +31,7 @@ mod converge_lifecycle;
 mod crash_safety;
 mod debian_guest;
 mod domain_xml;
+mod hostile_lab;
 mod image_cli;
 mod image_pull;
 mod loader_cases;

@@ -1,0 +1,58 @@
+//! A lab file from a stranger, planned as a CI job plans a pull request's lab: what it must
+//! not reach on the machine that plans it. Each case runs the real `vlab` binary against the
+//! in-memory `test:///default` host, so no libvirtd is needed.
+
+use std::path::Path;
+use std::process::Command;
+
+const SECRET: &str = "ci-token-5f2c9e1d";
+
+fn vlab(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_vlab"))
+        .env("VLAB_CACHE_DIR", dir.join("cache"))
+        .env("HOME", dir)
+        .env("CI_DEPLOY_TOKEN", SECRET)
+        .args(args)
+        .args(["--color", "never", "-f"])
+        .arg(dir.join("lab.kdl"))
+        .output()
+        .expect("vlab runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+fn lab_with_template(template: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("lab.kdl"),
+        "host \"local\" uri=\"test:///default\" hypervisor=\"kvm\"\nimage \"i\" url=\"https://x.test/i.qcow2\" unverified=#true\nnode \"a\" { cloud-init { user-data \"ud.tera\"; }; }\n",
+    )
+    .expect("lab");
+    std::fs::write(dir.path().join("ud.tera"), template).expect("template");
+    dir
+}
+
+/// Tera's `get_env` read the planning machine's environment: `throw` printed a CI token into
+/// the plan's error, and a plain `{{ get_env() }}` put it into the seed.
+#[test]
+fn templates_cannot_read_the_environment() {
+    for template in [
+        "#cloud-config\n{{ throw(message=get_env(name=\"CI_DEPLOY_TOKEN\")) }}\n",
+        "#cloud-config\ntoken: {{ get_env(name=\"CI_DEPLOY_TOKEN\") }}\n",
+    ] {
+        let dir = lab_with_template(template);
+        for args in [&["plan"][..], &["render", "a"], &["render", "a", "--json"]] {
+            let (code, text) = vlab(dir.path(), args);
+            assert_eq!(code, Some(1), "{args:?}: {text}");
+            assert!(!text.contains(SECRET), "{args:?} leaked the token:\n{text}");
+            assert!(
+                text.contains("templates cannot read vlab's environment"),
+                "{args:?}: {text}"
+            );
+        }
+    }
+}
