@@ -11,7 +11,7 @@ use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::name_rules::{check_name, unknown_help};
 use crate::language::spanned::Spanned;
 use crate::language::spec::{CloudInitSpec, DiskSpec, NodeSettings, NodeSpec};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const MAX_CPUS: i128 = 512;
 /// Extra disks per node: virtio targets `vdb`..`vdy` (the root is `vda`, the seed comes last).
@@ -318,6 +318,7 @@ impl Resolver<'_> {
         };
         let path = |p: &Option<Spanned<String>>, r: &mut Self| -> Option<PathBuf> {
             let p = r.expand(p.as_ref()?, index)?;
+            r.check_template_path(&p);
             Some(r.base_dir.join(p.value))
         };
         CloudInit {
@@ -326,6 +327,39 @@ impl Resolver<'_> {
             network_config: path(&spec.network_config, self),
             vendor_data: path(&spec.vendor_data, self),
             vars: self.convert_vars(&spec.vars, index),
+        }
+    }
+}
+
+impl Resolver<'_> {
+    /// A template path stays inside the lab file's folder: relative, with no `..`. A lab
+    /// from someone else must not read this machine's files (`/etc/shadow`, `~/.aws`) into a
+    /// seed or into an error message in a CI log. Symbolic links out of the folder are
+    /// refused when the template is read.
+    fn check_template_path(&mut self, path: &Spanned<String>) {
+        use std::path::Component;
+        let outside = Path::new(&path.value).components().any(|c| {
+            matches!(
+                c,
+                Component::RootDir | Component::ParentDir | Component::Prefix(_)
+            )
+        });
+        if outside {
+            self.d.push(
+                Diagnostic::new(
+                    DiagnosticCode::InvalidPath,
+                    path.span,
+                    format!(
+                        "template path `{}` leads outside the lab file's folder",
+                        path.value
+                    ),
+                )
+                .label("outside the lab's folder")
+                .help(
+                    "template paths are relative to the lab file and stay below its folder \
+                     (no leading `/`, no `..`): keep the template next to the lab",
+                ),
+            );
         }
     }
 }

@@ -566,6 +566,29 @@ node "a""#
         ],
     ),
     case(
+        "invalid-path: template paths outside the lab's folder",
+        concat!(
+            img!(),
+            r#"defaults { cloud-init { network-config "/etc/passwd"; }; }
+node "a" { cloud-init { user-data "../../home/ci/.aws/credentials"; meta-data "ok/../x"; vendor-data "t/v.tera"; }; }"#
+        ),
+        &[
+            (
+                InvalidPath,
+                2,
+                40,
+                "template path `/etc/passwd` leads outside the lab file's folder",
+            ),
+            (
+                InvalidPath,
+                3,
+                35,
+                "template path `../../home/ci/.aws/credentials` leads outside",
+            ),
+            (InvalidPath, 3, 79, "template path `ok/../x` leads outside"),
+        ],
+    ),
+    case(
         "not-for-xen: more vCPUs than Xen gives an HVM guest",
         concat!(
             img!(),
