@@ -271,4 +271,9 @@ fn a_host_that_opts_in_to_its_uri_parameters_validates() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.contains("is valid"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: host `ci` connects with the URI parameters its lab allows: keyfile=/tmp/ci key, no_verify=1\n"),
+        "{stderr}"
+    );
 }
