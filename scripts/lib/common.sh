@@ -76,7 +76,8 @@ ensure_libvirtd() {
 
 # An sshd on 127.0.0.1:2222 that accepts a throwaway key, so tests can reach libvirtd over
 # qemu+ssh:// exactly as they would a remote host. Its files live in $1; nothing in ~/.ssh
-# is touched. Prints the libvirt URI to use, and nothing else on stdout.
+# is touched. Prints the libvirt URI to use, and nothing else on stdout. A lab host with this
+# URI needs `{ allow-uri-params "keyfile" "no_verify"; }` (docs/lab-language.md, "Host URIs").
 ensure_ssh_loopback() {
     local dir="$1"
     _start_ssh_loopback "$dir" >&2

@@ -1,8 +1,9 @@
 //! How a lab file's problems and warnings reach the user: every diagnostic rendered with
-//! its snippet (or as JSON with `--json`) and the count, and the warning for images the lab
-//! marks unverified.
+//! its snippet (or as JSON with `--json`) and the count, and the warnings for images the lab
+//! marks unverified and for the URI parameters its hosts opt in to.
 
 use super::output::Output;
+use crate::host_uri::Rule;
 use crate::lab::{Lab, Verification};
 use crate::language::diagnostic::Diagnostics;
 use crate::language::lab_source::LabSource;
@@ -44,5 +45,28 @@ pub fn warn_unverified(lab: &Lab, out: &Output) {
             out.warning_word(),
             image.name
         );
+    }
+}
+
+/// Names, with their values, the URI parameters each host opted in to with
+/// `allow-uri-params` (a key file, an unchecked host key, a program on the remote host):
+/// every command that loads the lab says so before it connects.
+pub fn warn_uri_opt_ins(lab: &Lab, out: &Output) {
+    for host in &lab.hosts {
+        let opted: Vec<String> = host
+            .uri
+            .params
+            .iter()
+            .filter(|p| matches!(p.spec().rule, Rule::OptIn(_)))
+            .map(|p| format!("{}={}", p.name, p.value))
+            .collect();
+        if !opted.is_empty() {
+            eprintln!(
+                "{}: host `{}` connects with the URI parameters its lab allows: {}",
+                out.warning_word(),
+                host.name,
+                opted.join(", ")
+            );
+        }
     }
 }

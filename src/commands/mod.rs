@@ -162,7 +162,9 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
 
 /// Loads and checks the lab, its diagnostics printed when it has problems.
 fn load_lab(args: &LabArgs, out: &Output) -> Result<LoadedLab, CommandError> {
-    pipeline::load(&args.file).map_err(|e| CommandError::from_pipeline(e, out))
+    let loaded = pipeline::load(&args.file).map_err(|e| CommandError::from_pipeline(e, out))?;
+    diagnostics_view::warn_uri_opt_ins(&loaded.lab, out);
+    Ok(loaded)
 }
 
 /// The lab's lock for `what`, saying whom it waits for.

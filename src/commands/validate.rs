@@ -41,6 +41,7 @@ fn print_summary(source: &LabSource, lab: &Lab, out: &Output) {
         plural(lab.links.len(), "link"),
     );
     diagnostics_view::warn_unverified(lab, out);
+    diagnostics_view::warn_uri_opt_ins(lab, out);
     if out.verbose > 0 {
         print_nodes(lab, out);
     }

@@ -90,6 +90,13 @@ diagnostic_codes! {
     // ---- hosts (resolver) ---------------------------------------------------------------
     /// A host `uri` that is not a valid libvirt URI.
     InvalidUri => "invalid-uri",
+    /// A host URI parameter that libvirt's transport does not take, that is malformed or given
+    /// twice, or that runs a program or changes what is trusted without the host's
+    /// `allow-uri-params` (and `allow-uri-params` names that are not such parameters of the URI).
+    UriParameter => "uri-parameter",
+    /// A `test:///PATH` URI other than `test:///default`: libvirt's test driver would read the
+    /// file at PATH (only vlab's own tests may, with `VLAB_TEST_DRIVER_FILES=1`).
+    TestDriverFile => "test-driver-file",
     /// Two hosts with the same libvirt URI.
     DuplicateHost => "duplicate-host",
     /// A Xen host path (`hvmloader`, `device-model`, `pvgrub`, ...) that is not absolute.

@@ -40,7 +40,7 @@ pub struct LoadedLab {
 /// or the diagnostics of one that has problems).
 pub fn load(file: &Path) -> Result<LoadedLab, PipelineError> {
     let source = LabSource::read(file)?;
-    match crate::check(&source) {
+    match crate::check_with(&source, crate::CheckOptions::from_env()) {
         Ok(lab) => Ok(LoadedLab { source, lab }),
         Err(diagnostics) => Err(PipelineError::Invalid {
             file: Box::new(source),

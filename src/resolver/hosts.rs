@@ -1,9 +1,14 @@
 //! Hosts: URI and hypervisor checks, `accel` on QEMU hosts only, Xen firmware paths on Xen
 //! hosts only (absolute, Debian's by default), the implicit default host.
+//!
+//! The URI's syntax and its per-transport allow-list of parameters are `HostUri`'s; here the
+//! lab's opt-ins are held against it: a parameter that runs a program or changes what is
+//! trusted needs the host's `allow-uri-params`, every name there must be such a parameter of
+//! the URI, and a `test:///PATH` driver file needs `VLAB_TEST_DRIVER_FILES=1`.
 
 use super::Resolver;
 use super::names::{NameSet, invalid_name};
-use crate::host_uri::HostUri;
+use crate::host_uri::{HostUri, Rule, UriErrorKind};
 use crate::lab::choices::{Accel, Hypervisor};
 use crate::lab::host::{DEFAULT_HOST, DEFAULT_POOL, DEFAULT_URI};
 use crate::lab::{Host, XenPaths};
@@ -12,6 +17,8 @@ use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::name_rules::check_name;
 use crate::language::spanned::Spanned;
 use crate::language::spec::HostSpec;
+use miette::SourceSpan;
+use std::ops::Range;
 
 impl Resolver<'_> {
     pub(super) fn resolve_hosts(&mut self) {
@@ -75,21 +82,10 @@ impl Resolver<'_> {
             );
             return None;
         };
-        let uri = match HostUri::parse(&uri_text.value) {
-            Ok(uri) => uri,
-            Err(why) => {
-                self.d.push(
-                    Diagnostic::new(
-                        DiagnosticCode::InvalidUri,
-                        uri_text.span,
-                        format!("invalid libvirt URI: {why}"),
-                    )
-                    .label("invalid URI")
-                    .help("e.g. `qemu:///system`, `qemu+ssh://root@host/system`, `xen:///system`"),
-                );
-                return None;
-            }
-        };
+        let uri = self.parse_uri(uri_text)?;
+        if !self.uri_allowed(spec, uri_text, &uri) {
+            return None;
+        }
         let hypervisor = match (uri.hypervisor(), &spec.hypervisor) {
             (Some(implied), Some(given)) if implied != given.value => {
                 self.d.push(
@@ -213,5 +209,137 @@ impl Resolver<'_> {
             pvgrub: path(&spec.pvgrub, debian.pvgrub.clone()),
             pvgrub_pvh: path(&spec.pvgrub_pvh, debian.pvgrub_pvh.clone()),
         })
+    }
+
+    /// The host's URI, or `None` with a diagnostic pointing into it.
+    fn parse_uri(&mut self, uri_text: &Spanned<String>) -> Option<HostUri> {
+        match HostUri::parse(&uri_text.value) {
+            Ok(uri) => Some(uri),
+            Err(e) => {
+                let (code, label) = match e.kind {
+                    UriErrorKind::Invalid => (DiagnosticCode::InvalidUri, "invalid URI"),
+                    UriErrorKind::Parameter => (DiagnosticCode::UriParameter, "refused parameter"),
+                };
+                let prefix = match e.kind {
+                    UriErrorKind::Invalid => "invalid libvirt URI: ",
+                    UriErrorKind::Parameter => "",
+                };
+                self.d.push(
+                    Diagnostic::new(
+                        code,
+                        within(uri_text, e.at),
+                        format!("{prefix}{}", e.message),
+                    )
+                    .label(label)
+                    .help(e.help.unwrap_or_else(|| {
+                        "e.g. `qemu:///system`, `qemu+ssh://root@host/system`, `xen:///system`"
+                            .into()
+                    })),
+                );
+                None
+            }
+        }
+    }
+
+    /// The lab's opt-ins held against the URI: every parameter that needs one has it, every
+    /// name in `allow-uri-params` is such a parameter of this URI, and a test driver file is
+    /// allowed by the person running vlab. False (with diagnostics) if not.
+    fn uri_allowed(&mut self, spec: &HostSpec, uri_text: &Spanned<String>, uri: &HostUri) -> bool {
+        let host = &spec.name.value;
+        let before = self.d.len();
+        if let Some(file) = uri.test_driver_file()
+            && !self.options.test_driver_files
+        {
+            self.d.push(
+                Diagnostic::new(
+                    DiagnosticCode::TestDriverFile,
+                    uri_text.span,
+                    format!("`test://{file}` would make libvirt's test driver read `{file}`"),
+                )
+                .label("a local file")
+                .help(format!(
+                    "a test host is `{}`; driver files are for vlab's own tests ({}=1)",
+                    crate::host_uri::TEST_DEFAULT,
+                    crate::TEST_DRIVER_FILES_VAR
+                )),
+            );
+        }
+        let allowed = |name: &str| spec.allow_uri_params.iter().any(|a| a.value == name);
+        for param in &uri.params {
+            if let Rule::OptIn(what) = param.spec().rule
+                && !allowed(&param.name)
+            {
+                self.d.push(
+                    Diagnostic::new(
+                        DiagnosticCode::UriParameter,
+                        within(uri_text, Some(param.at.clone())),
+                        format!("URI parameter `{}` {what}", param.name),
+                    )
+                    .label("needs the host's opt-in")
+                    .help(format!(
+                        "if you trust this lab file, allow it on the host: `host \"{host}\" uri=... {{ allow-uri-params \"{}\"; }}`",
+                        param.name
+                    )),
+                );
+            }
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for name in &spec.allow_uri_params {
+            let opt_in = crate::host_uri::ParamSpec::find(&name.value)
+                .is_some_and(|p| matches!(p.rule, Rule::OptIn(_)));
+            let problem = if seen.contains(&name.value.as_str()) {
+                Some((
+                    DiagnosticCode::DuplicateSetting,
+                    format!("`{}` is allowed twice", name.value),
+                    "keep one of them".to_string(),
+                ))
+            } else if !opt_in {
+                Some((
+                    DiagnosticCode::UriParameter,
+                    format!(
+                        "`{}` is not a URI parameter that needs `allow-uri-params`",
+                        name.value
+                    ),
+                    format!(
+                        "name only parameters of the URI that need the opt-in: {}",
+                        crate::host_uri::ParamSpec::opt_in_names().join(", ")
+                    ),
+                ))
+            } else if !uri.params.iter().any(|p| p.name == name.value) {
+                Some((
+                    DiagnosticCode::UriParameter,
+                    format!(
+                        "`{}` is allowed, but the URI of host `{host}` does not have it",
+                        name.value
+                    ),
+                    format!("remove `{}` from `allow-uri-params`", name.value),
+                ))
+            } else {
+                None
+            };
+            if let Some((code, message, help)) = problem {
+                self.d.push(
+                    Diagnostic::new(code, name.span, message)
+                        .label("not allowed here")
+                        .help(help),
+                );
+            }
+            seen.push(&name.value);
+        }
+        self.d.len() == before
+    }
+}
+
+/// The span of `at` (a byte range of the URI) inside the lab file, when the URI is a plain
+/// quoted string there (no escapes, so offsets match); the whole value otherwise.
+fn within(uri_text: &Spanned<String>, at: Option<Range<usize>>) -> SourceSpan {
+    match at {
+        Some(at)
+            if uri_text.span.len() == uri_text.value.len() + 2
+                && at.end <= uri_text.value.len() =>
+        {
+            SourceSpan::from((uri_text.span.offset() + 1 + at.start, at.len().max(1)))
+        }
+        _ => uri_text.span,
     }
 }

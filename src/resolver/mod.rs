@@ -22,6 +22,7 @@ mod readiness;
 mod vars;
 mod xen_guests;
 
+use crate::CheckOptions;
 use crate::lab::{Host, Image, Lab, Link, Network, Node};
 use crate::language::diagnostic::Diagnostics;
 use crate::language::name_rules::check_name;
@@ -39,6 +40,7 @@ pub const LAB_NAME_MAX: usize = 32;
 
 pub struct Resolver<'s> {
     spec: &'s LabSpec,
+    options: CheckOptions,
     base_dir: PathBuf,
     lab_name: String,
     d: Diagnostics,
@@ -60,14 +62,17 @@ pub struct Resolver<'s> {
 }
 
 impl<'s> Resolver<'s> {
-    /// Resolves `spec`, read from a file in `base_dir` whose stem is `file_stem`.
+    /// Resolves `spec`, read from a file in `base_dir` whose stem is `file_stem`, with what
+    /// the person running vlab allows beyond the lab file (`options`).
     pub fn resolve(
         spec: &'s LabSpec,
         base_dir: &Path,
         file_stem: &str,
+        options: CheckOptions,
     ) -> Result<Lab, Diagnostics> {
         let mut r = Resolver {
             spec,
+            options,
             base_dir: base_dir.to_path_buf(),
             lab_name: String::new(),
             d: Diagnostics::default(),

@@ -293,6 +293,29 @@ defaults { memory "1GiB"; }"#,
     )
     .help(&["use one of `kvm`, `xen`"]),
     case(
+        "missing-argument: allow-uri-params without names",
+        r#"host "h" uri="qemu:///system" { allow-uri-params; }"#,
+        &[(
+            MissingArgument,
+            1,
+            33,
+            "`allow-uri-params` needs the names of the URI parameters it allows",
+        )],
+    ),
+    case(
+        "wrong-type: allow-uri-params takes strings only",
+        r#"host "h" uri="qemu:///system" { allow-uri-params "socket" 1 x=2; }"#,
+        &[
+            (WrongType, 1, 59, "must be a string, found an integer"),
+            (
+                UnknownSetting,
+                1,
+                61,
+                "unknown setting `x` in `allow-uri-params`",
+            ),
+        ],
+    ),
+    case(
         "invalid-value: count 0",
         r#"node "a" count=0"#,
         &[(InvalidValue, 1, 16, "count must be between 1 and")],

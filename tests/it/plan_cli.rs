@@ -208,3 +208,72 @@ fn plan_for_xen_nodes_on_the_test_driver() {
         String::from_utf8(output.stdout).expect("utf-8")
     );
 }
+
+/// `vlab validate` and `vlab plan` of a lab whose host URI names a local program (libvirt's
+/// ssh transport runs `command=` instead of `ssh`): refused before anything connects, opt-in
+/// or not, and the program never runs.
+#[test]
+fn a_lab_cannot_make_plan_run_a_local_program() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let evil = dir.path().join("evil.sh");
+    std::fs::write(&evil, "#!/bin/sh\ntouch \"$(dirname \"$0\")/marker\"\n").expect("script");
+    std::fs::set_permissions(&evil, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let host = r#"host "a" uri="qemu+ssh://root@127.0.0.1/system?command=./evil.sh""#;
+    let rest = "\nimage \"i\" url=\"https://example.net/i.img\" unverified=#true\nnode \"n\"\n";
+    for (name, opt_in) in [
+        ("plain", ""),
+        ("opted-in", " { allow-uri-params \"command\"; }"),
+    ] {
+        std::fs::write(dir.path().join("lab.kdl"), format!("{host}{opt_in}{rest}")).expect("lab");
+        for command in ["validate", "plan"] {
+            let output = Command::new(env!("CARGO_BIN_EXE_vlab"))
+                .current_dir(dir.path())
+                .env("VLAB_CACHE_DIR", dir.path().join("cache"))
+                .env("HOME", dir.path())
+                .env("NO_COLOR", "1")
+                .args([command, "--color", "never", "-f", "lab.kdl"])
+                .output()
+                .expect("vlab runs");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(1), "{name} {command}: {stderr}");
+            assert!(stderr.contains("vlab::uri-parameter"), "{stderr}");
+            assert!(
+                !dir.path().join("marker").exists(),
+                "{name} {command} ran the lab's program"
+            );
+            if name == "plain" && command == "plan" {
+                snapshot!("plan-refuses-uri-command", stderr);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_host_that_opts_in_to_its_uri_parameters_validates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lab = dir.path().join("lab.kdl");
+    std::fs::write(
+        &lab,
+        "host \"ci\" uri=\"qemu+ssh://root@127.0.0.1:2222/system?keyfile=/tmp/ci%20key&no_verify=1&no_tty=1\" {\n    allow-uri-params \"keyfile\" \"no_verify\"\n}\nimage \"i\" url=\"https://example.net/i.img\" unverified=#true\nnode \"n\"\n",
+    )
+    .expect("lab");
+    let output = Command::new(env!("CARGO_BIN_EXE_vlab"))
+        .args(["validate", "--color", "never", "-f"])
+        .arg(&lab)
+        .output()
+        .expect("vlab runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("is valid"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: host `ci` connects with the URI parameters its lab allows: keyfile=/tmp/ci key, no_verify=1\n"),
+        "{stderr}"
+    );
+}

@@ -221,3 +221,36 @@ fn uploads_to_a_host_reached_over_ssh() {
             .uploaded
     );
 }
+
+#[test]
+fn plans_a_lab_whose_host_is_reached_over_ssh_with_its_uri_opt_in() {
+    let _libvirtd = crate::support::host_lock::exclusive();
+    let uri = std::env::var("VLAB_TEST_SSH_URI")
+        .expect("VLAB_TEST_SSH_URI names a qemu+ssh:// URI; scripts/test.sh sets up sshd on loopback and exports it");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lab = dir.path().join("ssh.kdl");
+    let plan = |opt_in: &str| {
+        std::fs::write(
+            &lab,
+            format!(
+                "host \"far\" uri=\"{uri}\" accel=\"tcg\" pool=\"vlab-test-ssh-plan\"{opt_in}\nimage \"i\" url=\"https://example.net/i.img\" unverified=#true\nnode \"a\"\n"
+            ),
+        )
+        .expect("lab");
+        Command::new(env!("CARGO_BIN_EXE_vlab"))
+            .env("VLAB_CACHE_DIR", dir.path().join("cache"))
+            .args(["plan", "--color", "never", "-f"])
+            .arg(&lab)
+            .output()
+            .expect("vlab runs")
+    };
+    let refused = plan("");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("vlab::uri-parameter"), "{stderr}");
+    let opted_in = plan(&crate::support::uri_opt_in(&uri));
+    let stdout = String::from_utf8_lossy(&opted_in.stdout);
+    let stderr = String::from_utf8_lossy(&opted_in.stderr);
+    assert_eq!(opted_in.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("+ node.ssh_a@far"), "{stdout}");
+}

@@ -485,6 +485,61 @@ node "a" { interface "eth0" network="lan" address="10.0.0.5"; }"#
         &[(InvalidUri, 1, 14, "a libvirt URI looks like")],
     ),
     case(
+        "uri-parameter: command runs a local program, opt-in or not",
+        r#"host "h" uri="qemu+ssh://root@127.0.0.1/system?command=/tmp/evil.sh""#,
+        &[(
+            UriParameter,
+            1,
+            48,
+            "URI parameter `command` runs the given local program instead of `ssh`",
+        )],
+    )
+    .help(&["~/.ssh/config"]),
+    case(
+        "uri-parameter: keyfile and no_verify need the host's opt-in",
+        r#"host "h" uri="qemu+ssh://root@box/system?keyfile=/k&no_verify=1""#,
+        &[
+            (UriParameter, 1, 42, "URI parameter `keyfile` logs in with"),
+            (UriParameter, 1, 53, "URI parameter `no_verify` turns off the check"),
+        ],
+    )
+    .help(&["allow-uri-params \"keyfile\"", "allow-uri-params \"no_verify\""]),
+    case(
+        "uri-parameter: allow-uri-params names only opt-in parameters of the URI",
+        r#"host "h" uri="qemu+ssh://root@box/system?keyfile=/k" { allow-uri-params "keyfile" "socket" "mode"; }"#,
+        &[
+            (UriParameter, 1, 83, "`socket` is allowed, but the URI of host `h` does not have it"),
+            (UriParameter, 1, 92, "`mode` is not a URI parameter that needs `allow-uri-params`"),
+        ],
+    ),
+    case(
+        "uri-parameter: unknown for the local transport",
+        r#"host "h" uri="qemu:///system?socket=/tmp/s&keyfile=/k""#,
+        &[(
+            UriParameter,
+            1,
+            44,
+            "unknown URI parameter `keyfile` for the local transport",
+        )],
+    )
+    .help(&["the local transport takes: mode, socket, auth, authfile, name"]),
+    case(
+        "invalid-uri: a server name ssh would read as an option",
+        r#"host "h" uri="qemu+ssh://-oProxyCommand=x/system""#,
+        &[(InvalidUri, 1, 26, "`-oProxyCommand=x` is not a plain host name")],
+    ),
+    case(
+        "test-driver-file: test:///PATH reads a local file",
+        r#"host "t" uri="test:///etc/passwd" hypervisor="kvm""#,
+        &[(
+            TestDriverFile,
+            1,
+            14,
+            "`test:///etc/passwd` would make libvirt's test driver read `/etc/passwd`",
+        )],
+    )
+    .help(&["a test host is `test:///default`", "VLAB_TEST_DRIVER_FILES=1"]),
+    case(
         "conflicting-settings: hypervisor contradicts URI",
         r#"host "h" uri="qemu:///system" hypervisor="xen""#,
         &[(

@@ -3,7 +3,8 @@
 //! network and the PV, PVH and HVM domains exactly as vlab writes them (Xen domain XML with
 //! its metadata). `vlab plan` then observes them through libvirt like any host, finds
 //! nothing to do, and sees a changed node as an update: observer and planner need nothing
-//! Xen-specific. No daemon: the test driver runs inside vlab.
+//! Xen-specific. No daemon: the test driver runs inside vlab. A lab file may not name a
+//! test driver file; these tests allow it as vlab's own tests may (`VLAB_TEST_DRIVER_FILES`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -14,6 +15,7 @@ use vlab::host::resource_names::base_volume;
 use vlab::host::{network_xml, resource_names as names};
 use vlab::lab::{Lab, Verification};
 use vlab::language::lab_source::LabSource;
+use vlab::{CheckOptions, TEST_DRIVER_FILES_VAR};
 
 const POOL_DIR: &str = "/var/lib/libvirt/images/vlab";
 
@@ -105,7 +107,16 @@ fn converged_host(lab: &Lab) -> String {
 }
 
 fn plan(dir: &Path, lab: &Path) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_vlab"))
+    plan_with(dir, lab, Some("1"))
+}
+
+fn plan_with(dir: &Path, lab: &Path, driver_files: Option<&str>) -> (Option<i32>, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_vlab"));
+    match driver_files {
+        Some(value) => command.env(TEST_DRIVER_FILES_VAR, value),
+        None => command.env_remove(TEST_DRIVER_FILES_VAR),
+    };
+    let output = command
         .env("VLAB_CACHE_DIR", dir.join("cache"))
         .env("HOME", dir)
         .args(["plan", "--color", "never", "--detailed-exitcode", "-f"])
@@ -125,7 +136,11 @@ fn a_converged_xen_host_plans_no_changes_and_a_changed_node_as_an_update() {
     let host_file = dir.path().join("xen-host.xml");
     let lab_path = dir.path().join("xdemo.kdl");
     std::fs::write(&lab_path, lab_text(&host_file, 2)).expect("lab");
-    let lab = vlab::check(&LabSource::read(&lab_path).expect("read")).expect("valid lab");
+    let driver_files = CheckOptions {
+        test_driver_files: true,
+    };
+    let lab = vlab::check_with(&LabSource::read(&lab_path).expect("read"), driver_files)
+        .expect("valid lab");
     std::fs::write(&host_file, converged_host(&lab)).expect("host file");
 
     let (code, stdout, stderr) = plan(dir.path(), &lab_path);
@@ -145,4 +160,23 @@ fn a_converged_xen_host_plans_no_changes_and_a_changed_node_as_an_update() {
         stdout.contains("Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy."),
         "{stdout}"
     );
+}
+
+#[test]
+fn a_test_driver_file_is_refused_unless_vlab_s_own_tests_allow_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let host_file = dir.path().join("xen-host.xml");
+    std::fs::write(&host_file, "<node>secret-marker</node>").expect("host file");
+    let lab_path = dir.path().join("xdemo.kdl");
+    std::fs::write(&lab_path, lab_text(&host_file, 2)).expect("lab");
+    for driver_files in [None, Some("0"), Some("yes")] {
+        let (code, stdout, stderr) = plan_with(dir.path(), &lab_path, driver_files);
+        assert_eq!(code, Some(1), "{driver_files:?}: {stdout}{stderr}");
+        assert!(stderr.contains("vlab::test-driver-file"), "{stderr}");
+        assert!(
+            !format!("{stdout}{stderr}").contains("secret-marker"),
+            "{stderr}"
+        );
+    }
+    assert!(vlab::check(&LabSource::read(&lab_path).expect("read")).is_err());
 }

@@ -4,11 +4,15 @@
 //! host "local" uri="qemu:///system" accel="tcg"
 //! host "xen1" uri="xen+ssh://root@xen1.example.net/system"
 //! host "xen2" uri="xen:///system" hvmloader="/usr/lib/xen/boot/hvmloader"
+//! host "kvm3" uri="qemu+ssh://root@kvm3/system?keyfile=/k" { allow-uri-params "keyfile"; }
 //! ```
+//!
+//! Reading only: what the URI and `allow-uri-params` mean is checked by the resolver.
 
 use super::read_choice;
 use crate::lab::choices::{Accel, Hypervisor};
-use crate::language::diagnostic::Diagnostics;
+use crate::language::diagnostic::{Diagnostic, Diagnostics};
+use crate::language::diagnostic_code::DiagnosticCode;
 use crate::language::node_reader::NodeReader;
 use crate::language::spanned::Spanned;
 use kdl::KdlNode;
@@ -24,6 +28,8 @@ pub struct HostSpec {
     pub device_model: Option<Spanned<String>>,
     pub pvgrub: Option<Spanned<String>>,
     pub pvgrub_pvh: Option<Spanned<String>>,
+    /// `allow-uri-params "keyfile" "no_verify"`: the URI parameters the lab opts in to.
+    pub allow_uri_params: Vec<Spanned<String>>,
 }
 
 impl HostSpec {
@@ -42,8 +48,33 @@ impl HostSpec {
             device_model: r.string("device-model", d),
             pvgrub: r.string("pvgrub", d),
             pvgrub_pvh: r.string("pvgrub-pvh", d),
+            allow_uri_params: r
+                .child("allow-uri-params", d)
+                .map(|n| read_allow_list(n, d))
+                .unwrap_or_default(),
         };
         r.finish(d);
         name.map(|_| spec)
     }
+}
+
+/// The arguments of `allow-uri-params`: one or more parameter names, nothing else.
+fn read_allow_list(node: &KdlNode, d: &mut Diagnostics) -> Vec<Spanned<String>> {
+    let r = NodeReader::new(node);
+    if r.arg_count() == 0 {
+        d.push(
+            Diagnostic::new(
+                DiagnosticCode::MissingArgument,
+                r.name_span(),
+                "`allow-uri-params` needs the names of the URI parameters it allows",
+            )
+            .label("argument missing")
+            .help("write `allow-uri-params \"keyfile\" \"no_verify\"`"),
+        );
+    }
+    let names = (0..r.arg_count())
+        .filter_map(|i| r.arg_string(i, "parameter name", d))
+        .collect();
+    r.finish(d);
+    names
 }

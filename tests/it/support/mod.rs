@@ -1,5 +1,6 @@
 //! Shared helpers for the integration tests: the diagnostic-case harness, HTTP servers, the
-//! tiny guest, the snapshot macro and the lock that keeps host tests apart.
+//! tiny guest, the snapshot macro, the lock that keeps host tests apart, and the opt-in a lab
+//! host needs for a test URI.
 #![allow(dead_code)]
 
 pub mod diagnostic_cases;
@@ -22,4 +23,25 @@ macro_rules! snapshot {
             insta::assert_snapshot!(name, $value);
         });
     }};
+}
+
+/// The `allow-uri-params` block a lab's `host` needs for `uri` (such as
+/// `VLAB_TEST_SSH_URI`, which carries `keyfile` and `no_verify`): exactly the parameters of
+/// its query that are not free to use (docs/lab-language.md, "Host URIs"); empty without.
+pub fn uri_opt_in(uri: &str) -> String {
+    const FREE: [&str; 3] = ["mode", "proxy", "no_tty"];
+    let Some((_, query)) = uri.split_once('?') else {
+        return String::new();
+    };
+    let names: Vec<String> = query
+        .split('&')
+        .map(|p| p.split_once('=').map_or(p, |(name, _)| name))
+        .filter(|name| !FREE.contains(name))
+        .map(|name| format!("\"{name}\""))
+        .collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(" {{ allow-uri-params {}; }}", names.join(" "))
+    }
 }
