@@ -30,6 +30,7 @@ pub mod local_file;
 pub(crate) mod mac_address;
 pub mod pipeline;
 pub(crate) mod planner;
+pub mod printable;
 pub(crate) mod resolver;
 pub(crate) mod saved_plan;
 

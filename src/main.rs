@@ -38,9 +38,11 @@ fn main() -> ExitCode {
         // Reported already, or a panic the hook reported: exit 1 either way.
         Ok(Err(CommandError::Reported)) | Err(_) => ExitCode::from(1),
         Ok(Err(CommandError::Message { message, help })) => {
+            // Messages quote lab text, URLs and libvirt's words: never an escape sequence.
+            let message = vlab::printable::printable(&message);
             eprintln!("{}: {message}", color.error_word());
             if let Some(help) = help {
-                eprintln!("  help: {help}");
+                eprintln!("  help: {}", vlab::printable::printable(&help));
             }
             ExitCode::from(1)
         }

@@ -5,6 +5,7 @@
 use super::output::Output;
 use crate::applier::ApplyReporter;
 use crate::planner::plan::{Action, Change};
+use crate::printable::printable;
 use std::time::Duration;
 
 /// One line per change as it starts and ends.
@@ -47,18 +48,20 @@ impl ApplyReporter for LineReporter {
 
     fn failed(&self, change: &Change, error: &str) {
         if !self.out.json {
+            // An apply error can quote a guest's console: printed escaped.
+            let error = printable(error);
             eprintln!("{}: {}: {error}", self.out.error_word(), change.address());
         }
     }
 
     fn skipped(&self, change: &Change, why: &str) {
         if !self.out.json {
-            eprintln!("  skipped {}: {why}", change.address());
+            eprintln!("  skipped {}: {}", change.address(), printable(why));
         }
     }
 
     fn warn(&self, text: &str) {
-        eprintln!("{}: {text}", self.out.warning_word());
+        eprintln!("{}: {}", self.out.warning_word(), printable(text));
     }
 }
 

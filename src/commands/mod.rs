@@ -23,6 +23,7 @@ use crate::cli::{Cli, Command, ImageCommand, LabArgs};
 use crate::lab::Lab;
 use crate::lab_lock::LabLock;
 use crate::pipeline::{self, LoadedLab, PipelineError};
+use crate::printable::printable;
 use std::io::{BufRead, IsTerminal, Write};
 
 /// How a command that did its job ended.
@@ -72,9 +73,10 @@ impl CommandError {
             PipelineError::Pull(failures) => {
                 if !out.json {
                     for e in failures {
-                        eprintln!("{}: {e}", out.error_word());
+                        let message = e.to_string();
+                        eprintln!("{}: {}", out.error_word(), printable(&message));
                         if let Some(help) = e.help() {
-                            eprintln!("  help: {help}");
+                            eprintln!("  help: {}", printable(&help));
                         }
                     }
                 }

@@ -22,11 +22,13 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
+/// Message, label and help quote the lab's text, which may hold any character: they are
+/// kept printable (`crate::printable`), so no escape sequence reaches a terminal.
 impl Diagnostic {
     pub fn new(code: DiagnosticCode, span: SourceSpan, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
-            message: message.into(),
+            message: printable(message.into()),
             span,
             label: None,
             help: None,
@@ -34,21 +36,28 @@ impl Diagnostic {
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.label = Some(printable(label.into()));
         self
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(printable(help.into()));
         self
     }
 
     /// Sets the help line only when there is one to give.
     pub fn maybe_help(mut self, help: Option<String>) -> Self {
-        if help.is_some() {
-            self.help = help;
+        if let Some(help) = help {
+            self = self.help(help);
         }
         self
+    }
+}
+
+fn printable(text: String) -> String {
+    match crate::printable::printable(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(escaped) => escaped,
     }
 }
 
