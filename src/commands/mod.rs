@@ -76,7 +76,7 @@ impl CommandError {
                         let message = e.to_string();
                         eprintln!("{}: {}", out.error_word(), printable(&message));
                         if let Some(help) = e.help() {
-                            eprintln!("  help: {}", printable(&help));
+                            eprintln!("  help: {}", printable(help));
                         }
                     }
                 }
