@@ -6,7 +6,7 @@
 //! <root>/refs/<key>.json             RefRecord: (URL, verification) -> blob, for offline hits
 //! <root>/partial/<key>.part          a download in progress (resumable)
 //! <root>/partial/<key>.json          PartialRecord: the validators that make resuming safe
-//! <root>/partial/<key>.decoded       decompressed output of a compressed download in progress
+//! <root>/partial/<key>.decoded       a verified compressed download being unpacked
 //! <root>/locks/<key>.lock            held while a process pulls that URL
 //! ```
 //! No path component ever comes from a URL: keys are digests of the URL. Paths only; the
@@ -93,6 +93,28 @@ impl CacheLayout {
 /// `sha256-<hex>`: the only name a blob ever has.
 pub fn blob_name(digest: &Checksum) -> String {
     format!("{}-{}", digest.algorithm.name(), digest.hex)
+}
+
+/// `sha256-<hex>` back to a digest.
+pub fn parse_blob_name(name: &str) -> Option<Checksum> {
+    let (algo, hex) = name.split_once('-')?;
+    Checksum::parse(&format!("{algo}:{hex}")).ok()
+}
+
+/// Creates `path` anew with `mode` (under the umask) from the first byte, replacing any file
+/// there: a left-over file would keep its old mode.
+pub fn create_file(path: &Path, mode: u32) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
 }
 
 /// A short, fixed-length key for a string (a URL, or a URL and its verification).

@@ -5,9 +5,12 @@
 //!   truncated bodies; a 4xx fails at once with the URL and status;
 //! - an interrupted download resumes with `Range` guarded by `If-Range` (a strong ETag or
 //!   Last-Modified), so a changed file is never spliced onto an old prefix; a server that
-//!   ignores `Range` (200 instead of 206) restarts the download cleanly.
+//!   ignores `Range` (200 instead of 206) restarts the download cleanly;
+//! - a download stops at a size limit: one announced larger fails at once, one that streams
+//!   on (no `Content-Length`) fails when it reaches the limit, before writing past it.
 //!
-//! It moves bytes into a `DownloadSink`; it does not verify digests or touch the cache.
+//! It moves bytes into a `DownloadSink`; it does not verify digests, touch the cache, or
+//! decide which partial files to keep.
 
 use super::cache_layout::{PartialRecord, write_json};
 use super::download_sink::DownloadSink;
@@ -39,6 +42,14 @@ impl Default for FetchPolicy {
             backoff: Duration::from_millis(500),
         }
     }
+}
+
+/// What one download is: its name (for progress), URL, bound, and where its validators go.
+pub struct Target<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+    pub limit: u64,
+    pub record_path: &'a Path,
 }
 
 /// How one attempt ended when it did not succeed.
@@ -92,19 +103,17 @@ impl Fetcher {
         .await
     }
 
-    /// Downloads `url` into `sink`, resuming from `sink.offset` when `record` allows it.
+    /// Downloads `url` into `sink`, resuming from `sink.offset` when `record` allows it; at
+    /// most `limit` bytes.
     pub async fn download(
         &self,
-        name: &str,
-        url: &str,
+        target: Target<'_>,
         sink: &mut DownloadSink,
         record: &mut PartialRecord,
-        record_path: &Path,
         reporter: &dyn PullReporter,
     ) -> Result<(), PullError> {
-        self.with_retries(url, reporter, name, async || {
-            self.attempt(name, url, sink, record, record_path, reporter)
-                .await
+        self.with_retries(target.url, reporter, target.name, async || {
+            self.attempt(&target, sink, record, reporter).await
         })
         .await
     }
@@ -139,13 +148,24 @@ impl Fetcher {
 
     async fn attempt(
         &self,
-        name: &str,
-        url: &str,
+        target: &Target<'_>,
         sink: &mut DownloadSink,
         record: &mut PartialRecord,
-        record_path: &Path,
         reporter: &dyn PullReporter,
     ) -> Result<(), Failure> {
+        let Target {
+            name,
+            url,
+            limit,
+            record_path,
+        } = *target;
+        let too_large = || {
+            Failure::Fatal(PullError::TooLarge {
+                url: url.to_string(),
+                what: "the download",
+                limit,
+            })
+        };
         let cache_error = |e: std::io::Error| {
             Failure::Fatal(PullError::Cache {
                 path: record_path.display().to_string(),
@@ -177,6 +197,9 @@ impl Fetcher {
             _ => check_status(url, status)?,
         }
         if status == StatusCode::OK {
+            if response.content_length().is_some_and(|n| n > limit) {
+                return Err(too_large());
+            }
             *record = PartialRecord {
                 url: url.to_string(),
                 etag: header(&response, ETAG),
@@ -189,6 +212,9 @@ impl Fetcher {
         let mut stream = response.bytes_stream();
         while let Some(chunk) = self.next_chunk(&mut stream).await? {
             let len = chunk.len() as u64;
+            if sink.offset + len > limit {
+                return Err(too_large());
+            }
             sink.write(chunk).await.map_err(cache_error)?;
             reporter.progress(name, len);
         }

@@ -1,4 +1,5 @@
-//! `PullError`: why an image could not be brought into the cache.
+//! `PullError`: why an image could not be brought into the cache, and whether the partial
+//! download is worth keeping.
 
 use crate::checksum::Checksum;
 
@@ -27,6 +28,13 @@ pub enum PullError {
     NoChecksum { url: String },
     #[error("{url}: {message}")]
     Invalid { url: String, message: String },
+    /// A download, or what a verified archive unpacks to, passed the size limit.
+    #[error("{url}: {what} is larger than the limit of {}", crate::byte_size::ByteSize(*.limit))]
+    TooLarge {
+        url: String,
+        what: &'static str,
+        limit: u64,
+    },
     #[error("cannot read {path}: {source}")]
     Source {
         path: String,
@@ -55,7 +63,31 @@ impl PullError {
                 Some("give `--checksum sha256:<hex>` or `--checksums-url URL`")
             }
             PullError::Status { status, .. } if *status == 404 => Some("check the URL"),
+            PullError::TooLarge { .. } => Some(
+                "nothing entered the cache and the partial file is deleted; the limit keeps a hostile mirror or archive from filling the disk",
+            ),
+            PullError::Source { source, .. }
+                if source.kind() == std::io::ErrorKind::InvalidInput =>
+            {
+                Some("a `file://` URL must name a regular file")
+            }
             _ => None,
+        }
+    }
+
+    /// Whether the partial download is worth keeping for a later pull to resume: only when
+    /// the network failed. A file that failed verification, passed a limit or came from a
+    /// refused source would only be fetched again or refused again.
+    pub fn keeps_partial(&self) -> bool {
+        match self {
+            PullError::Network { .. } | PullError::Cache { .. } => true,
+            PullError::Mismatch { .. }
+            | PullError::Status { .. }
+            | PullError::NotListed { .. }
+            | PullError::NoChecksum { .. }
+            | PullError::Invalid { .. }
+            | PullError::TooLarge { .. }
+            | PullError::Source { .. } => false,
         }
     }
 }

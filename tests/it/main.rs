@@ -33,6 +33,7 @@ mod debian_guest;
 mod domain_xml;
 mod image_cli;
 mod image_pull;
+mod image_pull_limits;
 mod loader_cases;
 mod network_xml;
 mod plan_cli;

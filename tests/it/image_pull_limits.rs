@@ -1,0 +1,241 @@
+//! Image pulls that a hostile lab or mirror would abuse: decompression bombs, endless or
+//! oversized downloads, devices and FIFOs named by `file://` URLs. Same server and checks
+//! as `image_pull`; every test ends by checking that nothing unverified or
+//! oversized is left in the cache or in `partial/`.
+
+use crate::image_pull::{
+    assert_cache_empty, checksum_of, image_bytes, partial_files, request, store,
+};
+use crate::support::fault_server::{Fault, FaultServer, sha256_hex};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use vlab::image_store::PullRequest;
+use vlab::image_store::pull_error::PullError;
+use vlab::image_store::pull_reporter::QuietReporter;
+use vlab::lab::Verification;
+
+/// Records the most the partial folder held (image bytes, not records) at any progress
+/// report, so a test can tell what a pull wrote before it failed.
+struct PartialWatch {
+    dir: PathBuf,
+    most: std::sync::atomic::AtomicU64,
+}
+
+impl PartialWatch {
+    fn new(root: &Path) -> PartialWatch {
+        PartialWatch {
+            dir: root.join("partial"),
+            most: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    fn sample(&self) {
+        let held: u64 = partial_files(self.dir.parent().expect("root"))
+            .iter()
+            .filter(|p| p.extension().is_none_or(|e| e != "json"))
+            .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+            .sum();
+        self.most
+            .fetch_max(held, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn most(&self) -> u64 {
+        self.most.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl vlab::image_store::pull_reporter::PullReporter for PartialWatch {
+    fn progress(&self, _name: &str, _bytes: u64) {
+        self.sample();
+    }
+    fn retrying(&self, _name: &str, _attempt: u32, _error: &str) {
+        self.sample();
+    }
+}
+
+/// 32 MiB of zeros, gzipped to about 32 KiB: a small decompression bomb.
+fn gzip_bomb() -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..32 {
+        gz.write_all(&zeros).expect("gz");
+    }
+    gz.finish().expect("gz")
+}
+
+#[tokio::test]
+async fn a_compressed_image_with_a_wrong_checksum_is_never_unpacked() {
+    let bomb = gzip_bomb();
+    let server = FaultServer::start(
+        "disk.raw.gz",
+        bomb.clone(),
+        Fault::Trickle(2048, Duration::from_millis(2)),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let watch = PartialWatch::new(dir.path());
+    let err = store(dir.path())
+        .pull(
+            &request(
+                &server,
+                Verification::Checksum(checksum_of(b"another file")),
+            ),
+            &watch,
+        )
+        .await
+        .expect_err("mismatch");
+    assert!(matches!(err, PullError::Mismatch { .. }), "{err}");
+    assert!(
+        watch.most() <= bomb.len() as u64,
+        "partial/ held {} bytes for a {}-byte download",
+        watch.most(),
+        bomb.len()
+    );
+    assert_cache_empty(dir.path());
+    assert!(
+        partial_files(dir.path()).is_empty(),
+        "{:?}",
+        partial_files(dir.path())
+    );
+}
+
+#[tokio::test]
+async fn a_verified_archive_that_unpacks_past_the_limit_is_refused() {
+    let bomb = gzip_bomb();
+    let server = FaultServer::start("disk.raw.gz", bomb.clone(), Fault::None);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let limit = 4 * 1024 * 1024;
+    let err = store(dir.path())
+        .with_max_image_size(limit)
+        .pull(
+            &request(&server, Verification::Checksum(checksum_of(&bomb))),
+            &QuietReporter,
+        )
+        .await
+        .expect_err("too large");
+    assert!(
+        matches!(&err, PullError::TooLarge { limit: l, .. } if *l == limit),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("unpacked image is larger than"),
+        "{err}"
+    );
+    assert_cache_empty(dir.path());
+    assert!(
+        partial_files(dir.path()).is_empty(),
+        "{:?}",
+        partial_files(dir.path())
+    );
+}
+
+#[tokio::test]
+async fn a_download_that_never_ends_stops_at_the_limit_and_is_deleted() {
+    let server = FaultServer::start("disk.qcow2", Vec::new(), Fault::Endless);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let watch = PartialWatch::new(dir.path());
+    let limit = 2 * 1024 * 1024;
+    let err = store(dir.path())
+        .with_max_image_size(limit)
+        .pull(
+            &request(&server, Verification::Checksum(checksum_of(b"x"))),
+            &watch,
+        )
+        .await
+        .expect_err("too large");
+    assert!(matches!(err, PullError::TooLarge { .. }), "{err}");
+    assert!(
+        watch.most() <= limit,
+        "partial/ held {} bytes",
+        watch.most()
+    );
+    assert_eq!(server.image_requests().len(), 1, "a limit is not retried");
+    assert_cache_empty(dir.path());
+    assert!(
+        partial_files(dir.path()).is_empty(),
+        "{:?}",
+        partial_files(dir.path())
+    );
+}
+
+#[tokio::test]
+async fn a_download_announced_larger_than_the_limit_is_refused_at_once() {
+    let server = FaultServer::start("disk.qcow2", image_bytes(), Fault::None);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let watch = PartialWatch::new(dir.path());
+    let err = store(dir.path())
+        .with_max_image_size(1024 * 1024)
+        .pull(
+            &request(&server, Verification::Checksum(checksum_of(&image_bytes()))),
+            &watch,
+        )
+        .await
+        .expect_err("too large");
+    assert!(matches!(err, PullError::TooLarge { .. }), "{err}");
+    assert_eq!(watch.most(), 0, "nothing was written");
+    assert!(
+        partial_files(dir.path()).is_empty(),
+        "{:?}",
+        partial_files(dir.path())
+    );
+}
+
+fn file_request(path: &Path, verification: Verification) -> PullRequest {
+    PullRequest {
+        name: "local".into(),
+        url: format!("file://{}", path.display()),
+        verification,
+    }
+}
+
+#[tokio::test]
+async fn a_file_url_naming_a_device_is_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let err = store(dir.path())
+        .pull(
+            &file_request(Path::new("/dev/zero"), Verification::Unverified),
+            &QuietReporter,
+        )
+        .await
+        .expect_err("a device");
+    assert!(matches!(err, PullError::Source { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("/dev/zero: it is a character device, not a regular file"),
+        "{err}"
+    );
+    assert_eq!(err.help(), Some("a `file://` URL must name a regular file"));
+    assert_cache_empty(dir.path());
+    assert!(
+        partial_files(dir.path()).is_empty(),
+        "{:?}",
+        partial_files(dir.path())
+    );
+}
+
+#[tokio::test]
+async fn a_file_checksums_list_must_be_a_small_regular_file() {
+    let data = image_bytes();
+    let server = FaultServer::start("disk.qcow2", data.clone(), Fault::None);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("SHA256SUMS");
+    let line = format!("{}  disk.qcow2\n", sha256_hex(&data));
+    std::fs::write(&big, line.repeat(4 * 1024 * 1024 / line.len() + 1)).expect("write");
+    for (list, says) in [
+        ("/dev/zero", "it is a character device, not a regular file"),
+        (big.to_str().expect("utf-8"), "the limit is 4194304 bytes"),
+    ] {
+        let req = request(
+            &server,
+            Verification::ChecksumsUrl(format!("file://{list}")),
+        );
+        let err = store(&dir.path().join("cache"))
+            .pull(&req, &QuietReporter)
+            .await
+            .expect_err("refused");
+        assert!(matches!(err, PullError::Source { .. }), "{err}");
+        assert!(err.to_string().contains(says), "{err}");
+    }
+    assert_eq!(server.image_requests().len(), 0);
+    assert_cache_empty(&dir.path().join("cache"));
+}
