@@ -13,6 +13,7 @@ use crate::checksum::{Checksum, HashAlgorithm};
 use bytes::Bytes;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Read, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use tokio::sync::{mpsc, oneshot};
 
@@ -136,10 +137,16 @@ struct State {
 impl State {
     fn open(spec: &SinkSpec, resume: bool) -> io::Result<State> {
         let mut part = if resume {
-            OpenOptions::new()
+            let part = OpenOptions::new()
                 .read(true)
                 .append(true)
-                .open(&spec.part)?
+                .open(&spec.part)?;
+            // A partial file from an older vlab may be wider than files are created now.
+            let mode = part.metadata()?.permissions().mode() & 0o7777;
+            if mode & !spec.mode != 0 {
+                part.set_permissions(std::fs::Permissions::from_mode(mode & spec.mode))?;
+            }
+            part
         } else {
             super::cache_layout::create_file(&spec.part, spec.mode)?
         };

@@ -3,8 +3,9 @@
 //! Both go through `LocalFile`, so a device (`file:///dev/zero`), a FIFO or a directory is a
 //! clear error before anything is written, and both are bounded: a list by the same limit as
 //! one fetched over HTTP, an image by the store's image size limit (checked against the size
-//! up front, and again while copying, for a file that grows). Verifying, unpacking and
-//! cleaning up after a failure are the store's.
+//! up front, and again while copying, for a file that grows). The copy is created no wider
+//! than its source (`cache_layout::copy_mode`). Verifying, unpacking and cleaning up after a
+//! failure are the store's.
 
 use super::download_sink::{DownloadSink, SinkResult, SinkSpec};
 use super::pull_error::PullError;
@@ -29,13 +30,15 @@ pub struct Import<'a> {
     pub limit: u64,
 }
 
-/// Copies the image at `import.path` into `spec.part`, hashing it on the way.
+/// Copies the image at `import.path` into `spec.part`, hashing it on the way (`spec.mode` is
+/// replaced by the mode derived from the source's).
 pub async fn import(
     import: Import<'_>,
-    spec: SinkSpec,
+    mut spec: SinkSpec,
     cache_root: &Path,
     reporter: &dyn PullReporter,
 ) -> Result<SinkResult, PullError> {
+    use std::os::unix::fs::PermissionsExt;
     use tokio::io::AsyncReadExt;
     let source_error = |e| PullError::Source {
         path: import.path.display().to_string(),
@@ -54,6 +57,13 @@ pub async fn import(
     if local.len > import.limit {
         return Err(too_large());
     }
+    let source_mode = local
+        .file
+        .metadata()
+        .map_err(source_error)?
+        .permissions()
+        .mode();
+    spec.mode = super::cache_layout::copy_mode(source_mode);
     let total = local.len;
     let mut file = tokio::fs::File::from_std(local.file);
     let mut sink = DownloadSink::open(spec, false).await.map_err(cache_error)?;

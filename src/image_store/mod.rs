@@ -172,7 +172,7 @@ impl ImageStore {
             algorithm: expected
                 .as_ref()
                 .map_or(crate::checksum::HashAlgorithm::Sha256, |c| c.algorithm),
-            mode: 0o644,
+            mode: cache_layout::PRIVATE_MODE,
         };
         let fetched = self.fetch(request, &key, spec.clone(), reporter).await?;
         if let Some(expected) = &expected
@@ -277,11 +277,13 @@ impl ImageStore {
         request: &PullRequest,
         reporter: &dyn PullReporter,
     ) -> Result<std::fs::File, PullError> {
+        use std::os::unix::fs::OpenOptionsExt;
         let path = self.layout.lock(key);
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
+            .mode(cache_layout::PRIVATE_MODE)
             .open(&path)
             .map_err(|e| cache_error(&path, e))?;
         match file.try_lock() {

@@ -1,10 +1,11 @@
 //! Image pulls that a hostile lab or mirror would abuse: decompression bombs, endless or
-//! oversized downloads, devices and FIFOs named by `file://` URLs. Same server and checks
-//! as `image_pull`; every test ends by checking that nothing unverified or
+//! oversized downloads, devices and FIFOs named by `file://` URLs, and cache modes. Same
+//! server and checks as `image_pull`; every test ends by checking that nothing unverified or
 //! oversized is left in the cache or in `partial/`.
 
 use crate::image_pull::{
-    assert_cache_empty, checksum_of, image_bytes, partial_files, request, store,
+    assert_cache_empty, assert_cache_holds_only, checksum_of, image_bytes, partial_files, request,
+    store,
 };
 use crate::support::fault_server::{Fault, FaultServer, sha256_hex};
 use std::path::{Path, PathBuf};
@@ -13,6 +14,15 @@ use vlab::image_store::PullRequest;
 use vlab::image_store::pull_error::PullError;
 use vlab::image_store::pull_reporter::QuietReporter;
 use vlab::lab::Verification;
+
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777
+}
 
 /// Records the most the partial folder held (image bytes, not records) at any progress
 /// report, so a test can tell what a pull wrote before it failed.
@@ -238,4 +248,75 @@ async fn a_file_checksums_list_must_be_a_small_regular_file() {
     }
     assert_eq!(server.image_requests().len(), 0);
     assert_cache_empty(&dir.path().join("cache"));
+}
+
+#[tokio::test]
+async fn cache_entries_are_no_wider_than_their_source() {
+    use std::os::unix::fs::PermissionsExt;
+    let src = tempfile::tempdir().expect("tempdir");
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (source_mode, cached_mode, byte) in
+        [(0o600, 0o600, 1u8), (0o644, 0o644, 2), (0o640, 0o600, 3)]
+    {
+        let data = vec![byte; 1000];
+        let path = src.path().join(format!("image{byte}.raw"));
+        std::fs::write(&path, &data).expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(source_mode))
+            .expect("chmod");
+        let image = store(dir.path())
+            .pull(
+                &file_request(&path, Verification::Checksum(checksum_of(&data))),
+                &QuietReporter,
+            )
+            .await
+            .expect("import");
+        assert_eq!(mode_of(&image.path), cached_mode, "source {source_mode:o}");
+    }
+    // Downloads, their records and the folders are the user's alone.
+    let data = image_bytes();
+    let server = FaultServer::start("disk.qcow2", data.clone(), Fault::None);
+    let image = store(dir.path())
+        .pull(
+            &request(&server, Verification::Checksum(checksum_of(&data))),
+            &QuietReporter,
+        )
+        .await
+        .expect("pull");
+    assert_eq!(mode_of(&image.path), 0o600);
+    assert_eq!(mode_of(&image.path.with_extension("json")), 0o600);
+    for sub in ["images", "refs", "partial", "locks"] {
+        assert_eq!(mode_of(&dir.path().join(sub)), 0o700, "{sub}");
+        for entry in std::fs::read_dir(dir.path().join(sub))
+            .expect("dir")
+            .flatten()
+        {
+            let name = entry.file_name();
+            if sub != "images" || name.to_string_lossy().ends_with(".json") {
+                assert_eq!(mode_of(&entry.path()), 0o600, "{}", entry.path().display());
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_compressed_image_is_unpacked_no_wider_than_its_source() {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&image_bytes()).expect("gz");
+    let compressed = gz.finish().expect("gz");
+    let src = tempfile::tempdir().expect("tempdir");
+    let path = src.path().join("disk.raw.gz");
+    std::fs::write(&path, &compressed).expect("write");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let image = store(dir.path())
+        .pull(
+            &file_request(&path, Verification::Checksum(checksum_of(&compressed))),
+            &QuietReporter,
+        )
+        .await
+        .expect("import");
+    assert_cache_holds_only(dir.path(), &image_bytes());
+    assert_eq!(mode_of(&image.path), 0o600);
 }
