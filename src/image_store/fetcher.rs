@@ -14,7 +14,7 @@
 
 use super::cache_layout::{PartialRecord, write_json};
 use super::download_sink::DownloadSink;
-use super::pull_error::PullError;
+use super::pull_error::{PullError, masked_url};
 use super::pull_reporter::PullReporter;
 use futures_util::StreamExt;
 use reqwest::StatusCode;
@@ -208,7 +208,7 @@ impl Fetcher {
             };
             write_json(record_path, record).map_err(cache_error)?;
         }
-        reporter.started(name, url, record.total, sink.offset);
+        reporter.started(name, &masked_url(url), record.total, sink.offset);
         let mut stream = response.bytes_stream();
         while let Some(chunk) = self.next_chunk(&mut stream).await? {
             let len = chunk.len() as u64;
@@ -240,7 +240,8 @@ impl Fetcher {
                 "no response within {}s",
                 self.policy.stall_timeout.as_secs_f32()
             ))),
-            Ok(Err(e)) => Err(Failure::Retry(describe(&e))),
+            // The URL is in the error already, and may hold credentials: not again, unmasked.
+            Ok(Err(e)) => Err(Failure::Retry(describe(&e.without_url()))),
             Ok(Ok(response)) => Ok(response),
         }
     }
@@ -255,7 +256,7 @@ impl Fetcher {
                 self.policy.stall_timeout.as_secs_f32()
             ))),
             Ok(None) => Ok(None),
-            Ok(Some(Err(e))) => Err(Failure::Retry(describe(&e))),
+            Ok(Some(Err(e))) => Err(Failure::Retry(describe(&e.without_url()))),
             Ok(Some(Ok(chunk))) => Ok(Some(chunk)),
         }
     }

@@ -31,7 +31,7 @@ use cache_layout::{
 use compression::Compression;
 use download_sink::{DownloadSink, SinkResult, SinkSpec};
 use fetcher::{FetchPolicy, Fetcher, Target};
-use pull_error::PullError;
+use pull_error::{PullError, masked_url};
 use pull_reporter::PullReporter;
 use std::path::{Path, PathBuf};
 
@@ -289,7 +289,7 @@ impl ImageStore {
         match file.try_lock() {
             Ok(()) => return Ok(file),
             Err(std::fs::TryLockError::WouldBlock) => {
-                reporter.waiting_for_lock(&request.name, &request.url);
+                reporter.waiting_for_lock(&request.name, &masked_url(&request.url));
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(cache_error(&path, e)),
         }

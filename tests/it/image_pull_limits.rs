@@ -1,7 +1,7 @@
 //! Image pulls that a hostile lab or mirror would abuse: decompression bombs, endless or
-//! oversized downloads, devices and FIFOs named by `file://` URLs, and cache modes. Same
-//! server and checks as `image_pull`; every test ends by checking that nothing unverified or
-//! oversized is left in the cache or in `partial/`.
+//! oversized downloads, devices and FIFOs named by `file://` URLs, cache modes, and
+//! credentials in URLs. Same server and checks as `image_pull`; every test ends by checking
+//! that nothing unverified or oversized is left in the cache or in `partial/`.
 
 use crate::image_pull::{
     assert_cache_empty, assert_cache_holds_only, checksum_of, image_bytes, partial_files, request,
@@ -319,4 +319,32 @@ async fn a_compressed_image_is_unpacked_no_wider_than_its_source() {
         .expect("import");
     assert_cache_holds_only(dir.path(), &image_bytes());
     assert_eq!(mode_of(&image.path), 0o600);
+}
+
+#[tokio::test]
+async fn credentials_in_a_url_are_masked_in_errors() {
+    let server = FaultServer::start("disk.qcow2", image_bytes(), Fault::NotFound);
+    let with_password = server.url().replace("http://", "http://me:s3cret@");
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        format!(
+            "http://me:s3cret@{}/disk.qcow2",
+            listener.local_addr().expect("addr")
+        )
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    for url in [with_password, closed] {
+        let req = PullRequest {
+            name: "private".into(),
+            url,
+            verification: Verification::Checksum(checksum_of(b"x")),
+        };
+        let err = store(dir.path())
+            .pull(&req, &QuietReporter)
+            .await
+            .expect_err("fails");
+        let text = err.to_string();
+        assert!(!text.contains("s3cret"), "{text}");
+        assert!(text.contains("me:***@127.0.0.1"), "{text}");
+    }
 }
