@@ -110,6 +110,39 @@ async fn a_compressed_image_with_a_wrong_checksum_is_never_unpacked() {
 }
 
 #[tokio::test]
+async fn a_cut_compressed_download_leaves_only_compressed_bytes_behind() {
+    let bomb = gzip_bomb();
+    // Every response is cut after 4 KiB: four attempts fetch half the archive.
+    let server = FaultServer::start("disk.raw.gz", bomb.clone(), Fault::Truncate(4096));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let err = store(dir.path())
+        .pull(
+            &request(&server, Verification::Checksum(checksum_of(&bomb))),
+            &QuietReporter,
+        )
+        .await
+        .expect_err("never completes");
+    assert!(matches!(err, PullError::Network { .. }), "{err}");
+    let left = partial_files(dir.path());
+    let held: u64 = left
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e != "json"))
+        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+        .sum();
+    assert!(
+        held <= bomb.len() as u64,
+        "partial/ holds {held} bytes of a {}-byte download: {left:?}",
+        bomb.len()
+    );
+    assert!(
+        left.iter()
+            .all(|p| p.extension().is_some_and(|e| e == "part" || e == "json")),
+        "only the download and its record are kept: {left:?}"
+    );
+    assert_cache_empty(dir.path());
+}
+
+#[tokio::test]
 async fn a_verified_archive_that_unpacks_past_the_limit_is_refused() {
     let bomb = gzip_bomb();
     let server = FaultServer::start("disk.raw.gz", bomb.clone(), Fault::None);
