@@ -100,8 +100,15 @@ fn upload_seed(
     volume: &str,
     seed: &[u8],
 ) -> Result<(), ApplyError> {
+    use std::io::Write;
     let staged = inputs.staging.join(volume);
-    std::fs::write(&staged, seed).map_err(|source| ApplyError::Staging {
+    // The seed holds the node's secrets (user-data): the user's alone from its first byte.
+    crate::image_store::cache_layout::create_file(
+        &staged,
+        crate::image_store::cache_layout::PRIVATE_MODE,
+    )
+    .and_then(|mut file| file.write_all(seed))
+    .map_err(|source| ApplyError::Staging {
         path: staged.clone(),
         source,
     })?;

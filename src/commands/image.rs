@@ -7,6 +7,7 @@ use crate::cli::diagnostics_view::warn_unverified;
 use crate::cli::output::Output;
 use crate::cli::reporters::{self, human_bytes};
 use crate::image_store::cache_layout::CacheLayout;
+use crate::image_store::pull_error::masked_url;
 use crate::image_store::{PullRequest, checksums_file, maintenance};
 use crate::lab::Verification;
 use crate::pipeline::images;
@@ -70,10 +71,17 @@ fn ad_hoc_request(
     })
 }
 
+/// `entry` with its source URL as it may be shown: any password in it masked.
+fn masked(mut entry: maintenance::Entry) -> maintenance::Entry {
+    entry.record.source_url = masked_url(&entry.record.source_url).into_owned();
+    entry
+}
+
 /// `vlab image list`.
 pub fn list(out: &Output) -> Result<ExitStatus, CommandError> {
     let entries = maintenance::list(&layout())
         .map_err(|e| CommandError::new(format!("cannot read the image cache: {e}")))?;
+    let entries: Vec<_> = entries.into_iter().map(masked).collect();
     if out.json {
         crate::outln!(
             "{}",
@@ -122,8 +130,12 @@ pub fn prune(
             })
         })
         .transpose()?;
-    let pruned = maintenance::prune(&layout(), age, dry_run)
+    let mut pruned = maintenance::prune(&layout(), age, dry_run)
         .map_err(|e| CommandError::new(format!("cannot prune the image cache: {e}")))?;
+    pruned.images = std::mem::take(&mut pruned.images)
+        .into_iter()
+        .map(masked)
+        .collect();
     if out.json {
         crate::outln!("{}", json!({"dry_run": dry_run, "removed": pruned}));
     } else if !out.quiet {

@@ -6,11 +6,13 @@
 //! <root>/refs/<key>.json             RefRecord: (URL, verification) -> blob, for offline hits
 //! <root>/partial/<key>.part          a download in progress (resumable)
 //! <root>/partial/<key>.json          PartialRecord: the validators that make resuming safe
-//! <root>/partial/<key>.decoded       decompressed output of a compressed download in progress
+//! <root>/partial/<key>.decoded       a verified compressed download being unpacked
 //! <root>/locks/<key>.lock            held while a process pulls that URL
 //! ```
-//! No path component ever comes from a URL: keys are digests of the URL. Paths only; the
-//! store decides what to do with them.
+//! No path component ever comes from a URL: keys are digests of the URL. The folders are
+//! private to the user (0700) and every file is created with its final mode (`create_file`,
+//! `write_json`): the records hold source URLs, which may carry credentials. Paths and modes
+//! only; the store decides what to do with them.
 
 use crate::checksum::Checksum;
 use serde::{Deserialize, Serialize};
@@ -45,9 +47,10 @@ impl CacheLayout {
         }
     }
 
+    /// Creates the cache's folders (`create_private_dir`).
     pub fn create_dirs(&self) -> std::io::Result<()> {
         for dir in ["images", "refs", "partial", "locks"] {
-            std::fs::create_dir_all(self.root.join(dir))?;
+            create_private_dir(&self.root.join(dir))?;
         }
         Ok(())
     }
@@ -90,9 +93,67 @@ impl CacheLayout {
     }
 }
 
+/// The mode of the cache's folders: the user's alone. Nothing needs them readable by others:
+/// images reach libvirt hosts through upload streams that vlab itself reads and writes.
+pub const DIR_MODE: u32 = 0o700;
+
+/// Creates one of vlab's folders in the cache, private to the user (0700, and so are any
+/// missing parents it creates). One from an older version that is wider is narrowed to 0700;
+/// the cache root, which the user may have chosen, is left as it is.
+pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(DIR_MODE)
+        .create(path)?;
+    let mode = std::fs::metadata(path)?.permissions().mode() & 0o7777;
+    if mode & !DIR_MODE != 0 {
+        // Best effort: a cache shared read-only by another user stays usable.
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & DIR_MODE));
+    }
+    Ok(())
+}
+
+/// The mode of records, locks, and of downloaded images: a download may come from a private
+/// mirror, and nobody but the user needs to read the cache.
+pub const PRIVATE_MODE: u32 = 0o600;
+
+/// The mode of a cached copy of a local file with `source_mode`: the user's, readable by
+/// others only if the source is readable by everyone. (The copy's group is the user's, not
+/// the source's, so a group-readable source does not make a group-readable copy.)
+pub fn copy_mode(source_mode: u32) -> u32 {
+    if source_mode & 0o004 == 0 {
+        PRIVATE_MODE
+    } else {
+        PRIVATE_MODE | (source_mode & 0o044)
+    }
+}
+
+/// Creates `path` anew with `mode` (under the umask) from the first byte, replacing any file
+/// there: a left-over file would keep its old mode.
+pub fn create_file(path: &Path, mode: u32) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+}
+
 /// `sha256-<hex>`: the only name a blob ever has.
 pub fn blob_name(digest: &Checksum) -> String {
     format!("{}-{}", digest.algorithm.name(), digest.hex)
+}
+
+/// `sha256-<hex>` back to a digest.
+pub fn parse_blob_name(name: &str) -> Option<Checksum> {
+    let (algo, hex) = name.split_once('-')?;
+    Checksum::parse(&format!("{algo}:{hex}")).ok()
 }
 
 /// A short, fixed-length key for a string (a URL, or a URL and its verification).
@@ -147,13 +208,13 @@ pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Option<T> {
     serde_json::from_slice(&text).ok()
 }
 
-/// Writes JSON atomically (temp file + rename), so a reader never sees half a record.
+/// Writes JSON atomically (temp file + rename), so a reader never sees half a record; the
+/// file is 0600 from its creation (records hold URLs, which may carry credentials).
 pub fn write_json<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
+    use std::io::Write;
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(
-        &tmp,
-        serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?,
-    )?;
+    let bytes = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
+    create_file(&tmp, PRIVATE_MODE)?.write_all(&bytes)?;
     std::fs::rename(&tmp, path)
 }
 
@@ -161,4 +222,61 @@ pub fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode_of(path: &Path) -> u32 {
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    #[test]
+    fn copies_are_no_wider_than_their_source() {
+        assert_eq!(copy_mode(0o600), 0o600);
+        assert_eq!(copy_mode(0o400), 0o600);
+        assert_eq!(copy_mode(0o640), 0o600);
+        assert_eq!(copy_mode(0o644), 0o644);
+        assert_eq!(copy_mode(0o755), 0o644);
+        assert_eq!(copy_mode(0o604), 0o604);
+    }
+
+    #[test]
+    fn folders_are_private_and_old_wide_ones_are_narrowed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fresh = CacheLayout::new(dir.path().join("a/b"));
+        fresh.create_dirs().expect("dirs");
+        assert_eq!(mode_of(&dir.path().join("a")), 0o700, "created parents too");
+        let old = CacheLayout::new(dir.path().join("old"));
+        std::fs::create_dir_all(old.root.join("images")).expect("mkdir");
+        std::fs::set_permissions(
+            old.root.join("images"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .expect("chmod");
+        old.create_dirs().expect("dirs");
+        for layout in [&fresh, &old] {
+            for sub in ["images", "refs", "partial", "locks"] {
+                assert_eq!(mode_of(&layout.root.join(sub)), 0o700, "{sub}");
+            }
+        }
+    }
+
+    #[test]
+    fn files_have_their_mode_from_creation_even_over_an_old_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("r.json");
+        std::fs::write(&path, "{}").expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+        write_json(&path, &"x").expect("json");
+        assert_eq!(mode_of(&path), 0o600);
+        create_file(&path, 0o600).expect("create");
+        assert_eq!(mode_of(&path), 0o600);
+    }
 }

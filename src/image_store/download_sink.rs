@@ -1,18 +1,19 @@
 //! `DownloadSink`: where downloaded bytes go, on a thread of its own.
 //!
-//! Each chunk is appended to the partial file and hashed in the same pass (and, for a
-//! compressed image, decompressed into a second file that is hashed too), so verification
-//! never reads the image a second time. The sink runs on a dedicated thread fed through a
-//! small bounded channel: network and hashing overlap on two cores, and memory stays at a
-//! few megabytes whatever the image size. On resume it first replays the partial file
-//! through the hashers (the one re-read, done once per resume).
+//! Each chunk is appended to the partial file and hashed in the same pass, so verification
+//! never reads the download a second time. The bytes are kept as they came: a compressed
+//! image is unpacked only once its digest has matched (`unpacker`), never here. The sink runs
+//! on a dedicated thread fed through a small bounded channel: network and hashing overlap on
+//! two cores, and memory stays at a few megabytes whatever the image size. On resume it first
+//! replays the partial file through the hasher (the one re-read, done once per resume). It
+//! does not bound the size (the caller counts `offset`) or decide when to delete the file.
 
-use super::compression::{Compression, Decoder};
-use super::hasher::{Hasher, HashingWriter};
+use super::hasher::Hasher;
 use crate::checksum::{Checksum, HashAlgorithm};
 use bytes::Bytes;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Read, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use tokio::sync::{mpsc, oneshot};
 
@@ -23,10 +24,10 @@ const CHANNEL_DEPTH: usize = 4;
 #[derive(Debug, Clone)]
 pub struct SinkSpec {
     pub part: PathBuf,
-    /// Where decompressed content goes, for a compressed download.
-    pub decoded: Option<(PathBuf, Compression)>,
     /// The algorithm of the checksum the download is verified against.
     pub algorithm: HashAlgorithm,
+    /// The partial file's mode, set when it is created (a resumed file keeps its own).
+    pub mode: u32,
 }
 
 /// What the sink saw once all bytes are in.
@@ -35,8 +36,6 @@ pub struct SinkResult {
     /// Digest of the bytes as downloaded (what a checksum verifies).
     pub download_digest: Checksum,
     pub download_size: u64,
-    /// Digest and size of the decompressed content, for a compressed download.
-    pub decoded: Option<(Checksum, u64)>,
 }
 
 enum Command {
@@ -73,8 +72,8 @@ impl DownloadSink {
                         match command {
                             Command::Data(bytes) => state.write(&bytes)?,
                             Command::Reset => {
-                                // The old writers must flush (on drop) before the files are
-                                // truncated, or their buffered bytes would land in the new ones.
+                                // The old writer must flush (on drop) before the file is
+                                // replaced, or its buffered bytes would land in the new one.
                                 drop(state);
                                 state = State::open(&spec, false)?;
                             }
@@ -133,34 +132,28 @@ struct State {
     part: BufWriter<File>,
     hasher: Hasher,
     written: u64,
-    decoder: Option<Decoder<HashingWriter<BufWriter<File>>>>,
 }
 
 impl State {
     fn open(spec: &SinkSpec, resume: bool) -> io::Result<State> {
-        let mut part = OpenOptions::new()
-            .create(true)
-            .read(true)
-            .append(true)
-            .open(&spec.part)?;
-        if !resume {
-            part.set_len(0)?;
-        }
-        let decoder = match &spec.decoded {
-            Some((path, compression)) => {
-                let file = BufWriter::with_capacity(FILE_BUFFER, File::create(path)?);
-                Some(Decoder::new(
-                    *compression,
-                    HashingWriter::new(file, HashAlgorithm::Sha256),
-                )?)
+        let mut part = if resume {
+            let part = OpenOptions::new()
+                .read(true)
+                .append(true)
+                .open(&spec.part)?;
+            // A partial file from an older vlab may be wider than files are created now.
+            let mode = part.metadata()?.permissions().mode() & 0o7777;
+            if mode & !spec.mode != 0 {
+                part.set_permissions(std::fs::Permissions::from_mode(mode & spec.mode))?;
             }
-            None => None,
+            part
+        } else {
+            super::cache_layout::create_file(&spec.part, spec.mode)?
         };
         let mut state = State {
             part: BufWriter::with_capacity(FILE_BUFFER, part.try_clone()?),
             hasher: Hasher::new(spec.algorithm),
             written: 0,
-            decoder,
         };
         if resume {
             state.replay(&mut part)?;
@@ -168,7 +161,7 @@ impl State {
         Ok(state)
     }
 
-    /// Feeds the bytes already in the partial file through the hashers and the decoder.
+    /// Feeds the bytes already in the partial file through the hasher.
     fn replay(&mut self, part: &mut File) -> io::Result<()> {
         let mut reader = io::BufReader::with_capacity(FILE_BUFFER, &*part);
         let mut buf = vec![0u8; FILE_BUFFER];
@@ -179,9 +172,6 @@ impl State {
             }
             self.hasher.update(&buf[..n]);
             self.written += n as u64;
-            if let Some(decoder) = &mut self.decoder {
-                decoder.write_all(&buf[..n])?;
-            }
         }
     }
 
@@ -189,9 +179,6 @@ impl State {
         self.part.write_all(bytes)?;
         self.hasher.update(bytes);
         self.written += bytes.len() as u64;
-        if let Some(decoder) = &mut self.decoder {
-            decoder.write_all(bytes)?;
-        }
         Ok(())
     }
 
@@ -201,22 +188,9 @@ impl State {
             .into_inner()
             .map_err(std::io::IntoInnerError::into_error)?;
         part.sync_all()?;
-        let decoded = match self.decoder {
-            Some(decoder) => {
-                let writer = decoder.finish()?;
-                let file = writer
-                    .inner
-                    .into_inner()
-                    .map_err(std::io::IntoInnerError::into_error)?;
-                file.sync_all()?;
-                Some((writer.hasher.finish(), writer.written))
-            }
-            None => None,
-        };
         Ok(SinkResult {
             download_digest: self.hasher.finish(),
             download_size: self.written,
-            decoded,
         })
     }
 }

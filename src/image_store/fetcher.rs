@@ -5,13 +5,16 @@
 //!   truncated bodies; a 4xx fails at once with the URL and status;
 //! - an interrupted download resumes with `Range` guarded by `If-Range` (a strong ETag or
 //!   Last-Modified), so a changed file is never spliced onto an old prefix; a server that
-//!   ignores `Range` (200 instead of 206) restarts the download cleanly.
+//!   ignores `Range` (200 instead of 206) restarts the download cleanly;
+//! - a download stops at a size limit: one announced larger fails at once, one that streams
+//!   on (no `Content-Length`) fails when it reaches the limit, before writing past it.
 //!
-//! It moves bytes into a `DownloadSink`; it does not verify digests or touch the cache.
+//! It moves bytes into a `DownloadSink`; it does not verify digests, touch the cache, or
+//! decide which partial files to keep.
 
 use super::cache_layout::{PartialRecord, write_json};
 use super::download_sink::DownloadSink;
-use super::pull_error::PullError;
+use super::pull_error::{PullError, masked_url};
 use super::pull_reporter::PullReporter;
 use futures_util::StreamExt;
 use reqwest::StatusCode;
@@ -39,6 +42,14 @@ impl Default for FetchPolicy {
             backoff: Duration::from_millis(500),
         }
     }
+}
+
+/// What one download is: its name (for progress), URL, bound, and where its validators go.
+pub struct Target<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+    pub limit: u64,
+    pub record_path: &'a Path,
 }
 
 /// How one attempt ended when it did not succeed.
@@ -92,19 +103,17 @@ impl Fetcher {
         .await
     }
 
-    /// Downloads `url` into `sink`, resuming from `sink.offset` when `record` allows it.
+    /// Downloads `url` into `sink`, resuming from `sink.offset` when `record` allows it; at
+    /// most `limit` bytes.
     pub async fn download(
         &self,
-        name: &str,
-        url: &str,
+        target: Target<'_>,
         sink: &mut DownloadSink,
         record: &mut PartialRecord,
-        record_path: &Path,
         reporter: &dyn PullReporter,
     ) -> Result<(), PullError> {
-        self.with_retries(url, reporter, name, async || {
-            self.attempt(name, url, sink, record, record_path, reporter)
-                .await
+        self.with_retries(target.url, reporter, target.name, async || {
+            self.attempt(&target, sink, record, reporter).await
         })
         .await
     }
@@ -139,13 +148,24 @@ impl Fetcher {
 
     async fn attempt(
         &self,
-        name: &str,
-        url: &str,
+        target: &Target<'_>,
         sink: &mut DownloadSink,
         record: &mut PartialRecord,
-        record_path: &Path,
         reporter: &dyn PullReporter,
     ) -> Result<(), Failure> {
+        let Target {
+            name,
+            url,
+            limit,
+            record_path,
+        } = *target;
+        let too_large = || {
+            Failure::Fatal(PullError::TooLarge {
+                url: url.to_string(),
+                what: "the download",
+                limit,
+            })
+        };
         let cache_error = |e: std::io::Error| {
             Failure::Fatal(PullError::Cache {
                 path: record_path.display().to_string(),
@@ -177,6 +197,9 @@ impl Fetcher {
             _ => check_status(url, status)?,
         }
         if status == StatusCode::OK {
+            if response.content_length().is_some_and(|n| n > limit) {
+                return Err(too_large());
+            }
             *record = PartialRecord {
                 url: url.to_string(),
                 etag: header(&response, ETAG),
@@ -185,10 +208,13 @@ impl Fetcher {
             };
             write_json(record_path, record).map_err(cache_error)?;
         }
-        reporter.started(name, url, record.total, sink.offset);
+        reporter.started(name, &masked_url(url), record.total, sink.offset);
         let mut stream = response.bytes_stream();
         while let Some(chunk) = self.next_chunk(&mut stream).await? {
             let len = chunk.len() as u64;
+            if sink.offset + len > limit {
+                return Err(too_large());
+            }
             sink.write(chunk).await.map_err(cache_error)?;
             reporter.progress(name, len);
         }
@@ -214,7 +240,8 @@ impl Fetcher {
                 "no response within {}s",
                 self.policy.stall_timeout.as_secs_f32()
             ))),
-            Ok(Err(e)) => Err(Failure::Retry(describe(&e))),
+            // The URL is in the error already, and may hold credentials: not again, unmasked.
+            Ok(Err(e)) => Err(Failure::Retry(describe(&e.without_url()))),
             Ok(Ok(response)) => Ok(response),
         }
     }
@@ -229,7 +256,7 @@ impl Fetcher {
                 self.policy.stall_timeout.as_secs_f32()
             ))),
             Ok(None) => Ok(None),
-            Ok(Some(Err(e))) => Err(Failure::Retry(describe(&e))),
+            Ok(Some(Err(e))) => Err(Failure::Retry(describe(&e.without_url()))),
             Ok(Some(Ok(chunk))) => Ok(Some(chunk)),
         }
     }

@@ -1,11 +1,13 @@
 //! `ImageStore`: fetch, verify and cache cloud images, content-addressed on local disk.
 //!
-//! A pull streams the image into a partial file while hashing it (and decompressing it, for
-//! `.xz`/`.gz`/`.zst`), checks the digest against the lab's checksum (inline, or found in a
-//! SHA256SUMS/SHA512SUMS file), and only then renames it into place under a name derived from
-//! its digest. Nothing unverified ever enters the cache; a failed or interrupted pull leaves a
-//! partial file that the next pull resumes. A per-URL lock keeps two processes from pulling
-//! the same image at once. Placing cached images on libvirt hosts is `pool_upload`'s job.
+//! A pull streams the image into a partial file while hashing it, checks the digest against
+//! the lab's checksum (inline, or found in a SHA256SUMS/SHA512SUMS file), only then unpacks a
+//! `.xz`/`.gz`/`.zst` download (bounded), and renames the result into place under a name
+//! derived from its digest. Nothing unverified is ever unpacked or enters the cache; a pull
+//! cut by the network leaves a partial file that the next pull resumes, any other failure
+//! deletes it. Downloads and unpacked images are bounded by `max_image_size`. A per-URL lock
+//! keeps two processes from pulling the same image at once. Placing cached images on libvirt
+//! hosts is `pool_upload`'s job.
 
 pub mod cache_layout;
 pub mod checksums_file;
@@ -13,25 +15,32 @@ pub mod compression;
 pub mod download_sink;
 pub mod fetcher;
 pub mod hasher;
+pub mod local_source;
 pub mod maintenance;
 pub mod pull_error;
 pub mod pull_reporter;
+pub mod unpacker;
 
 use crate::checksum::Checksum;
 use crate::lab::Verification;
+pub use cache_layout::parse_blob_name;
 use cache_layout::{
     BlobRecord, CacheLayout, PartialRecord, RefRecord, blob_name, key_of, now, read_json,
     write_json,
 };
 use compression::Compression;
 use download_sink::{DownloadSink, SinkResult, SinkSpec};
-use fetcher::{FetchPolicy, Fetcher};
-use pull_error::PullError;
+use fetcher::{FetchPolicy, Fetcher, Target};
+use pull_error::{PullError, masked_url};
 use pull_reporter::PullReporter;
 use std::path::{Path, PathBuf};
 
-/// Checksums files are small; anything larger is not one.
+/// Checksums files are small; anything larger is not one (over HTTP and `file://` alike).
 const CHECKSUMS_LIMIT: usize = 4 * 1024 * 1024;
+
+/// The default bound on an image: on what is downloaded (when no size is announced, or one
+/// larger is), and on what a verified archive unpacks to. Cloud images are a few GiB.
+pub const DEFAULT_MAX_IMAGE_SIZE: u64 = 64 * 1024 * 1024 * 1024;
 
 /// One image to pull.
 #[derive(Debug, Clone)]
@@ -76,6 +85,7 @@ pub struct CachedImage {
 pub struct ImageStore {
     pub layout: CacheLayout,
     fetcher: Fetcher,
+    max_image_size: u64,
 }
 
 impl ImageStore {
@@ -87,7 +97,14 @@ impl ImageStore {
         Ok(ImageStore {
             layout,
             fetcher: Fetcher::new(policy)?,
+            max_image_size: DEFAULT_MAX_IMAGE_SIZE,
         })
+    }
+
+    /// Bounds downloads and unpacked images to `bytes` (default `DEFAULT_MAX_IMAGE_SIZE`).
+    pub fn with_max_image_size(mut self, bytes: u64) -> ImageStore {
+        self.max_image_size = bytes;
+        self
     }
 
     /// Pulls every request, at most `parallel` at a time; results in request order.
@@ -152,34 +169,41 @@ impl ImageStore {
         let compression = Compression::from_file_name(&checksums_file::file_name_of(url));
         let spec = SinkSpec {
             part: self.layout.partial(&key),
-            decoded: compression.map(|c| (self.layout.decoded(&key), c)),
             algorithm: expected
                 .as_ref()
                 .map_or(crate::checksum::HashAlgorithm::Sha256, |c| c.algorithm),
+            mode: cache_layout::PRIVATE_MODE,
         };
-        let result = match url.strip_prefix("file://") {
-            Some(path) => {
-                self.import_file(request, Path::new(path), spec.clone(), reporter)
-                    .await?
-            }
-            None => self.download(request, &key, spec.clone(), reporter).await?,
-        };
+        let fetched = self.fetch(request, &key, spec.clone(), reporter).await?;
         if let Some(expected) = &expected
-            && result.download_digest != *expected
+            && fetched.download_digest != *expected
         {
             self.discard_partial(&key);
             return Err(PullError::Mismatch {
                 url: url.clone(),
                 expected: expected.clone(),
-                actual: result.download_digest,
+                actual: fetched.download_digest,
             });
         }
-        let (content, digest, size) = match &result.decoded {
-            Some((digest, size)) => (self.layout.decoded(&key), digest.clone(), *size),
+        // Only now, verified, may a compressed download be unpacked.
+        let (content, digest, size) = match compression {
+            Some(compression) => {
+                let (from, to) = (self.layout.partial(&key), self.layout.decoded(&key));
+                let (digest, size) = unpacker::unpack_verified(
+                    compression,
+                    from,
+                    to.clone(),
+                    url,
+                    self.max_image_size,
+                )
+                .await
+                .inspect_err(|_| self.discard_partial(&key))?;
+                (to, digest, size)
+            }
             None => (
                 spec.part.clone(),
-                result.download_digest.clone(),
-                result.download_size,
+                fetched.download_digest.clone(),
+                fetched.download_size,
             ),
         };
         let path = self.layout.blob(&digest);
@@ -190,10 +214,7 @@ impl ImageStore {
             digest: blob_name(&digest),
             size,
             source_url: url.clone(),
-            compressed_digest: result
-                .decoded
-                .as_ref()
-                .map(|_| blob_name(&result.download_digest)),
+            compressed_digest: compression.map(|_| blob_name(&fetched.download_digest)),
             verified: expected.is_some(),
             added: time,
             last_used: time,
@@ -256,17 +277,19 @@ impl ImageStore {
         request: &PullRequest,
         reporter: &dyn PullReporter,
     ) -> Result<std::fs::File, PullError> {
+        use std::os::unix::fs::OpenOptionsExt;
         let path = self.layout.lock(key);
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
+            .mode(cache_layout::PRIVATE_MODE)
             .open(&path)
             .map_err(|e| cache_error(&path, e))?;
         match file.try_lock() {
             Ok(()) => return Ok(file),
             Err(std::fs::TryLockError::WouldBlock) => {
-                reporter.waiting_for_lock(&request.name, &request.url);
+                reporter.waiting_for_lock(&request.name, &masked_url(&request.url));
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(cache_error(&path, e)),
         }
@@ -282,10 +305,7 @@ impl ImageStore {
         image_url: &str,
     ) -> Result<Checksum, PullError> {
         let text = match list_url.strip_prefix("file://") {
-            Some(path) => std::fs::read_to_string(path).map_err(|e| PullError::Source {
-                path: path.to_string(),
-                source: e,
-            })?,
+            Some(path) => local_source::read_list(Path::new(path), CHECKSUMS_LIMIT as u64)?,
             None => self.fetcher.fetch_text(list_url, CHECKSUMS_LIMIT).await?,
         };
         let file_name = checksums_file::file_name_of(image_url);
@@ -295,13 +315,27 @@ impl ImageStore {
         })
     }
 
-    async fn download(
+    /// Brings the file at the request's URL, as published, into the partial file of `key`.
+    /// A failure deletes the partial file, unless resuming it can help (a network failure).
+    async fn fetch(
         &self,
         request: &PullRequest,
         key: &str,
         spec: SinkSpec,
         reporter: &dyn PullReporter,
     ) -> Result<SinkResult, PullError> {
+        if let Some(path) = request.url.strip_prefix("file://") {
+            let import = local_source::Import {
+                name: &request.name,
+                url: &request.url,
+                path: Path::new(path),
+                limit: self.max_image_size,
+            };
+            // A file is never resumed: whatever went wrong, the copy goes.
+            return local_source::import(import, spec, &self.layout.root, reporter)
+                .await
+                .inspect_err(|_| self.discard_partial(key));
+        }
         let record_path = self.layout.partial_record(key);
         let mut record = read_json::<PartialRecord>(&record_path)
             .filter(|r| r.url == request.url)
@@ -313,57 +347,29 @@ impl ImageStore {
         let mut sink = DownloadSink::open(spec, resume)
             .await
             .map_err(|e| cache_error(&self.layout.root, e))?;
-        self.fetcher
-            .download(
-                &request.name,
-                &request.url,
-                &mut sink,
-                &mut record,
-                &record_path,
-                reporter,
-            )
-            .await?;
-        sink.finish()
-            .await
-            .map_err(|e| cache_error(&self.layout.root, e))
-    }
-
-    /// `file://` images are read where they are, hashed and copied into the cache in one pass.
-    async fn import_file(
-        &self,
-        request: &PullRequest,
-        path: &Path,
-        spec: SinkSpec,
-        reporter: &dyn PullReporter,
-    ) -> Result<SinkResult, PullError> {
-        use tokio::io::AsyncReadExt;
-        let source_error = |e| PullError::Source {
-            path: path.display().to_string(),
-            source: e,
+        let target = Target {
+            name: &request.name,
+            url: &request.url,
+            limit: self.max_image_size,
+            record_path: &record_path,
         };
-        let mut file = tokio::fs::File::open(path).await.map_err(source_error)?;
-        let total = file.metadata().await.map_err(source_error)?.len();
-        let mut sink = DownloadSink::open(spec, false)
-            .await
-            .map_err(|e| cache_error(&self.layout.root, e))?;
-        reporter.started(&request.name, &request.url, Some(total), 0);
-        loop {
-            let mut buf = bytes::BytesMut::with_capacity(1024 * 1024);
-            let n = file.read_buf(&mut buf).await.map_err(source_error)?;
-            if n == 0 {
-                break;
+        let downloaded = self
+            .fetcher
+            .download(target, &mut sink, &mut record, reporter)
+            .await;
+        if let Err(e) = downloaded {
+            if !e.keeps_partial() {
+                drop(sink);
+                self.discard_partial(key);
             }
-            sink.write(buf.freeze())
-                .await
-                .map_err(|e| cache_error(&self.layout.root, e))?;
-            reporter.progress(&request.name, n as u64);
+            return Err(e);
         }
         sink.finish()
             .await
             .map_err(|e| cache_error(&self.layout.root, e))
     }
 
-    /// Removes a pull's partial files (after success, or after a checksum mismatch).
+    /// Removes a pull's partial files (after success, or a failure that resuming cannot fix).
     fn discard_partial(&self, key: &str) {
         for path in [
             self.layout.partial(key),
@@ -382,12 +388,6 @@ fn verification_key(verification: &Verification) -> String {
         Verification::ChecksumsUrl(url) => format!("list:{url}"),
         Verification::Unverified => "unverified".into(),
     }
-}
-
-/// `sha256-<hex>` back to a digest.
-pub fn parse_blob_name(name: &str) -> Option<Checksum> {
-    let (algo, hex) = name.split_once('-')?;
-    Checksum::parse(&format!("{algo}:{hex}")).ok()
 }
 
 fn cache_error(path: &Path, source: std::io::Error) -> PullError {

@@ -68,9 +68,12 @@ pub fn apply(
         .collect();
     let nodes = super::render(&lab, &digests)?;
     let staging = CacheLayout::default_root().join("partial");
-    std::fs::create_dir_all(&staging).map_err(|source| PipelineError::Staging {
-        path: staging.clone(),
-        source,
+    // Seeds are staged here: a folder for the user alone, like the rest of the cache.
+    crate::image_store::cache_layout::create_private_dir(&staging).map_err(|source| {
+        PipelineError::Staging {
+            path: staging.clone(),
+            source,
+        }
     })?;
     let inputs = ApplyInputs {
         lab,

@@ -15,7 +15,7 @@ use vlab::lab::Verification;
 
 const SIZE: usize = 3 * 1024 * 1024 + 17;
 
-fn image_bytes() -> Vec<u8> {
+pub(crate) fn image_bytes() -> Vec<u8> {
     // Not compressible and not periodic: position-dependent noise.
     (0..SIZE as u64)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
@@ -31,15 +31,15 @@ fn policy() -> FetchPolicy {
     }
 }
 
-fn store(root: &Path) -> ImageStore {
+pub(crate) fn store(root: &Path) -> ImageStore {
     ImageStore::open(root.to_path_buf(), policy()).expect("store opens")
 }
 
-fn checksum_of(data: &[u8]) -> Checksum {
+pub(crate) fn checksum_of(data: &[u8]) -> Checksum {
     Checksum::parse(&format!("sha256:{}", sha256_hex(data))).expect("checksum")
 }
 
-fn request(server: &FaultServer, verification: Verification) -> PullRequest {
+pub(crate) fn request(server: &FaultServer, verification: Verification) -> PullRequest {
     PullRequest {
         name: server.name.clone(),
         url: server.url(),
@@ -62,7 +62,7 @@ fn cached_images(root: &Path) -> Vec<PathBuf> {
 }
 
 /// The cache holds exactly one image, whose content is `expected`, stored under its digest.
-fn assert_cache_holds_only(root: &Path, expected: &[u8]) {
+pub(crate) fn assert_cache_holds_only(root: &Path, expected: &[u8]) {
     let images = cached_images(root);
     assert_eq!(images.len(), 1, "cache: {images:?}");
     let content = std::fs::read(&images[0]).expect("read cached image");
@@ -74,7 +74,7 @@ fn assert_cache_holds_only(root: &Path, expected: &[u8]) {
     assert_eq!(name, format!("sha256-{}", sha256_hex(expected)));
 }
 
-fn assert_cache_empty(root: &Path) {
+pub(crate) fn assert_cache_empty(root: &Path) {
     assert_eq!(
         cached_images(root),
         Vec::<PathBuf>::new(),
@@ -82,7 +82,7 @@ fn assert_cache_empty(root: &Path) {
     );
 }
 
-fn partial_files(root: &Path) -> Vec<PathBuf> {
+pub(crate) fn partial_files(root: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(root.join("partial"))
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default()

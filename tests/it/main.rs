@@ -34,6 +34,7 @@ mod domain_xml;
 mod hostile_lab;
 mod image_cli;
 mod image_pull;
+mod image_pull_limits;
 mod loader_cases;
 mod name_conflict;
 mod network_xml;

@@ -31,6 +31,8 @@ pub enum Fault {
     Trickle(usize, Duration),
     /// The first response is cut after this many bytes; then the file changes (new ETag).
     CutThenChange(usize),
+    /// A hostile mirror: no `Content-Length`, zeros until the client hangs up.
+    Endless,
 }
 
 #[derive(Debug, Clone)]
@@ -186,6 +188,14 @@ fn respond(
         drop(s);
         stream.write_all(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n")?;
         return Ok(true);
+    }
+    if s.fault == Fault::Endless {
+        drop(s);
+        stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")?;
+        let zeros = vec![0u8; 64 * 1024];
+        loop {
+            stream.write_all(&zeros)?;
+        }
     }
     let honour_range = !matches!(s.fault, Fault::CutOnceNoRange(_));
     let start = match (&request.range, &request.if_range) {
