@@ -189,6 +189,22 @@ fn a_directory_is_a_clear_error() {
     );
 }
 
+#[test]
+fn a_control_character_in_a_cmdline_is_refused_by_validate() {
+    let lab = "tests/fixtures/control-character.kdl";
+    // The human form is the fixture's snapshot (`fixture-control-character`).
+    let (stdout, stderr) = run(&["validate", "-f", lab, "--color", "never"], 1);
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("vlab::control-character"), "{stderr}");
+    let (stdout, _) = run(&["validate", "-f", lab, "--json"], 1);
+    snapshot!("json-control-character", stdout);
+    let value: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(value["diagnostics"][0]["code"], "control-character");
+    assert_eq!(value["diagnostics"][0]["line"], 9);
+    assert_eq!(value["total"], 1);
+    assert_eq!(value["truncated"], false);
+}
+
 /// A generated line with 2,000 unknown properties: every excerpt is a window of the line,
 /// 50 are drawn and the rest counted; `--json` lists 1,000 and says how many there are.
 #[test]
