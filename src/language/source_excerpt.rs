@@ -4,14 +4,17 @@
 //! file from the top. A generated lab with a 2 MB line would print 2 MB per diagnostic, and
 //! a 15 MB lab would be scanned twice per diagnostic. An excerpt holds only the lines shown
 //! (found through a `LineIndex`): the span's lines and one either side, as miette would show
-//! them, or, when one of those lines is longer than `EXCERPT_COLUMNS` characters, the span's
-//! first line alone, cut to a window of that many characters around the span with `…` where
-//! it was cut. Rendering itself stays miette's; `report` picks what is rendered.
+//! them. A line longer than `WHOLE_COLUMNS` characters is cut: when the span is on it, the
+//! span's first line alone is shown, as a window of `EXCERPT_COLUMNS` characters around the
+//! span; a context line keeps its first `EXCERPT_COLUMNS` characters. `…` marks each cut.
+//! Rendering itself stays miette's; `report` picks what is rendered.
 
 use crate::language::line_index::LineIndex;
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
-/// The widest line shown whole; a longer one is shown as a window this wide.
+/// The widest line shown whole.
+pub const WHOLE_COLUMNS: usize = 240;
+/// How much of a longer line is shown: a window this wide.
 pub const EXCERPT_COLUMNS: usize = 120;
 /// Characters of a cut line kept before the span starts.
 const LEAD_COLUMNS: usize = 40;
@@ -40,17 +43,36 @@ impl SourceExcerpt {
         let last = lines.line_of(end.saturating_sub(1).max(start));
         let from = first.saturating_sub(1);
         let to = (last + 1).min(lines.line_count() - 1);
-        let too_long = (from..=to).any(|line| {
+        let too_long = |line: usize| {
             let (a, b) = lines.line_range(line);
-            b - a > EXCERPT_COLUMNS && text[a..b].chars().count() > EXCERPT_COLUMNS
-        });
-        if !too_long {
-            let data_start = lines.line_range(from).0;
-            let data_end = lines.line_end_with_newline(to);
+            b - a > WHOLE_COLUMNS && text[a..b].chars().count() > WHOLE_COLUMNS
+        };
+        if !(first..=last).any(too_long) {
+            // The span's lines whole, a long context line cut after its first columns.
+            let mut data = String::new();
+            let mut before = 0;
+            for line in from..=to {
+                if line == first {
+                    before = data.len();
+                }
+                let (a, b) = lines.line_range(line);
+                // Only context lines can be too long here.
+                if too_long(line) {
+                    let cut = text[a..b]
+                        .char_indices()
+                        .nth(EXCERPT_COLUMNS)
+                        .map_or(b, |(i, _)| a + i);
+                    data.push_str(&text[a..cut]);
+                    data.push_str(ELLIPSIS);
+                    data.push_str(&text[b..lines.line_end_with_newline(line)]);
+                } else {
+                    data.push_str(&text[a..lines.line_end_with_newline(line)]);
+                }
+            }
             let excerpt = SourceExcerpt {
                 name: name.to_string(),
-                data: text[data_start..data_end].to_string(),
-                offset: data_start,
+                data,
+                offset: lines.line_range(first).0 - before,
                 line: from,
                 window_column: None,
             };
@@ -164,6 +186,22 @@ mod tests {
         assert_eq!(contents.line(), 1);
         assert_eq!(contents.span().offset(), 4);
         assert_eq!(contents.data(), b"b 2\nc 3\nd 4\n");
+    }
+
+    #[test]
+    fn a_long_context_line_keeps_its_start() {
+        let long = format!("image \"i\" url=\"{}\"", "u".repeat(300));
+        let text = format!("{long}\nnode \"a\"\n");
+        let index = LineIndex::new(&text);
+        let at = long.len() + 1 + 5;
+        let (excerpt, span) = SourceExcerpt::new("f", &index, SourceSpan::from((at, 3)));
+        let cut: String = long.chars().take(EXCERPT_COLUMNS).collect();
+        assert_eq!(excerpt.data(), format!("{cut}…\nnode \"a\"\n"));
+        let contents = excerpt.read_span(&span, 1, 1).expect("in the excerpt");
+        assert_eq!(contents.line(), 0);
+        // `"a"` sits at its file offset in the excerpt's coordinates.
+        let local = at - excerpt.offset;
+        assert_eq!(&excerpt.data()[local..local + 3], "\"a\"");
     }
 
     #[test]
