@@ -63,12 +63,12 @@ pub fn parse_each<T: Send>(
                 .map(|_| {
                     std::thread::Builder::new()
                         .stack_size(PARSER_STACK)
-                        .spawn_scoped(scope, &work)
+                        .spawn_scoped(scope, work)
                 })
                 .collect();
             let mut all = Vec::new();
             for handle in handles {
-                match handle.map(|h| h.join()) {
+                match handle.map(std::thread::ScopedJoinHandle::join) {
                     Ok(Ok(part)) => all.extend(part),
                     _ => failed.store(true, Ordering::Relaxed),
                 }
