@@ -1,5 +1,6 @@
-//! How a lab file's problems and warnings reach the user: every diagnostic rendered with
-//! its snippet (or as JSON with `--json`) and the count, and the warnings for images the lab
+//! How a lab file's problems and warnings reach the user: the diagnostics rendered with
+//! their excerpts (the first `report::MAX_SHOWN`, or as JSON with `--json`, the first
+//! `report::MAX_LISTED` with the total) and the count, and the warnings for images the lab
 //! marks unverified and for the URI parameters its hosts opt in to.
 
 use super::output::Output;
@@ -12,10 +13,13 @@ use serde_json::json;
 
 pub fn print_diagnostics(source: &LabSource, diagnostics: &Diagnostics, out: &Output) {
     if out.json {
+        let listed = report::locate_all(source, diagnostics);
         let value = json!({
             "valid": false,
             "file": source.display,
-            "diagnostics": report::locate_all(source, diagnostics),
+            "total": diagnostics.len(),
+            "truncated": listed.len() < diagnostics.len(),
+            "diagnostics": listed,
         });
         crate::outln!(
             "{}",

@@ -5,6 +5,7 @@
 //! Rendering (miette graphical, JSON) lives in `report.rs`; this module only holds data.
 
 use crate::language::diagnostic_code::DiagnosticCode;
+use crate::language::line_index::{LineIndex, floor_char_boundary};
 use miette::{LabeledSpan, SourceSpan};
 use serde::Serialize;
 use std::fmt;
@@ -167,16 +168,14 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
-}
-
 impl Diagnostic {
     pub fn locate(&self, file: &str, text: &str) -> Located {
-        let (line, column) = line_col(text, self.span.offset());
+        self.locate_in(file, &LineIndex::new(text))
+    }
+
+    /// Like `locate`, with the file's lines indexed once for many diagnostics.
+    pub fn locate_in(&self, file: &str, lines: &LineIndex<'_>) -> Located {
+        let (line, column) = lines.line_col(self.span.offset());
         Located {
             code: self.code,
             message: self.message.clone(),

@@ -62,6 +62,9 @@ diagnostic_codes! {
     // ---- types and values (loader) ------------------------------------------------------
     /// A value of the wrong type, e.g. a string where an integer is expected.
     WrongType => "wrong-type",
+    /// A string value holds a control character (C0, DEL, C1) or U+FFFE/U+FFFF; free text
+    /// (`description`) may hold tabs and line breaks.
+    ControlCharacter => "control-character",
     /// A value outside its allowed set or range: a word not in its list, `count` out of
     /// range, an empty readiness marker, a malformed duration.
     InvalidValue => "invalid-value",

@@ -60,48 +60,96 @@ impl Loader {
             );
             return (LabSpec::default(), d);
         }
-        let document = match document_parser::parse(text, &scan.boundaries) {
-            Ok(document) => document,
+        // Each piece of the file is read into a `Part` as soon as it is parsed, and its
+        // parsed form dropped: only the specs are kept (see `document_parser`).
+        let parts = match document_parser::parse_each(text, &scan.boundaries, Part::read) {
+            Ok(parts) => parts,
             Err(error) => {
                 syntax_diagnostics(error, &mut d);
                 return (LabSpec::default(), d);
             }
         };
-        let spec = read_document(&document, &mut d);
+        let spec = Part::merge(parts, &mut d);
         (spec, d)
     }
 }
 
-fn read_document(document: &KdlDocument, d: &mut Diagnostics) -> LabSpec {
-    let mut spec = LabSpec::default();
-    for node in document.nodes() {
-        let name = node.name().value();
-        match name {
-            "lab" => {
-                let header = LabHeaderSpec::read(node, d);
+/// The top-level nodes of one piece of the file, read; `merge` joins the pieces in file
+/// order into the `LabSpec`.
+#[derive(Default)]
+struct Part {
+    spec: LabSpec,
+    /// Every `lab` and `defaults` block with the span of its name: the first one of the
+    /// whole file counts, the others are reported when the pieces are merged.
+    headers: Vec<(LabHeaderSpec, SourceSpan)>,
+    defaults: Vec<(NodeSettings, SourceSpan)>,
+    d: Diagnostics,
+}
+
+impl Part {
+    fn read(document: &KdlDocument) -> Part {
+        let mut part = Part::default();
+        let (spec, d) = (&mut part.spec, &mut part.d);
+        for node in document.nodes() {
+            let span = node.name().span();
+            match node.name().value() {
+                "lab" => part.headers.push((LabHeaderSpec::read(node, d), span)),
+                "defaults" => part
+                    .defaults
+                    .push((NodeSettings::read_defaults(node, d), span)),
+                "host" => spec.hosts.extend(HostSpec::read(node, d)),
+                "image" => spec.images.extend(ImageSpec::read(node, d)),
+                "network" => spec.networks.extend(NetworkSpec::read(node, d)),
+                "node" => spec.nodes.extend(NodeSpec::read(node, d)),
+                "link" => spec.links.extend(LinkSpec::read(node, d)),
+                other => d.push(unknown_top_level(other, span)),
+            }
+        }
+        part
+    }
+
+    fn merge(parts: Vec<Part>, d: &mut Diagnostics) -> LabSpec {
+        let mut spec = LabSpec::default();
+        spec.nodes
+            .reserve_exact(parts.iter().map(|p| p.spec.nodes.len()).sum());
+        let mut repeats = Vec::new();
+        for part in parts {
+            d.extend(part.d);
+            for (header, span) in part.headers {
                 if spec.header.is_some() {
-                    d.push(once_only("lab", node.name().span()));
+                    repeats.push(once_only("lab", span));
                 } else {
                     spec.header = Some(header);
                 }
             }
-            "defaults" => {
-                let defaults = NodeSettings::read_defaults(node, d);
+            for (defaults, span) in part.defaults {
                 if spec.defaults.is_some() {
-                    d.push(once_only("defaults", node.name().span()));
+                    repeats.push(once_only("defaults", span));
                 } else {
                     spec.defaults = Some(defaults);
                 }
             }
-            "host" => spec.hosts.extend(HostSpec::read(node, d)),
-            "image" => spec.images.extend(ImageSpec::read(node, d)),
-            "network" => spec.networks.extend(NetworkSpec::read(node, d)),
-            "node" => spec.nodes.extend(NodeSpec::read(node, d)),
-            "link" => spec.links.extend(LinkSpec::read(node, d)),
-            other => d.push(unknown_top_level(other, node.name().span())),
+            let LabSpec {
+                hosts,
+                images,
+                networks,
+                nodes,
+                links,
+                ..
+            } = part.spec;
+            spec.hosts.extend(hosts);
+            spec.images.extend(images);
+            spec.networks.extend(networks);
+            spec.nodes.extend(nodes);
+            spec.links.extend(links);
         }
+        // After the blocks' own diagnostics, as when one pass read them: `check` orders
+        // diagnostics by offset, keeping this order for equal ones.
+        for repeat in repeats {
+            d.push(repeat);
+        }
+        spec
     }
-    spec
 }
 
 fn once_only(what: &str, span: SourceSpan) -> Diagnostic {

@@ -34,6 +34,8 @@ pub fn check_name(name: &str, max_len: usize) -> Result<(), String> {
 
 /// The candidate closest to `wanted`, when it is close enough to be a likely typo: within
 /// an edit distance of a third of its length (transpositions count once), or very similar.
+/// Of equally close candidates the first one wins, so callers pass them in declaration
+/// order (never from a hash map's iteration) and the suggestion is the same on every run.
 pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let budget = (wanted.chars().count() / 3).max(1);
     candidates
@@ -45,6 +47,7 @@ pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
             let close = shares && (distance <= budget || strsim::jaro_winkler(wanted, c) > 0.9);
             close.then_some((distance, c))
         })
+        // `min_by_key` keeps the first of equal minimums: ties go to the earliest candidate.
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, c)| c)
 }
@@ -95,6 +98,9 @@ mod tests {
             suggest("debain-12", ["debian-12", "ubuntu"]),
             Some("debian-12")
         );
+        // Equally close: the first candidate given wins, whichever order they come in.
+        assert_eq!(suggest("lan-9", ["lan-2", "lan-1"]), Some("lan-2"));
+        assert_eq!(suggest("lan-9", ["lan-1", "lan-2"]), Some("lan-1"));
         assert_eq!(
             unknown_help("network", "lna", ["lan"]),
             "did you mean `lan`?"

@@ -5,6 +5,9 @@
 //! "did you mean" from the names that were asked for. A scalar setting may be written as a
 //! property (`cpus=2`) or as a child node with one argument (`cpus 2`), never both. Type
 //! errors are reported here; meaning (is this URL valid?) is checked by the callers.
+//! String values must not hold control characters (they end up in libvirt XML, kernel
+//! command lines and file names): `string` and `arg_string` refuse every one, `text` (free
+//! text such as a description) allows tabs and line breaks.
 
 use crate::language::diagnostic::{Diagnostic, Diagnostics};
 use crate::language::diagnostic_code::DiagnosticCode;
@@ -71,7 +74,11 @@ impl<'a> NodeReader<'a> {
         self.args_used.set(self.args_used.get().max(position + 1));
         let entry = self.args.get(position)?;
         match entry.value() {
-            KdlValue::String(s) => Some(Spanned::new(s.clone(), value_span(entry))),
+            KdlValue::String(s) => {
+                let subject = format!("the {what} of `{}`", self.name());
+                check_characters(entry, s, &subject, Lines::One, d);
+                Some(Spanned::new(s.clone(), value_span(entry)))
+            }
             other => {
                 d.push(
                     Diagnostic::new(
@@ -134,9 +141,16 @@ impl<'a> NodeReader<'a> {
         self.args.len()
     }
 
-    /// A string setting written as `key="v"` or as a child `key "v"`.
+    /// A one-line string setting written as `key="v"` or as a child `key "v"`.
     pub fn string(&self, key: &'static str, d: &mut Diagnostics) -> Option<Spanned<String>> {
-        self.scalar(key, d).and_then(|e| as_string(e, key, d))
+        self.scalar(key, d)
+            .and_then(|e| as_string(e, key, Lines::One, d))
+    }
+
+    /// Like `string`, for free text that may hold tabs and line breaks (a description).
+    pub fn text(&self, key: &'static str, d: &mut Diagnostics) -> Option<Spanned<String>> {
+        self.scalar(key, d)
+            .and_then(|e| as_string(e, key, Lines::Many, d))
     }
 
     pub fn integer(&self, key: &'static str, d: &mut Diagnostics) -> Option<Spanned<i128>> {
@@ -324,8 +338,61 @@ fn wrong_type(entry: &KdlEntry, key: &str, expected: &str, example: &str) -> Dia
     .help(format!("for example `{example}`"))
 }
 
-fn as_string(entry: &KdlEntry, key: &str, d: &mut Diagnostics) -> Option<Spanned<String>> {
+/// Whether a string value may span lines.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lines {
+    One,
+    Many,
+}
+
+/// The characters no lab string may hold: C0 and C1 controls and DEL (`char::is_control`),
+/// and U+FFFE and U+FFFF, which XML cannot carry; free text may hold tabs and newlines.
+fn refused(c: char, lines: Lines) -> bool {
+    let allowed = lines == Lines::Many && matches!(c, '\t' | '\n');
+    !allowed && (c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+}
+
+/// Reports the first refused character of `value` (the value is still returned by the
+/// caller: the loader's diagnostics stop the lab before anything uses it).
+fn check_characters(
+    entry: &KdlEntry,
+    value: &str,
+    subject: &str,
+    lines: Lines,
+    d: &mut Diagnostics,
+) {
+    let Some(bad) = value.chars().find(|c| refused(*c, lines)) else {
+        return;
+    };
+    let help = if lines == Lines::Many {
+        "remove it; free text may hold tabs and line breaks, but no other control character"
+    } else if bad == '\n' || bad == '\r' {
+        "write the value on one line; it is used as a single line (a name, a path, a kernel command line)"
+    } else {
+        "remove it; control characters are invalid in libvirt XML and on command lines"
+    };
+    d.push(
+        Diagnostic::new(
+            DiagnosticCode::ControlCharacter,
+            value_span(entry),
+            format!(
+                "{subject} contains the control character U+{:04X}",
+                u32::from(bad)
+            ),
+        )
+        .label("control character in this string")
+        .help(help),
+    );
+}
+
+fn as_string(
+    entry: &KdlEntry,
+    key: &str,
+    lines: Lines,
+    d: &mut Diagnostics,
+) -> Option<Spanned<String>> {
     if let KdlValue::String(s) = entry.value() {
+        check_characters(entry, s, &format!("`{key}`"), lines, d);
         Some(Spanned::new(s.clone(), value_span(entry)))
     } else {
         d.push(wrong_type(

@@ -3,13 +3,18 @@
 //! key by key.
 
 use crate::language::spec::{CloudInitSpec, NodeSettings};
+use std::borrow::Cow;
 
-/// The node's settings with the gaps filled from `defaults`.
-pub(super) fn merge(node: &NodeSettings, defaults: Option<&NodeSettings>) -> NodeSettings {
+/// The node's settings with the gaps filled from `defaults` (the node's own, unchanged and
+/// uncopied, when there are none).
+pub(super) fn merge<'a>(
+    node: &'a NodeSettings,
+    defaults: Option<&NodeSettings>,
+) -> Cow<'a, NodeSettings> {
     let Some(d) = defaults else {
-        return node.clone();
+        return Cow::Borrowed(node);
     };
-    NodeSettings {
+    Cow::Owned(NodeSettings {
         image: node.image.clone().or_else(|| d.image.clone()),
         host: node.host.clone().or_else(|| d.host.clone()),
         cpus: node.cpus.clone().or_else(|| d.cpus.clone()),
@@ -19,7 +24,7 @@ pub(super) fn merge(node: &NodeSettings, defaults: Option<&NodeSettings>) -> Nod
         interfaces: node.interfaces.clone().or_else(|| d.interfaces.clone()),
         cloud_init: merge_cloud_init(node.cloud_init.as_ref(), d.cloud_init.as_ref()),
         xen_boot: node.xen_boot.clone().or_else(|| d.xen_boot.clone()),
-    }
+    })
 }
 
 /// Template paths per file, variables key by key; the node wins.

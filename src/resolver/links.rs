@@ -116,7 +116,7 @@ impl Resolver<'_> {
             self.d.push(invalid_name("interface", text.span, why));
             return None;
         }
-        let Some(found) = self.nodes.iter().find(|n| n.name == node) else {
+        let Some(found) = self.node_index.get(node).map(|&i| &self.nodes[i]) else {
             if !self.node_names.contains(node) {
                 let help = unknown_help("node", node, self.node_names.names());
                 self.d.push(unknown_reference(
@@ -169,7 +169,7 @@ impl Resolver<'_> {
     fn attach(&mut self, link: &Link) {
         let prefix = link.cidr.map(|c| c.prefix_len());
         for end in [&link.a, &link.b] {
-            if let Some(node) = self.nodes.iter_mut().find(|n| n.name == end.node) {
+            if let Some(node) = self.node_index.get(&end.node).map(|&i| &mut self.nodes[i]) {
                 node.interfaces.push(Interface {
                     name: end.interface.clone(),
                     attachment: Attachment::Link(link.name.clone()),

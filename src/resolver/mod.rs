@@ -31,7 +31,7 @@ use crate::mac_address::MacAddress;
 use ipnet::Ipv4Net;
 use miette::SourceSpan;
 use names::NameSet;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
@@ -46,11 +46,15 @@ pub struct Resolver<'s> {
     d: Diagnostics,
     hosts: Vec<Host>,
     images: Vec<Image>,
+    /// The names of the declared images, for nodes' references.
+    image_names: HashSet<&'s str>,
     networks: Vec<Network>,
     network_index: HashMap<String, usize>,
     /// Every network name declared (after expansion), valid or not, to avoid follow-on errors.
     network_names: NameSet,
     nodes: Vec<Node>,
+    /// Each resolved node's position in `nodes`, for link endpoints.
+    node_index: HashMap<String, usize>,
     node_names: NameSet,
     links: Vec<Link>,
     /// MACs in use, with the interface that uses each.
@@ -78,10 +82,12 @@ impl<'s> Resolver<'s> {
             d: Diagnostics::default(),
             hosts: Vec::new(),
             images: Vec::new(),
+            image_names: spec.images.iter().map(|i| i.name.value.as_str()).collect(),
             networks: Vec::new(),
             network_index: HashMap::new(),
             network_names: NameSet::new("network"),
             nodes: Vec::new(),
+            node_index: HashMap::new(),
             node_names: NameSet::new("node"),
             links: Vec::new(),
             taken: HashMap::new(),

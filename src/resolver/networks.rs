@@ -201,25 +201,28 @@ impl Resolver<'_> {
         None
     }
 
+    /// Each network goes on the hosts of the nodes attached to it, in the order the nodes
+    /// are declared (or on the first host when no node uses it). One pass over the nodes.
     pub(super) fn place_networks(&mut self) {
-        for network in &mut self.networks {
-            let mut hosts: Vec<String> = Vec::new();
-            for node in &self.nodes {
-                let attached = node
-                    .interfaces
-                    .iter()
-                    .any(|i| i.attachment == crate::lab::Attachment::Network(network.name.clone()));
-                if attached && !hosts.contains(&node.host) {
-                    hosts.push(node.host.clone());
+        let mut hosts: Vec<Vec<String>> = vec![Vec::new(); self.networks.len()];
+        for node in &self.nodes {
+            for interface in &node.interfaces {
+                if let crate::lab::Attachment::Network(name) = &interface.attachment
+                    && let Some(&network) = self.network_index.get(name)
+                    && !hosts[network].contains(&node.host)
+                {
+                    hosts[network].push(node.host.clone());
                 }
             }
+        }
+        let first = self
+            .hosts
+            .first()
+            .map(|h| h.name.clone())
+            .unwrap_or_default();
+        for (network, mut hosts) in self.networks.iter_mut().zip(hosts) {
             if hosts.is_empty() {
-                hosts.push(
-                    self.hosts
-                        .first()
-                        .map(|h| h.name.clone())
-                        .unwrap_or_default(),
-                );
+                hosts.push(first.clone());
             }
             network.hosts = hosts;
         }

@@ -21,10 +21,14 @@ const DEFAULT_MEMORY_MIB: u64 = 1024;
 
 impl Resolver<'_> {
     pub(super) fn resolve_nodes(&mut self) {
+        let instances = |s: &NodeSpec| s.count.as_ref().map_or(1, |c| c.value as usize);
+        self.nodes
+            .reserve_exact(self.spec.nodes.iter().map(instances).sum());
         for spec in &self.spec.nodes {
             let settings = super::defaults::merge(&spec.settings, self.spec.defaults.as_ref());
             for index in super::expander::instances(spec.count.as_ref()) {
                 if let Some(node) = self.resolve_node(spec, &settings, index) {
+                    self.node_index.insert(node.name.clone(), self.nodes.len());
                     self.nodes.push(node);
                 }
             }
@@ -160,7 +164,7 @@ impl Resolver<'_> {
             return None;
         };
         let image = self.expand(image, index)?;
-        if self.spec.images.iter().any(|i| i.name.value == image.value) {
+        if self.image_names.contains(image.value.as_str()) {
             return Some(image.value);
         }
         let names: Vec<&str> = self

@@ -190,6 +190,56 @@ fn a_directory_is_a_clear_error() {
 }
 
 #[test]
+fn a_control_character_in_a_cmdline_is_refused_by_validate() {
+    let lab = "tests/fixtures/control-character.kdl";
+    // The human form is the fixture's snapshot (`fixture-control-character`).
+    let (stdout, stderr) = run(&["validate", "-f", lab, "--color", "never"], 1);
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("vlab::control-character"), "{stderr}");
+    let (stdout, _) = run(&["validate", "-f", lab, "--json"], 1);
+    snapshot!("json-control-character", stdout);
+    let value: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(value["diagnostics"][0]["code"], "control-character");
+    assert_eq!(value["diagnostics"][0]["line"], 9);
+    assert_eq!(value["total"], 1);
+    assert_eq!(value["truncated"], false);
+}
+
+/// A generated line with 2,000 unknown properties: every excerpt is a window of the line,
+/// 50 are drawn and the rest counted; `--json` lists 1,000 and says how many there are.
+#[test]
+fn a_long_line_with_many_problems_prints_a_bounded_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("long.kdl");
+    let props: Vec<String> = (0..2000).map(|i| format!("p{i}=1")).collect();
+    std::fs::write(
+        &path,
+        format!("lab \"long\"\nnode \"a\" {}\n", props.join(" ")),
+    )
+    .expect("write");
+    let path = path.to_str().expect("utf-8 path");
+    let (_, stderr) = run(&["validate", "--color", "never", "-f", path], 1);
+    assert!(
+        stderr.len() < 64 * 1024,
+        "{} bytes of diagnostics",
+        stderr.len()
+    );
+    assert_eq!(stderr.matches("vlab::unknown-setting").count(), 50);
+    assert!(
+        stderr.contains("... and 1,950 more (`--json` lists up to 1,000)\n"),
+        "{stderr}"
+    );
+    assert!(stderr.ends_with("has 2000 problems\n"), "{stderr}");
+    let longest = stderr.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(longest < 200, "a line of {longest} characters");
+    let (stdout, _) = run(&["validate", "--json", "-f", path], 1);
+    let value: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(value["total"], 2000);
+    assert_eq!(value["truncated"], true);
+    assert_eq!(value["diagnostics"].as_array().map(Vec::len), Some(1000));
+}
+
+#[test]
 fn hostile_inputs_fail_cleanly() {
     let dir = tempfile::tempdir().expect("tempdir");
     let deep = format!("{}{}", "node \"a\" {".repeat(100_000), "}".repeat(100_000));

@@ -434,6 +434,77 @@ network "n" mode="nta""#,
         &[(MissingArgument, 1, 1, "`link` needs a second endpoint")],
     )
     .help(&[r#"write `link "r1:eth1" "r2:eth1"`"#]),
+    // ---- control characters -------------------------------------------------------------
+    case(
+        "control-character: an escape in a kernel command line",
+        r#"image "i" cmdline="console=ttyS0\u{1}""#,
+        &[(
+            ControlCharacter,
+            1,
+            19,
+            "`cmdline` contains the control character U+0001",
+        )],
+    )
+    .help(&["remove it; control characters are invalid in libvirt XML"]),
+    case(
+        "control-character: a line break in a Xen path",
+        r#"host "x" uri="xen:///system" {
+    hvmloader "/usr/lib/xen\n/hvmloader"
+}"#,
+        &[(
+            ControlCharacter,
+            2,
+            15,
+            "`hvmloader` contains the control character U+000A",
+        )],
+    )
+    .help(&["write the value on one line"]),
+    case(
+        "control-character: DEL in a node name, C1 in an ssh key, U+FFFF in a marker",
+        r#"node "a\u{7f}"
+lab { ssh-key "ssh-ed25519 AAAA\u{9b}"; }
+image "i" { ready "console" marker="up\u{ffff}"; }"#,
+        &[
+            (
+                ControlCharacter,
+                1,
+                6,
+                "the name of `node` contains the control character U+007F",
+            ),
+            (
+                ControlCharacter,
+                2,
+                15,
+                "the public key of `ssh-key` contains the control character U+009B",
+            ),
+            (
+                ControlCharacter,
+                3,
+                36,
+                "`marker` contains the control character U+FFFF",
+            ),
+        ],
+    ),
+    case(
+        "control-character: a description may span lines, nothing more",
+        r#"lab "x" {
+    description "two\n\tlines"
+}
+lab "y" { description "bell\u{7}"; }"#,
+        &[
+            (DuplicateBlock, 4, 1, "`lab` may appear only once"),
+            (
+                ControlCharacter,
+                4,
+                23,
+                "`description` contains the control character U+0007",
+            ),
+        ],
+    )
+    .help(&[
+        "merge the two `lab` blocks",
+        "free text may hold tabs and line breaks",
+    ]),
     case(
         "a lab without a name takes the file's",
         r#"lab { description "named after the file" }"#,

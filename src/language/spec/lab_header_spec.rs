@@ -28,7 +28,7 @@ impl LabHeaderSpec {
     pub fn read(node: &KdlNode, d: &mut Diagnostics) -> LabHeaderSpec {
         let r = NodeReader::new(node);
         let name = r.arg_string(0, "name", d);
-        let description = r.string("description", d);
+        let description = r.text("description", d);
         let ssh_keys = r
             .children("ssh-key")
             .into_iter()

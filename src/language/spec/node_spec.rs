@@ -25,7 +25,9 @@ use miette::SourceSpan;
 pub struct NodeSpec {
     pub name: Spanned<String>,
     pub count: Option<Spanned<u32>>,
-    pub settings: NodeSettings,
+    /// Boxed: most of it is empty options, and a big lab's node list is moved as it is
+    /// collected from the pieces of the file (see `Loader`).
+    pub settings: Box<NodeSettings>,
 }
 
 /// Everything a node may set, each optional so `defaults` can fill the gaps.
@@ -75,7 +77,7 @@ impl NodeSpec {
         let r = NodeReader::new(node);
         let name = r.required_arg_string(0, "name", "node \"web\" { ... }", d);
         let count = read_count(&r, d);
-        let settings = NodeSettings::read_from(&r, d);
+        let settings = Box::new(NodeSettings::read_from(&r, d));
         r.finish(d);
         Some(NodeSpec {
             name: name?,
