@@ -19,6 +19,10 @@ const USER_DATA: &str = include_str!("../../templates/user-data.tera");
 const META_DATA: &str = include_str!("../../templates/meta-data.tera");
 const NETWORK_CONFIG: &str = include_str!("../../templates/network-config.tera");
 
+/// Largest template file vlab reads (1 MiB): cloud-init data far larger than this is a
+/// mistake, and a path such as `/dev/zero` must not be read until memory runs out.
+pub const TEMPLATE_LIMIT: u64 = 1024 * 1024;
+
 /// A node's rendered cloud-init files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedNode {
@@ -179,11 +183,14 @@ fn render_one(
         help,
     };
     let source = match path {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| {
+        Some(path) => crate::local_file::LocalFile::read_text(path, TEMPLATE_LIMIT).map_err(|e| {
             error(
                 None,
                 format!("cannot read the template: {e}"),
-                Some(format!("the `{kind}` path is relative to the lab file")),
+                Some(format!(
+                    "the `{kind}` path is relative to the lab file and must name a regular text file of at most {} KiB",
+                    TEMPLATE_LIMIT / 1024
+                )),
             )
         })?,
         None => builtin.to_string(),
