@@ -8,11 +8,13 @@
 
 pub mod render_context;
 pub mod render_error;
+pub mod secret_mask;
 pub mod seed_image;
 pub mod ssh_keys;
 
 use crate::lab::{Lab, Node};
 use render_error::RenderError;
+use secret_mask::SecretMask;
 use std::path::Path;
 
 const USER_DATA: &str = include_str!("../../templates/user-data.tera");
@@ -60,18 +62,46 @@ impl RenderedNode {
         seed_image::build(&files)
     }
 
-    /// `text` with every secret value replaced, for printing.
+    /// The mask that hides this node's secrets in every form templates write them.
+    pub fn mask(&self) -> SecretMask {
+        SecretMask::new(self.secrets.iter().map(String::as_str))
+    }
+
+    /// `text` with every secret value replaced (raw, escaped, base64: see `SecretMask`), for
+    /// printing.
     pub fn masked(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for secret in self.secrets.iter().filter(|s| !s.is_empty()) {
-            out = out.replace(secret.as_str(), crate::lab::node::REDACTED);
-        }
-        out
+        self.mask().apply(text)
     }
 }
 
 /// Renders `node`'s cloud-init data; `ssh_keys` are the public keys for the default user.
+/// An error's message never shows a secret (it may quote rendered output).
 pub fn render(lab: &Lab, node: &Node, ssh_keys: &[String]) -> Result<RenderedNode, RenderError> {
+    let secrets = secret_values(lab, node);
+    render_files(lab, node, ssh_keys, secrets.clone())
+        .map_err(|e| e.masked(&SecretMask::new(secrets.iter().map(String::as_str))))
+}
+
+/// The values of the secret variables `node` sees (the lab's and its own).
+fn secret_values(lab: &Lab, node: &Node) -> Vec<String> {
+    lab.vars
+        .values()
+        .chain(node.cloud_init.vars.values())
+        .filter(|v| v.secret)
+        .map(|v| {
+            v.value
+                .as_str()
+                .map_or_else(|| v.value.to_string(), str::to_string)
+        })
+        .collect()
+}
+
+fn render_files(
+    lab: &Lab,
+    node: &Node,
+    ssh_keys: &[String],
+    secrets: Vec<String>,
+) -> Result<RenderedNode, RenderError> {
     let context = render_context::context(lab, node, ssh_keys);
     let ci = &node.cloud_init;
     let user_data = render_one(
@@ -132,17 +162,6 @@ pub fn render(lab: &Lab, node: &Node, ssh_keys: &[String]) -> Result<RenderedNod
         &meta_data,
         false,
     )?;
-    let secrets = lab
-        .vars
-        .values()
-        .chain(node.cloud_init.vars.values())
-        .filter(|v| v.secret)
-        .map(|v| {
-            v.value
-                .as_str()
-                .map_or_else(|| v.value.to_string(), str::to_string)
-        })
-        .collect();
     Ok(RenderedNode {
         node: node.name.clone(),
         user_data,
