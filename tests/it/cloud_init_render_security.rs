@@ -7,6 +7,7 @@
 use super::cloud_init_render::{
     IMG, dir_with, lab, lab_in, only_user, render_err, render_ok, string, yaml,
 };
+use vlab::cloud_init::render;
 
 // ---- template files -------------------------------------------------------------------------
 
@@ -204,4 +205,140 @@ fn vlab_render_and_render_json_print_no_form_of_a_secret() {
             assert_eq!(tricky_leaks(user_data), Vec::<&str>::new(), "{user_data}");
         }
     }
+}
+
+// ---- values from the lab cannot change the YAML's structure ---------------------------------
+
+const INJECTION: &str = "bob\nruncmd: [touch /pwned]";
+
+/// The lab's diagnostics as `code line:col` strings.
+fn diagnostics(kdl: &str) -> Vec<String> {
+    let source = vlab::language::lab_source::LabSource::from_bytes(
+        std::path::Path::new("lab.kdl"),
+        kdl.as_bytes().to_vec(),
+    )
+    .expect("source");
+    match vlab::check(&source) {
+        Ok(_) => Vec::new(),
+        Err(d) => d
+            .iter()
+            .map(|d| {
+                let l = d.locate("lab.kdl", kdl);
+                format!("{} {}:{} {}", l.code, l.line, l.column, l.message)
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn a_user_that_is_not_a_unix_user_name_is_a_validate_error_at_the_value() {
+    let cases = [
+        format!("lab \"x\" {{ vars {{ user \"bob\\nruncmd: [touch /pwned]\"; }}; }}\n{IMG}"),
+        format!(
+            "{IMG}defaults {{ cloud-init {{ vars {{ user \"Bob Smith\"; }}; }}; }}\nnode \"a\""
+        ),
+        format!("{IMG}node \"a\" {{ cloud-init {{ vars {{ user \"root\"; }}; }}; }}"),
+        format!("{IMG}node \"a\" {{ cloud-init {{ vars {{ user 42; }}; }}; }}"),
+    ];
+    for kdl in &cases {
+        let found = diagnostics(kdl);
+        assert_eq!(found.len(), 1, "{kdl}: {found:?}");
+        assert!(
+            found[0].starts_with("invalid-name ") && found[0].contains("invalid user name"),
+            "{kdl}: {found:?}"
+        );
+    }
+    // The span is the value, not the variable's name.
+    let found = diagnostics(&cases[0]);
+    assert!(found[0].contains(" 1:23 "), "{found:?}");
+    assert_eq!(
+        diagnostics(&format!(
+            "{IMG}node \"a\" {{ cloud-init {{ vars {{ user \"_svc-1\"; }}; }}; }}"
+        )),
+        Vec::<String>::new()
+    );
+}
+
+/// Checks that `user_data` has exactly the built-in structure, with `name` as the user.
+fn assert_built_in_structure(user_data: &str, name: &str) {
+    let ud = yaml(user_data);
+    let keys: Vec<&str> = ud
+        .as_hash()
+        .expect("a mapping")
+        .keys()
+        .map(|k| k.as_str().expect("string keys"))
+        .collect();
+    let expected: Vec<&str> = [
+        "hostname",
+        "fqdn",
+        "manage_etc_hosts",
+        "users",
+        "ssh_pwauth",
+    ]
+    .into_iter()
+    .filter(|k| *k != "fqdn" || !ud["fqdn"].is_badvalue())
+    .collect();
+    assert_eq!(keys, expected, "{user_data}");
+    let user = only_user(&ud);
+    assert_eq!(string(&user["name"]), name, "{user_data}");
+    assert_eq!(string(&user["sudo"]), "ALL=(ALL) NOPASSWD:ALL");
+    assert!(ud["runcmd"].is_badvalue(), "{user_data}");
+}
+
+#[test]
+fn legal_but_yaml_special_values_render_back_to_themselves() {
+    // `null` and `true` are Unix user names and YAML keywords; the hash has `: ` and ` #`.
+    for user in ["null", "true", "_y"] {
+        let lab = lab(&format!(
+            "lab \"x\" {{ vars {{ user \"{user}\"; password_hash \"$6$a: b #c\" secret=#true; }}; }}\n{IMG}node \"a\""
+        ));
+        let rendered = render_ok(&lab, "a", &[]);
+        assert_built_in_structure(&rendered.user_data, user);
+        let ud = yaml(&rendered.user_data);
+        assert_eq!(string(&only_user(&ud)["passwd"]), "$6$a: b #c");
+    }
+}
+
+/// Past the resolver's checks (as if a rule were loosened), the built-in templates still
+/// write every value quoted: nothing from the lab adds keys to any of the three files.
+#[test]
+fn built_in_templates_quote_every_value_even_unchecked_ones() {
+    let mut lab = lab(&format!(
+        "lab \"x\"\n{IMG}network \"lan\" cidr=\"10.0.0.0/24\" domain=\"lab.test\"\nnode \"a\" {{ interface network=\"lan\" address=\"10.0.0.10\"; }}"
+    ));
+    lab.vars.insert(
+        "user".into(),
+        vlab::lab::Variable {
+            value: serde_json::Value::String(INJECTION.into()),
+            secret: false,
+        },
+    );
+    let hostile = "a\nruncmd: [touch /pwned]\n#";
+    lab.networks[0].domain = Some("t\nruncmd: [x]".into());
+    lab.nodes[0].name = hostile.into();
+    lab.nodes[0].interfaces[0].name = "e\nx: [y]".into();
+    let rendered = render(&lab, &lab.nodes[0], &[]).expect("renders");
+    assert_built_in_structure(&rendered.user_data, INJECTION);
+    let ud = yaml(&rendered.user_data);
+    assert_eq!(string(&ud["hostname"]), hostile);
+    assert_eq!(string(&ud["fqdn"]), format!("{hostile}.t\nruncmd: [x]"));
+    let md = yaml(&rendered.meta_data);
+    assert_eq!(
+        md.as_hash().map(|h| h.len()),
+        Some(2),
+        "{}",
+        rendered.meta_data
+    );
+    assert_eq!(string(&md["local-hostname"]), hostile);
+    let nc = yaml(&rendered.network_config);
+    let ethernets = nc["ethernets"].as_hash().expect("ethernets");
+    assert_eq!(ethernets.len(), 1, "{}", rendered.network_config);
+    let eth = &nc["ethernets"]["e\nx: [y]"];
+    assert_eq!(string(&eth["set-name"]), "e\nx: [y]");
+    assert_eq!(
+        eth["addresses"].as_vec().map(|a| a.len()),
+        Some(1),
+        "{}",
+        rendered.network_config
+    );
 }
