@@ -29,6 +29,7 @@ pub mod local_file;
 pub(crate) mod mac_address;
 pub mod pipeline;
 pub(crate) mod planner;
+pub mod private_file;
 pub(crate) mod resolver;
 pub(crate) mod saved_plan;
 
