@@ -214,8 +214,28 @@ fn render_one(
         })?,
         None => builtin.to_string(),
     };
+    render_template(&node.name, &label, &source, context)
+}
+
+/// Renders one template's text for node `node` with `context` (as
+/// `render_context::context` builds it), as `render` renders each file: errors name the
+/// template by `label`. Secrets are not masked here (`render` does that). For tools and
+/// the fuzz target; `render` is the whole job.
+pub fn render_template(
+    node: &str,
+    label: &str,
+    source: &str,
+    context: &serde_json::Value,
+) -> Result<String, RenderError> {
+    let error = |line, message: String, help: Option<String>| RenderError {
+        template: label.to_string(),
+        node: node.to_string(),
+        line,
+        message,
+        help,
+    };
     let mut tera = tera::Tera::default();
-    if let Err(e) = tera.add_raw_template(&label, &source) {
+    if let Err(e) = tera.add_raw_template(label, source) {
         let message = chain(&e);
         return Err(error(
             line_from_parse_error(&message),
@@ -225,9 +245,9 @@ fn render_one(
     }
     let tera_context =
         tera::Context::from_value(context.clone()).map_err(|e| error(None, chain(&e), None))?;
-    tera.render(&label, &tera_context).map_err(|e| {
+    tera.render(label, &tera_context).map_err(|e| {
         let message = chain(&e);
-        let line = missing_variable(&message).and_then(|var| line_of(&source, &var));
+        let line = missing_variable(&message).and_then(|var| line_of(source, &var));
         error(
             line,
             message,
@@ -247,6 +267,12 @@ fn check_yaml(
     if cloud_config_only && !text.starts_with("#cloud-config") {
         return Ok(());
     }
+    check_output(&node.name, &template_label(kind, path), kind, text)
+}
+
+/// Checks that rendered `text` (the `kind` file of `node`, from template `label`) is YAML,
+/// as `render` does; the error quotes the offending output line, unmasked.
+pub fn check_output(node: &str, label: &str, kind: &str, text: &str) -> Result<(), RenderError> {
     match yaml_rust2::YamlLoader::load_from_str(text) {
         Ok(_) => Ok(()),
         Err(e) => {
@@ -262,8 +288,8 @@ fn check_yaml(
             };
             let shown = lines.get(line - 1).copied().unwrap_or_default();
             Err(RenderError {
-                template: template_label(kind, path),
-                node: node.name.clone(),
+                template: label.to_string(),
+                node: node.to_string(),
                 line: None,
                 message: format!(
                     "the rendered {kind} is not valid YAML: {} at line {line} of the output: `{}`",
