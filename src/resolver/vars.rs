@@ -37,6 +37,12 @@ impl Resolver<'_> {
             if var.name.value == "user"
                 && let Err(why) = check_user_name(&value)
             {
+                // A diagnostic never shows a secret's value.
+                let why = if var.secret {
+                    "the (secret) value is not a Unix user name".to_string()
+                } else {
+                    why
+                };
                 self.d.push(
                     Diagnostic::new(
                         DiagnosticCode::InvalidName,

@@ -248,6 +248,12 @@ fn a_user_that_is_not_a_unix_user_name_is_a_validate_error_at_the_value() {
             "{kdl}: {found:?}"
         );
     }
+    // A secret value is not quoted.
+    let found = diagnostics(&format!(
+        "{IMG}node \"a\" {{ cloud-init {{ vars {{ user \"Sec Ret\" secret=#true; }}; }}; }}"
+    ));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(!found[0].contains("Sec Ret"), "{found:?}");
     // The span is the value, not the variable's name.
     let found = diagnostics(&cases[0]);
     assert!(found[0].contains(" 1:23 "), "{found:?}");
