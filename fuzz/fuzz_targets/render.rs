@@ -107,7 +107,10 @@ fn built_in_path(user: &str, hash: &str, token: &str, mask: &SecretMask) {
         .keys()
         .filter_map(Yaml::as_str)
         .collect();
-    assert_eq!(keys, ["hostname", "manage_etc_hosts", "users", "ssh_pwauth"]);
+    assert_eq!(
+        keys,
+        ["hostname", "manage_etc_hosts", "users", "ssh_pwauth"]
+    );
     let users = ud["users"].as_vec().expect("users");
     assert_eq!(users.len(), 1);
     assert_eq!(users[0]["name"].as_str(), Some(user));
@@ -126,7 +129,10 @@ fn built_in_path(user: &str, hash: &str, token: &str, mask: &SecretMask) {
 fn assert_hidden(shown: &str, secrets: &[&str]) {
     for secret in secrets {
         if !secret.is_empty() && !secret.contains(['(', ')', 's', 'e', 'c', 'r', 't']) {
-            assert!(!shown.contains(secret), "secret {secret:?} shown in {shown:?}");
+            assert!(
+                !shown.contains(secret),
+                "secret {secret:?} shown in {shown:?}"
+            );
         }
     }
 }
