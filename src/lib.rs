@@ -31,6 +31,7 @@ pub(crate) mod mac_address;
 pub mod pipeline;
 pub(crate) mod planner;
 pub mod printable;
+pub mod private_file;
 pub(crate) mod resolver;
 pub(crate) mod saved_plan;
 

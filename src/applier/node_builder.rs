@@ -12,6 +12,7 @@ use crate::lab::{Artifact, Node};
 use crate::libvirt::console_watch::ConsoleWatch;
 use crate::libvirt::host_session::HostSession;
 use crate::planner::plan::Action;
+use std::path::{Path, PathBuf};
 
 /// Uploads a pulled image file (disk, kernel or initrd, each an image change of its own,
 /// named by `Artifact::name`) to the host's pool.
@@ -100,23 +101,41 @@ fn upload_seed(
     volume: &str,
     seed: &[u8],
 ) -> Result<(), ApplyError> {
-    use std::io::Write;
-    let staged = inputs.staging.join(volume);
-    // The seed holds the node's secrets (user-data): the user's alone from its first byte.
-    crate::image_store::cache_layout::create_file(
-        &staged,
-        crate::image_store::cache_layout::PRIVATE_MODE,
-    )
-    .and_then(|mut file| file.write_all(seed))
-    .map_err(|source| ApplyError::Staging {
-        path: staged.clone(),
-        source,
-    })?;
+    let staged = stage_seed(&inputs.staging, volume, seed)?;
     let result = session
         .uploader
-        .place_named(&session.host.pool, volume, &staged, &|_| {})
+        .place_private(&session.host.pool, volume, &staged, &|_| {})
         .map(|_| ())
         .map_err(|e| ApplyError::Libvirt(e.into()));
     let _ = std::fs::remove_file(&staged);
     result
+}
+
+/// Writes the seed (user-data with secrets) into the staging directory for the upload,
+/// mode 0600 from the start.
+fn stage_seed(staging: &Path, volume: &str, seed: &[u8]) -> Result<PathBuf, ApplyError> {
+    let staged = staging.join(volume);
+    crate::private_file::write(&staged, seed).map_err(|source| ApplyError::Staging {
+        path: staged.clone(),
+        source,
+    })?;
+    Ok(staged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stage_seed;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_staged_seed_is_0600() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let staged = stage_seed(dir.path(), "vlab_web_lb_seed_1.img", b"seed").expect("staged");
+        let mode = std::fs::metadata(&staged)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(std::fs::read(&staged).expect("read"), b"seed");
+    }
 }

@@ -8,17 +8,23 @@
 
 pub mod render_context;
 pub mod render_error;
+pub mod secret_mask;
 pub mod seed_image;
 pub mod ssh_keys;
 pub mod template_engine;
 
 use crate::lab::{Lab, Node};
 use render_error::RenderError;
+use secret_mask::SecretMask;
 use std::path::Path;
 
 const USER_DATA: &str = include_str!("../../templates/user-data.tera");
 const META_DATA: &str = include_str!("../../templates/meta-data.tera");
 const NETWORK_CONFIG: &str = include_str!("../../templates/network-config.tera");
+
+/// Largest template file vlab reads (1 MiB): cloud-init data far larger than this is a
+/// mistake, and a path such as `/dev/zero` must not be read until memory runs out.
+pub const TEMPLATE_LIMIT: u64 = 1024 * 1024;
 
 /// A node's rendered cloud-init files.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,18 +63,46 @@ impl RenderedNode {
         seed_image::build(&files)
     }
 
-    /// `text` with every secret value replaced, for printing.
+    /// The mask that hides this node's secrets in every form templates write them.
+    pub fn mask(&self) -> SecretMask {
+        SecretMask::new(self.secrets.iter().map(String::as_str))
+    }
+
+    /// `text` with every secret value replaced (raw, escaped, base64: see `SecretMask`), for
+    /// printing.
     pub fn masked(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for secret in self.secrets.iter().filter(|s| !s.is_empty()) {
-            out = out.replace(secret.as_str(), crate::lab::node::REDACTED);
-        }
-        out
+        self.mask().apply(text)
     }
 }
 
 /// Renders `node`'s cloud-init data; `ssh_keys` are the public keys for the default user.
+/// An error's message never shows a secret (it may quote rendered output).
 pub fn render(lab: &Lab, node: &Node, ssh_keys: &[String]) -> Result<RenderedNode, RenderError> {
+    let secrets = secret_values(lab, node);
+    render_files(lab, node, ssh_keys, secrets.clone())
+        .map_err(|e| e.masked(&SecretMask::new(secrets.iter().map(String::as_str))))
+}
+
+/// The values of the secret variables `node` sees (the lab's and its own).
+fn secret_values(lab: &Lab, node: &Node) -> Vec<String> {
+    lab.vars
+        .values()
+        .chain(node.cloud_init.vars.values())
+        .filter(|v| v.secret)
+        .map(|v| {
+            v.value
+                .as_str()
+                .map_or_else(|| v.value.to_string(), str::to_string)
+        })
+        .collect()
+}
+
+fn render_files(
+    lab: &Lab,
+    node: &Node,
+    ssh_keys: &[String],
+    secrets: Vec<String>,
+) -> Result<RenderedNode, RenderError> {
     let context = render_context::context(lab, node, ssh_keys);
     let ci = &node.cloud_init;
     let user_data = render_one(
@@ -129,17 +163,6 @@ pub fn render(lab: &Lab, node: &Node, ssh_keys: &[String]) -> Result<RenderedNod
         &meta_data,
         false,
     )?;
-    let secrets = lab
-        .vars
-        .values()
-        .chain(node.cloud_init.vars.values())
-        .filter(|v| v.secret)
-        .map(|v| {
-            v.value
-                .as_str()
-                .map_or_else(|| v.value.to_string(), str::to_string)
-        })
-        .collect();
     Ok(RenderedNode {
         node: node.name.clone(),
         user_data,
@@ -180,17 +203,58 @@ fn render_one(
         help,
     };
     let source = match path {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| {
+        Some(path) => read_template(&node.cloud_init.root, path).map_err(|e| {
             error(
                 None,
                 format!("cannot read the template: {e}"),
-                Some(format!("the `{kind}` path is relative to the lab file")),
+                Some(format!(
+                    "the `{kind}` path is relative to the lab file and must name a regular text file of at most {} KiB",
+                    TEMPLATE_LIMIT / 1024
+                )),
             )
         })?,
         None => builtin.to_string(),
     };
+    render_template(&node.name, &label, &source, context)
+}
+
+/// A template file below `root`, the lab file's folder: the resolver refuses paths that
+/// lead out by name (`/`, `..`), and a symbolic link that leads out is refused here, before
+/// the file is opened, so a lab cannot read this machine's files through a link it ships.
+fn read_template(root: &Path, path: &Path) -> std::io::Result<String> {
+    let inside = match (root.canonicalize(), path.canonicalize()) {
+        (Ok(root), Ok(target)) => target.starts_with(root),
+        (_, Err(e)) => return Err(e),
+        (Err(_), Ok(_)) => false,
+    };
+    if !inside {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "it leads outside the lab file's folder (through a symbolic link)",
+        ));
+    }
+    crate::local_file::LocalFile::read_text(path, TEMPLATE_LIMIT)
+}
+
+/// Renders one template's text for node `node` with `context` (as
+/// `render_context::context` builds it), as `render` renders each file: errors name the
+/// template by `label`. Secrets are not masked here (`render` does that). For tools and
+/// the fuzz target; `render` is the whole job.
+pub fn render_template(
+    node: &str,
+    label: &str,
+    source: &str,
+    context: &serde_json::Value,
+) -> Result<String, RenderError> {
+    let error = |line, message: String, help: Option<String>| RenderError {
+        template: label.to_string(),
+        node: node.to_string(),
+        line,
+        message,
+        help,
+    };
     let mut tera = template_engine::engine();
-    if let Err(e) = tera.add_raw_template(&label, &source) {
+    if let Err(e) = tera.add_raw_template(label, source) {
         let message = chain(&e);
         return Err(error(
             line_from_parse_error(&message),
@@ -200,9 +264,9 @@ fn render_one(
     }
     let tera_context =
         tera::Context::from_value(context.clone()).map_err(|e| error(None, chain(&e), None))?;
-    tera.render(&label, &tera_context).map_err(|e| {
+    tera.render(label, &tera_context).map_err(|e| {
         let message = chain(&e);
-        let line = missing_variable(&message).and_then(|var| line_of(&source, &var));
+        let line = missing_variable(&message).and_then(|var| line_of(source, &var));
         error(
             line,
             message,
@@ -222,6 +286,12 @@ fn check_yaml(
     if cloud_config_only && !text.starts_with("#cloud-config") {
         return Ok(());
     }
+    check_output(&node.name, &template_label(kind, path), kind, text)
+}
+
+/// Checks that rendered `text` (the `kind` file of `node`, from template `label`) is YAML,
+/// as `render` does; the error quotes the offending output line, unmasked.
+pub fn check_output(node: &str, label: &str, kind: &str, text: &str) -> Result<(), RenderError> {
     match yaml_rust2::YamlLoader::load_from_str(text) {
         Ok(_) => Ok(()),
         Err(e) => {
@@ -237,8 +307,8 @@ fn check_yaml(
             };
             let shown = lines.get(line - 1).copied().unwrap_or_default();
             Err(RenderError {
-                template: template_label(kind, path),
-                node: node.name.clone(),
+                template: label.to_string(),
+                node: node.to_string(),
                 line: None,
                 message: format!(
                     "the rendered {kind} is not valid YAML: {} at line {line} of the output: `{}`",

@@ -8,8 +8,6 @@ use crate::cli::output::Output;
 use crate::cloud_init::RenderedNode;
 use crate::pipeline::node_preview::NodePreview;
 use serde_json::json;
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 pub fn run(
@@ -93,15 +91,7 @@ fn write_files(
 
 /// Writes a file readable by its owner only (rendered data may hold secrets).
 fn write_private(path: &Path, data: &[u8]) -> Result<String, CommandError> {
-    let error =
-        |e: std::io::Error| CommandError::new(format!("cannot write {}: {e}", path.display()));
-    let _ = std::fs::remove_file(path);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(error)?;
-    file.write_all(data).map_err(error)?;
+    crate::private_file::write(path, data)
+        .map_err(|e| CommandError::new(format!("cannot write {}: {e}", path.display())))?;
     Ok(path.display().to_string())
 }

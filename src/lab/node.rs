@@ -63,6 +63,10 @@ pub enum Attachment {
 /// Template overrides (paths resolved against the lab file's directory) and node variables.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CloudInit {
+    /// The lab file's folder: template paths stay below it, symbolic links included. Not
+    /// part of the node's spec digest (moving the lab's folder changes no guest).
+    #[serde(skip)]
+    pub root: PathBuf,
     pub user_data: Option<PathBuf>,
     pub meta_data: Option<PathBuf>,
     pub network_config: Option<PathBuf>,

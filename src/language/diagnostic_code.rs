@@ -69,7 +69,8 @@ diagnostic_codes! {
     /// range, an empty readiness marker, a malformed duration.
     InvalidValue => "invalid-value",
     // ---- names and references (resolver) ------------------------------------------------
-    /// A name breaks the naming rules, or a bridge name is not a Linux bridge name.
+    /// A name breaks the naming rules, a bridge name is not a Linux bridge name, or the
+    /// `user` variable is not a Unix user name.
     InvalidName => "invalid-name",
     /// A name is declared twice in its scope (after `count` expansion): a resource, a disk
     /// or an interface of one node, a variable.

@@ -8,6 +8,8 @@
 //! skipped. Because libvirt volumes carry no metadata, an upload
 //! is marked complete by a zero-size companion volume `<name>.ready`, created only after the
 //! stream finished: a base volume without it (an interrupted upload) is deleted and sent again.
+//! Base volumes are mode 0644 (every guest's overlay reads them); seeds, which hold secrets,
+//! are created 0600.
 //! This module only uploads; guest overlays on the base volume are the applier's business.
 //! Every call here blocks: async callers run it with `spawn_blocking`.
 
@@ -24,6 +26,10 @@ use virt::storage_vol::StorageVol;
 use virt::stream::Stream;
 
 const CHUNK: usize = 1024 * 1024;
+/// Base images: backing files that every guest of the host reads.
+const SHARED_MODE: &str = "0644";
+/// Seeds: they hold user-data, secrets included.
+const PRIVATE_MODE: &str = "0600";
 
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
@@ -158,6 +164,30 @@ impl PoolUploader {
         image: &Path,
         progress: &dyn Fn(u64),
     ) -> Result<BaseVolume, UploadError> {
+        self.place_with_mode(pool, name, image, SHARED_MODE, progress)
+    }
+
+    /// `place_named` for a file that holds secrets (a node's seed): the volume is created
+    /// readable by its owner only (libvirt hands it to the guest's QEMU when the domain
+    /// starts, as it does any disk).
+    pub fn place_private(
+        &self,
+        pool: &str,
+        name: &str,
+        image: &Path,
+        progress: &dyn Fn(u64),
+    ) -> Result<BaseVolume, UploadError> {
+        self.place_with_mode(pool, name, image, PRIVATE_MODE, progress)
+    }
+
+    fn place_with_mode(
+        &self,
+        pool: &str,
+        name: &str,
+        image: &Path,
+        mode: &str,
+        progress: &dyn Fn(u64),
+    ) -> Result<BaseVolume, UploadError> {
         let pool_error = |e: virt::error::Error| UploadError::Pool {
             uri: self.uri.clone(),
             pool: pool.to_string(),
@@ -199,13 +229,14 @@ impl PoolUploader {
                 source: e,
             })?
             .len();
-        let volume =
-            StorageVol::create_xml(&storage, &volume_xml(&name, size), 0).map_err(upload_error)?;
+        let volume = StorageVol::create_xml(&storage, &volume_xml(&name, size, mode), 0)
+            .map_err(upload_error)?;
         if let Err(e) = self.stream_into(&volume, image, size, progress) {
             let _ = volume.delete(0);
             return Err(e);
         }
-        StorageVol::create_xml(&storage, &volume_xml(&ready, 0), 0).map_err(upload_error)?;
+        StorageVol::create_xml(&storage, &volume_xml(&ready, 0, SHARED_MODE), 0)
+            .map_err(upload_error)?;
         refresh(&storage).map_err(pool_error)?;
         let path = volume.path().map_err(upload_error)?;
         Ok(BaseVolume {
@@ -281,9 +312,9 @@ impl PoolUploader {
     }
 }
 
-/// A raw volume of `size` bytes; whatever format the uploaded bytes have, libvirt probes on
-/// refresh (so no qemu-img is needed to create it).
-fn volume_xml(name: &str, size: u64) -> String {
+/// A raw volume of `size` bytes with file mode `mode`; whatever format the uploaded bytes
+/// have, libvirt probes on refresh (so no qemu-img is needed to create it).
+fn volume_xml(name: &str, size: u64, mode: &str) -> String {
     XmlElement::new("volume")
         .child(XmlElement::leaf("name", name))
         .child(XmlElement::leaf("capacity", size).attr("unit", "bytes"))
@@ -291,7 +322,18 @@ fn volume_xml(name: &str, size: u64) -> String {
         .child(
             XmlElement::new("target")
                 .child(XmlElement::new("format").attr("type", "raw"))
-                .child(XmlElement::new("permissions").child(XmlElement::leaf("mode", "0644"))),
+                .child(XmlElement::new("permissions").child(XmlElement::leaf("mode", mode))),
         )
         .render()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_volumes_are_created_owner_only_and_base_volumes_readable() {
+        assert!(volume_xml("s", 1, PRIVATE_MODE).contains("<mode>0600</mode>"));
+        assert!(volume_xml("b", 1, SHARED_MODE).contains("<mode>0644</mode>"));
+    }
 }

@@ -326,6 +326,7 @@ impl Resolver<'_> {
             Some(r.base_dir.join(p.value))
         };
         CloudInit {
+            root: self.base_dir.clone(),
             user_data: path(&spec.user_data, self),
             meta_data: path(&spec.meta_data, self),
             network_config: path(&spec.network_config, self),

@@ -71,8 +71,9 @@ done
 if [ -z "$seed" ]; then
     echo "vlab-tiny: no cidata seed found"
 else
-    echo "vlab-tiny: instance-id $(sed -n 's/^instance-id: *//p' /mnt/meta-data)"
-    echo "vlab-tiny: hostname $(sed -n 's/^local-hostname: *//p' /mnt/meta-data)"
+    # vlab writes values as YAML double-quoted scalars (plain ones are read too).
+    echo "vlab-tiny: instance-id $(sed -n 's/^instance-id: *//p' /mnt/meta-data | tr -d '"')"
+    echo "vlab-tiny: hostname $(sed -n 's/^local-hostname: *//p' /mnt/meta-data | tr -d '"')"
 fi
 for _ in $(seq 1 300); do
     [ -e /sys/class/net/eth0 ] && break
@@ -83,7 +84,7 @@ for path in /sys/class/net/eth*; do
     ip link set "$nic" up
     mac="$(cat "$path/address")"
     # A static address in network-config (the line after this MAC's `addresses:`).
-    static="$(awk -v mac="$mac" 'index($0, mac) {found=1} found && /addresses:/ {getline; gsub(/[ -]/, ""); print; exit}' /mnt/network-config 2>/dev/null)"
+    static="$(awk -v mac="$mac" 'index($0, mac) {found=1} found && /addresses:/ {getline; gsub(/[ "-]/, ""); print; exit}' /mnt/network-config 2>/dev/null)"
     if [ -n "$static" ]; then
         ip addr add "$static" dev "$nic"
         echo "vlab-tiny: $nic ${static%/*}"

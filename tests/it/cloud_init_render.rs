@@ -14,7 +14,7 @@ use vlab::language::lab_source::LabSource;
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// Line 1 of most labs: the lab's only image, so nodes need not name one.
-const IMG: &str = "image \"img\" url=\"https://x.test/i.qcow2\" unverified=#true\n";
+pub(crate) const IMG: &str = "image \"img\" url=\"https://x.test/i.qcow2\" unverified=#true\n";
 
 const KEY_A: &str =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGf8gVMxxlWlqi044FirpcHbSBRpbfCWpvhwObYEjMNz alice@laptop";
@@ -22,12 +22,12 @@ const KEY_B: &str =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFRzbWU7XMxgU9jT5Z4/f08aP2xJpkI6q7kVFfmGg1bk bob@desktop";
 
 /// A SHA-512 crypt hash, as `password_hash` would hold.
-const HASH: &str = "$6$Qm3vT8xLw2$aVdFlGU0e.4GiJaXrgzKD0LV.epHvMET3DgdD8K2Vc33XUwG0d0sU04VuSJgvhbMSH97c5oQDtX3jhbyxU/bB.";
+pub(crate) const HASH: &str = "$6$Qm3vT8xLw2$aVdFlGU0e.4GiJaXrgzKD0LV.epHvMET3DgdD8K2Vc33XUwG0d0sU04VuSJgvhbMSH97c5oQDtX3jhbyxU/bB.";
 
 // ---- helpers --------------------------------------------------------------------------------
 
 /// Checks `kdl` as if read from `path`; panics with every diagnostic if it does not resolve.
-fn check_at(path: &Path, kdl: &str) -> Lab {
+pub(crate) fn check_at(path: &Path, kdl: &str) -> Lab {
     let source = LabSource::from_bytes(path, kdl.as_bytes().to_vec()).expect("lab source accepted");
     match vlab::check(&source) {
         Ok(lab) => lab,
@@ -45,17 +45,17 @@ fn check_at(path: &Path, kdl: &str) -> Lab {
 }
 
 /// A lab with no template files of its own.
-fn lab(kdl: &str) -> Lab {
+pub(crate) fn lab(kdl: &str) -> Lab {
     check_at(Path::new("lab.kdl"), kdl)
 }
 
 /// A lab whose file is `dir/lab.kdl`, so template paths resolve against `dir`.
-fn lab_in(dir: &Path, kdl: &str) -> Lab {
+pub(crate) fn lab_in(dir: &Path, kdl: &str) -> Lab {
     check_at(&dir.join("lab.kdl"), kdl)
 }
 
 /// A temporary directory holding the given files.
-fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+pub(crate) fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, text) in files {
         std::fs::write(dir.path().join(name), text).expect("write template");
@@ -63,7 +63,7 @@ fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-fn node<'a>(lab: &'a Lab, name: &str) -> &'a Node {
+pub(crate) fn node<'a>(lab: &'a Lab, name: &str) -> &'a Node {
     lab.node(name).unwrap_or_else(|| panic!("no node `{name}`"))
 }
 
@@ -72,13 +72,13 @@ fn keys(list: &[&str]) -> Vec<String> {
 }
 
 /// Renders node `name`, which must succeed.
-fn render_ok(lab: &Lab, name: &str, ssh_keys: &[String]) -> RenderedNode {
+pub(crate) fn render_ok(lab: &Lab, name: &str, ssh_keys: &[String]) -> RenderedNode {
     render(lab, node(lab, name), ssh_keys)
         .unwrap_or_else(|e| panic!("render of `{name}` failed: {e}"))
 }
 
 /// Renders node `name`, which must fail.
-fn render_err(lab: &Lab, name: &str) -> RenderError {
+pub(crate) fn render_err(lab: &Lab, name: &str) -> RenderError {
     match render(lab, node(lab, name), &[]) {
         Ok(r) => panic!(
             "render of `{name}` should fail, got user-data:\n{}",
@@ -89,14 +89,14 @@ fn render_err(lab: &Lab, name: &str) -> RenderError {
 }
 
 /// The single YAML document in `text`.
-fn yaml(text: &str) -> Yaml {
+pub(crate) fn yaml(text: &str) -> Yaml {
     let mut docs =
         YamlLoader::load_from_str(text).unwrap_or_else(|e| panic!("not YAML ({e}):\n{text}"));
     assert_eq!(docs.len(), 1, "one YAML document expected in:\n{text}");
     docs.remove(0)
 }
 
-fn string(value: &Yaml) -> &str {
+pub(crate) fn string(value: &Yaml) -> &str {
     value
         .as_str()
         .unwrap_or_else(|| panic!("expected a string, got {value:?}"))
@@ -132,7 +132,7 @@ fn mac_of(node: &Node, name: &str) -> String {
 }
 
 /// The single default user of a user-data document.
-fn only_user(user_data: &Yaml) -> &Yaml {
+pub(crate) fn only_user(user_data: &Yaml) -> &Yaml {
     let users = user_data["users"].as_vec().expect("users is a list");
     assert_eq!(users.len(), 1, "exactly one user: {users:?}");
     &users[0]

@@ -27,6 +27,7 @@ mod support;
 mod cli;
 mod cloud_init_host;
 mod cloud_init_render;
+mod cloud_init_render_security;
 mod converge_lifecycle;
 mod crash_safety;
 mod debian_guest;

@@ -1,0 +1,65 @@
+//! Writing files that may hold secrets (rendered cloud-init data, seeds): created readable
+//! and writable by their owner only (mode 0600) from the moment they exist, whatever the
+//! umask, never written through a file or link that was there before.
+//!
+//! Only writes; where such files go is the callers' business (`vlab render --out`, the
+//! applier's staging directory).
+
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// The mode of every file written here.
+pub const MODE: u32 = 0o600;
+
+/// Writes `data` to a new file at `path` with mode 0600. Whatever was at `path` (an older
+/// file, whose mode may be wider, or a symlink) is removed first rather than written through.
+pub fn write(path: &Path, data: &[u8]) -> io::Result<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(MODE)
+        .open(path)?;
+    file.write_all(data)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::symlink_metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    #[test]
+    fn new_and_replaced_files_are_0600_and_links_are_not_followed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("seed.img");
+        write(&path, b"one").expect("write");
+        assert_eq!(mode(&path), 0o600);
+        // An older, world-readable file is replaced, not reused with its mode.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        write(&path, b"two").expect("rewrite");
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(std::fs::read(&path).expect("read"), b"two");
+        // A symlink planted at the path is replaced; its target is untouched.
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, b"keep").expect("target");
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).expect("symlink");
+        write(&link, b"secret").expect("write over the link");
+        assert_eq!(std::fs::read(&target).expect("target"), b"keep");
+        assert_eq!(mode(&link), 0o600);
+    }
+}
