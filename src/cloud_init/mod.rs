@@ -7,6 +7,7 @@
 //! builds; it does not upload seeds or decide when a node must be replaced.
 
 pub mod render_context;
+pub mod render_deadline;
 pub mod render_error;
 pub mod secret_mask;
 pub mod seed_image;
@@ -213,9 +214,9 @@ fn render_one(
                 )),
             )
         })?,
-        None => builtin.to_string(),
+        None => return render_template(&node.name, &label, builtin, context),
     };
-    render_template(&node.name, &label, &source, context)
+    render_deadline::render(&node.name, &label, source, context)
 }
 
 /// A template file below `root`, the lab file's folder: the resolver refuses paths that

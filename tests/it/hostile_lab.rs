@@ -87,3 +87,24 @@ fn no_escape_sequence_reaches_the_terminal() {
     let (_, text) = vlab(dir.path(), &["validate"]);
     assert!(text.contains("\\u{1b}]0;pwned"), "{text}");
 }
+
+/// Templates are programs: nested loops ran for hours and held the CI job. A lab's template
+/// that does not finish within the deadline stops the plan with an error naming it.
+#[test]
+fn a_template_that_never_finishes_stops_the_plan() {
+    let dir = lab_with_template(
+        "#cloud-config\n{% for a in range(end=100000) %}{% for b in range(end=100000) %}{% for c in range(end=100000) %}.{% endfor %}{% endfor %}{% endfor %}\n",
+    );
+    let started = std::time::Instant::now();
+    let (code, text) = vlab(dir.path(), &["plan"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("did not finish rendering within 5 s"),
+        "{text}"
+    );
+    assert!(text.contains("ud.tera"), "{text}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "stopped at the deadline, not at the end of the loops"
+    );
+}
