@@ -15,18 +15,26 @@ pub const MODE: u32 = 0o600;
 /// Writes `data` to a new file at `path` with mode 0600. Whatever was at `path` (an older
 /// file, whose mode may be wider, or a symlink) is removed first rather than written through.
 pub fn write(path: &Path, data: &[u8]) -> io::Result<()> {
+    let mut file = create(path, MODE)?;
+    file.write_all(data)?;
+    file.sync_all()
+}
+
+/// Creates `path` anew, open for reading and writing, with `mode` (under the umask) from
+/// its first byte: whatever was at `path` is removed first, so neither an older file's
+/// wider mode nor a symlink carries over. The image cache creates its files here too.
+pub fn create(path: &Path, mode: u32) -> io::Result<std::fs::File> {
     match std::fs::remove_file(path) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => return Err(e),
     }
-    let mut file = std::fs::OpenOptions::new()
+    std::fs::OpenOptions::new()
+        .read(true)
         .write(true)
         .create_new(true)
-        .mode(MODE)
-        .open(path)?;
-    file.write_all(data)?;
-    file.sync_all()
+        .mode(mode)
+        .open(path)
 }
 
 #[cfg(test)]

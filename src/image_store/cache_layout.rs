@@ -129,20 +129,9 @@ pub fn copy_mode(source_mode: u32) -> u32 {
     }
 }
 
-/// Creates `path` anew with `mode` (under the umask) from the first byte, replacing any file
-/// there: a left-over file would keep its old mode.
+/// Creates `path` anew with `mode` from the first byte (`private_file::create`).
 pub fn create_file(path: &Path, mode: u32) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-        _ => {}
-    }
-    std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
+    crate::private_file::create(path, mode)
 }
 
 /// `sha256-<hex>`: the only name a blob ever has.
