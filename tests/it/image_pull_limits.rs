@@ -101,12 +101,7 @@ async fn a_compressed_image_with_a_wrong_checksum_is_never_unpacked() {
         watch.most(),
         bomb.len()
     );
-    assert_cache_empty(dir.path());
-    assert!(
-        partial_files(dir.path()).is_empty(),
-        "{:?}",
-        partial_files(dir.path())
-    );
+    assert_no_trace(dir.path());
 }
 
 #[tokio::test]
@@ -164,12 +159,7 @@ async fn a_verified_archive_that_unpacks_past_the_limit_is_refused() {
         err.to_string().contains("unpacked image is larger than"),
         "{err}"
     );
-    assert_cache_empty(dir.path());
-    assert!(
-        partial_files(dir.path()).is_empty(),
-        "{:?}",
-        partial_files(dir.path())
-    );
+    assert_no_trace(dir.path());
 }
 
 #[tokio::test]
@@ -193,12 +183,7 @@ async fn a_download_that_never_ends_stops_at_the_limit_and_is_deleted() {
         watch.most()
     );
     assert_eq!(server.image_requests().len(), 1, "a limit is not retried");
-    assert_cache_empty(dir.path());
-    assert!(
-        partial_files(dir.path()).is_empty(),
-        "{:?}",
-        partial_files(dir.path())
-    );
+    assert_no_trace(dir.path());
 }
 
 #[tokio::test]
@@ -248,12 +233,7 @@ async fn a_file_url_naming_a_device_is_refused_before_anything_is_written() {
         "{err}"
     );
     assert_eq!(err.help(), Some("a `file://` URL must name a regular file"));
-    assert_cache_empty(dir.path());
-    assert!(
-        partial_files(dir.path()).is_empty(),
-        "{:?}",
-        partial_files(dir.path())
-    );
+    assert_no_trace(dir.path());
 }
 
 #[tokio::test]
@@ -380,4 +360,11 @@ async fn credentials_in_a_url_are_masked_in_errors() {
         assert!(!text.contains("s3cret"), "{text}");
         assert!(text.contains("me:***@127.0.0.1"), "{text}");
     }
+}
+
+/// Nothing of a refused pull is left: no cache entry, no partial file.
+fn assert_no_trace(root: &std::path::Path) {
+    assert_cache_empty(root);
+    let left = partial_files(root);
+    assert!(left.is_empty(), "{left:?}");
 }
