@@ -1,9 +1,10 @@
-//! Writing files that may hold secrets (rendered cloud-init data, seeds): created readable
-//! and writable by their owner only (mode 0600) from the moment they exist, whatever the
-//! umask, never written through a file or link that was there before.
+//! Files created with their mode from the first byte, never written through a file or link
+//! that was there before: `write` for what may hold secrets (rendered cloud-init data,
+//! seeds: 0600, whatever the umask), `create` for the image cache's files, whose mode the
+//! cache decides (0600, or no wider than a `file://` source).
 //!
-//! Only writes; where such files go is the callers' business (`vlab render --out`, the
-//! applier's staging directory).
+//! Only creates and writes; where such files go is the callers' business (`vlab render
+//! --out`, the applier's staging directory, the image cache).
 
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
@@ -22,7 +23,7 @@ pub fn write(path: &Path, data: &[u8]) -> io::Result<()> {
 
 /// Creates `path` anew, open for reading and writing, with `mode` (under the umask) from
 /// its first byte: whatever was at `path` is removed first, so neither an older file's
-/// wider mode nor a symlink carries over. The image cache creates its files here too.
+/// wider mode nor a symlink carries over.
 pub fn create(path: &Path, mode: u32) -> io::Result<std::fs::File> {
     match std::fs::remove_file(path) {
         Ok(()) => {}

@@ -10,8 +10,8 @@
 //! <root>/locks/<key>.lock            held while a process pulls that URL
 //! ```
 //! No path component ever comes from a URL: keys are digests of the URL. The folders are
-//! private to the user (0700) and every file is created with its final mode (`create_file`,
-//! `write_json`): the records hold source URLs, which may carry credentials. Paths and modes
+//! private to the user (0700) and every file is created with its final mode
+//! (`private_file::create`, `write_json`): the records hold source URLs, which may carry credentials. Paths and modes
 //! only; the store decides what to do with them.
 
 use crate::checksum::Checksum;
@@ -129,11 +129,6 @@ pub fn copy_mode(source_mode: u32) -> u32 {
     }
 }
 
-/// Creates `path` anew with `mode` from the first byte (`private_file::create`).
-pub fn create_file(path: &Path, mode: u32) -> std::io::Result<std::fs::File> {
-    crate::private_file::create(path, mode)
-}
-
 /// `sha256-<hex>`: the only name a blob ever has.
 pub fn blob_name(digest: &Checksum) -> String {
     format!("{}-{}", digest.algorithm.name(), digest.hex)
@@ -203,7 +198,7 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
     use std::io::Write;
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     let bytes = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
-    create_file(&tmp, PRIVATE_MODE)?.write_all(&bytes)?;
+    crate::private_file::create(&tmp, PRIVATE_MODE)?.write_all(&bytes)?;
     std::fs::rename(&tmp, path)
 }
 
@@ -265,7 +260,7 @@ mod tests {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).expect("chmod");
         write_json(&path, &"x").expect("json");
         assert_eq!(mode_of(&path), 0o600);
-        create_file(&path, 0o600).expect("create");
+        crate::private_file::create(&path, 0o600).expect("create");
         assert_eq!(mode_of(&path), 0o600);
     }
 }

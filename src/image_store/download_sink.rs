@@ -148,7 +148,7 @@ impl State {
             }
             part
         } else {
-            super::cache_layout::create_file(&spec.part, spec.mode)?
+            crate::private_file::create(&spec.part, spec.mode)?
         };
         let mut state = State {
             part: BufWriter::with_capacity(FILE_BUFFER, part.try_clone()?),

@@ -78,7 +78,7 @@ pub fn unpack(
 ) -> Result<(Checksum, u64), UnpackError> {
     let source = File::open(from).map_err(UnpackError::Io)?;
     let mut input = BufReader::with_capacity(FILE_BUFFER, source);
-    let file = super::cache_layout::create_file(to, mode).map_err(UnpackError::Io)?;
+    let file = crate::private_file::create(to, mode).map_err(UnpackError::Io)?;
     let failure = Rc::new(RefCell::new(None));
     let bounded = Bounded {
         inner: BufWriter::with_capacity(FILE_BUFFER, file),

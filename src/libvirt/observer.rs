@@ -128,11 +128,14 @@ fn observe_domain(
     lab: &str,
 ) -> Result<Result<ObservedDomain, ForeignDomain>, virt::error::Error> {
     let xml = domain.xml_desc(0)?;
-    let Some(mut observed) = parse_domain(&xml, lab) else {
-        return Ok(Err(ForeignDomain {
-            name: domain.name()?,
-            lab: owning_lab(&xml),
-        }));
+    let mut observed = match classify_domain(&xml, lab) {
+        Ok(observed) => observed,
+        Err(owner) => {
+            return Ok(Err(ForeignDomain {
+                name: domain.name()?,
+                lab: owner,
+            }));
+        }
     };
     observed.state = match domain.state()?.0.known() {
         // Blocked is a running guest waiting on I/O (idle Xen guests are often blocked).
@@ -145,25 +148,22 @@ fn observe_domain(
     Ok(Ok(observed))
 }
 
-/// The lab named by a domain's vlab metadata, if it has any.
-fn owning_lab(xml: &str) -> Option<String> {
-    let doc = roxmltree::Document::parse(xml).ok()?;
-    doc.root_element()
-        .descendants()
-        .find(|n| n.tag_name().namespace() == Some(METADATA_NS) && n.tag_name().name() == "lab")?
-        .attribute("name")
-        .map(str::to_string)
-}
-
 /// The domain as the planner sees it, if its metadata says it belongs to `lab`.
 pub fn parse_domain(xml: &str, lab: &str) -> Option<ObservedDomain> {
-    let doc = roxmltree::Document::parse(xml).ok()?;
+    classify_domain(xml, lab).ok()
+}
+
+/// The domain as the planner sees it when it belongs to `lab`; else the lab its vlab
+/// metadata names (`None`: no vlab metadata, or XML vlab cannot read), from one parse.
+fn classify_domain(xml: &str, lab: &str) -> Result<ObservedDomain, Option<String>> {
+    let doc = roxmltree::Document::parse(xml).map_err(|_| None)?;
     let root = doc.root_element();
     let meta = root
         .descendants()
-        .find(|n| n.tag_name().namespace() == Some(METADATA_NS) && n.tag_name().name() == "lab")?;
+        .find(|n| n.tag_name().namespace() == Some(METADATA_NS) && n.tag_name().name() == "lab")
+        .ok_or(None)?;
     if meta.attribute("name") != Some(lab) {
-        return None;
+        return Err(meta.attribute("name").map(str::to_string));
     }
     let text = |tag: &str| {
         root.children()
@@ -184,9 +184,11 @@ pub fn parse_domain(xml: &str, lab: &str) -> Option<ObservedDomain> {
             })
         })
         .unwrap_or(0);
-    Some(ObservedDomain {
-        name: text("name")?.to_string(),
-        node: meta.attribute("node")?.to_string(),
+    // Metadata naming the lab without a name or node is not the lab's to change.
+    let unreadable = || Some(lab.to_string());
+    Ok(ObservedDomain {
+        name: text("name").ok_or_else(unreadable)?.to_string(),
+        node: meta.attribute("node").ok_or_else(unreadable)?.to_string(),
         digest: meta.attribute("digest").unwrap_or_default().to_string(),
         image: meta.attribute("image").unwrap_or_default().to_string(),
         seed_volume: meta.attribute("seed").unwrap_or_default().to_string(),
@@ -217,8 +219,14 @@ mod tests {
         assert_eq!(d.seed_volume, "vlab-web-web-1-seed-1.img");
         assert!(parse_domain(xml, "other").is_none());
         assert!(parse_domain("<domain><name>x</name></domain>", "web").is_none());
-        assert_eq!(owning_lab(xml).as_deref(), Some("web"));
-        assert_eq!(owning_lab("<domain><name>x</name></domain>"), None);
+        assert_eq!(
+            classify_domain(xml, "other").err(),
+            Some(Some("web".into()))
+        );
+        assert_eq!(
+            classify_domain("<domain><name>x</name></domain>", "web").err(),
+            Some(None)
+        );
     }
 
     /// Another client deletes a domain between vlab's listing and its reading: the domain is
