@@ -4,9 +4,11 @@
 //!
 //! The domain is started paused and the watch attached before it runs, so no line printed
 //! at boot is missed. Waiting is event-driven: libvirt's event loop (`events`)
-//! signals the stream readable, and the waiter sleeps on that signal with the deadline as
-//! its timeout. A console that closes while the guest still runs (a Xen console can drop
-//! its reader during boot) is attached again. It does not decide what ready means
+//! signals the stream readable, and the waiter sleeps on that signal, reading the stream at
+//! least once a second in any case (`POLL_INTERVAL`). A stream that ended or failed is
+//! closed at once, so libvirt dispatches nothing more for it. A console that closes or
+//! fails while the guest still runs (a Xen console can drop its reader during boot) is
+//! attached again. It does not decide what ready means
 //! (`Readiness` does) or what to do on a timeout (the applier reports it).
 
 use super::LibvirtError;
@@ -29,6 +31,14 @@ const REATTACH_PAUSE: Duration = Duration::from_millis(200);
 /// long enough for a reboot (libvirt stops and starts the domain again; on the emulated Xen
 /// host that took 25-30 s for a 512 MiB PVH guest), short next to any readiness timeout.
 const RESTART_GRACE: Duration = Duration::from_secs(90);
+
+/// The longest the waiter sleeps without reading the stream itself. libvirt's remote driver
+/// dispatches a stream's callback on every turn of its event loop, at full speed, for as
+/// long as a stream that has ended (or holds unread data) still has the callback registered:
+/// measured on a Xen host over `xen+ssh://`, libvirt's event thread took a whole core of a
+/// two-core machine while the waiters slept. So a stream that ended or failed is closed at
+/// once, and the waiter reads at least this often rather than trust a wake-up alone.
+const POLL_INTERVAL: Duration = Duration::from_secs(1);
 
 /// How many console lines an error message quotes.
 const TAIL_LINES: usize = 15;
@@ -53,6 +63,8 @@ pub struct ConsoleWatch {
     /// How often the console was attached again after it closed under a running guest.
     reattached: u32,
     stream: Stream,
+    /// False once `stream` ended or failed and was closed (before a reattach replaces it).
+    open: bool,
     wake: Receiver<()>,
     partial: Vec<u8>,
     tail: VecDeque<String>,
@@ -132,6 +144,7 @@ impl ConsoleWatch {
             domain: domain.clone(),
             reattached: 0,
             stream,
+            open: true,
             wake,
             partial: Vec::new(),
             tail: VecDeque::new(),
@@ -163,7 +176,10 @@ impl ConsoleWatch {
             if let Ok((stream, wake)) = open_console(&self.conn, &self.domain) {
                 let old = std::mem::replace(&mut self.stream, stream);
                 self.wake = wake;
-                close(&old);
+                if self.open {
+                    close(&old);
+                }
+                self.open = true;
                 return true;
             }
         }
@@ -191,8 +207,11 @@ impl ConsoleWatch {
                             return Ok(started.elapsed());
                         }
                     }
-                    Ok(0) if self.reattach() => break,
                     Ok(0) => {
+                        self.close_stream();
+                        if self.reattach() {
+                            break;
+                        }
                         return Err(self.failure(
                             "the console closed (the guest stopped) before it was ready",
                         ));
@@ -200,6 +219,12 @@ impl ConsoleWatch {
                     // -2: nothing to read yet (a non-blocking stream).
                     Ok(_) => break,
                     Err(e) => {
+                        // A console that failed under a running guest is attached again,
+                        // like one that closed.
+                        self.close_stream();
+                        if self.reattach() {
+                            break;
+                        }
                         return Err(
                             self.failure(&format!("reading the console failed: {}", e.message()))
                         );
@@ -221,7 +246,8 @@ impl ConsoleWatch {
                 Some(silent) => silent.min(deadline),
                 None => deadline,
             };
-            match self.wake.recv_timeout(next.saturating_duration_since(now)) {
+            let sleep = next.saturating_duration_since(now).min(POLL_INTERVAL);
+            match self.wake.recv_timeout(sleep) {
                 Ok(()) | Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => {
                     return Err(self.failure("the console stream went away"));
@@ -239,7 +265,10 @@ impl ConsoleWatch {
             loop {
                 match self.stream.recv(&mut buffer) {
                     Ok(n) if n > 0 => {}
-                    Ok(0) | Err(_) => return true,
+                    Ok(0) | Err(_) => {
+                        self.close_stream();
+                        return true;
+                    }
                     Ok(_) => break,
                 }
             }
@@ -247,9 +276,20 @@ impl ConsoleWatch {
             if left.is_zero() {
                 return false;
             }
-            if let Err(RecvTimeoutError::Disconnected) = self.wake.recv_timeout(left) {
+            if let Err(RecvTimeoutError::Disconnected) =
+                self.wake.recv_timeout(left.min(POLL_INTERVAL))
+            {
                 return false;
             }
+        }
+    }
+
+    /// Closes the current stream once: its callback removed, so libvirt dispatches nothing
+    /// more for it.
+    fn close_stream(&mut self) {
+        if self.open {
+            close(&self.stream);
+            self.open = false;
         }
     }
 
@@ -292,6 +332,6 @@ impl ConsoleWatch {
 
 impl Drop for ConsoleWatch {
     fn drop(&mut self) {
-        close(&self.stream);
+        self.close_stream();
     }
 }
