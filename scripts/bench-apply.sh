@@ -15,7 +15,7 @@ runs="${1:-3}"
 need_cargo
 ensure_build_deps
 ensure_libvirtd
-ensure_packages cpio bc
+ensure_packages cpio lz4 xz-utils e2fsprogs bc
 cargo build --locked --release --quiet
 vlab="$PWD/target/release/vlab"
 tests/guests/build-tiny-guest.sh target/tiny-guest

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 need_cargo
 ensure_build_deps
 ensure_libvirtd
-ensure_packages cpio
+ensure_packages cpio lz4 xz-utils e2fsprogs
 
 step "building vlab (release)"
 cargo build --locked --release --quiet

@@ -18,6 +18,8 @@
 #   XEN_HOST_TB_SIZE   QEMU's translation cache in MiB (default QEMU's own, up to 1 GiB of
 #                      host RAM on top of the guest's); 256 keeps host RSS near 2 GiB with
 #                      XEN_HOST_MEM=2048 XEN_HOST_DOM0_MEM=1024M
+#   XEN_HOST_TCG_THREAD  QEMU's TCG threading: `multi` (default here: one host thread per
+#                      emulated CPU) or `single`
 #   XEN_HOST_SSH_DEADLINE, XEN_HOST_LIBVIRT_DEADLINE  seconds to wait for the dom0's sshd
 #                      after QEMU starts (default 900) and then for libvirt (default 300)
 #
@@ -89,7 +91,7 @@ start() {
     local mem="${XEN_HOST_MEM:-4096}" dom0_mem="${XEN_HOST_DOM0_MEM:-2048M}" t0=$SECONDS
     say "booting Xen (${mem} MiB, dom0 ${dom0_mem}) under QEMU TCG; dom0 sshd on 127.0.0.1:$port"
     qemu-system-x86_64 \
-        -machine pc -accel "tcg${XEN_HOST_TB_SIZE:+,tb-size=$XEN_HOST_TB_SIZE}" \
+        -machine pc -accel "tcg,thread=${XEN_HOST_TCG_THREAD:-multi}${XEN_HOST_TB_SIZE:+,tb-size=$XEN_HOST_TB_SIZE}" \
         -cpu qemu64,+svm,+npt -smp 2 -m "$mem" \
         -display none -monitor none -serial "file:$run/serial.log" \
         -daemonize -pidfile "$run/qemu.pid" \

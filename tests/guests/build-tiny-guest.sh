@@ -10,7 +10,8 @@
 # console=hvc0); its messages go to whichever console the command line names.
 #
 # Usage: tests/guests/build-tiny-guest.sh OUTDIR
-# Writes OUTDIR/vmlinuz, OUTDIR/initrd.gz, OUTDIR/root.raw (a blank root disk) and
+# Writes OUTDIR/vmlinuz, OUTDIR/initrd.gz, OUTDIR/root.raw (an ext2 root disk holding the
+# same kernel and initramfs with a grub.cfg, for PV GRUB; see below) and
 # OUTDIR/SHA256SUMS. Reuses what is already built by this version of the script (BUILD_STAMP).
 set -euo pipefail
 out="$(realpath -m "${1:?usage: build-tiny-guest.sh OUTDIR}")"
@@ -25,7 +26,7 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 apt-get download -q busybox-static "$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-/ {print $2; exit}')" >/dev/null 2>&1 \
     || { echo "error: apt-get download of the cloud kernel and busybox-static failed" >&2; exit 1; }
-mkdir kernel busybox root
+mkdir kernel busybox root disk
 dpkg-deb -x linux-image-*cloud-amd64*.deb kernel
 dpkg-deb -x busybox-static_*.deb busybox
 modules="$(echo kernel/lib/modules/*)"
@@ -42,9 +43,19 @@ case "$1" in
     bound|renew)
         ip addr add "$ip/$mask" dev "$interface"
         [ -n "$router" ] && ip route add default via "${router%% *}" dev "$interface" 2>/dev/null
-        echo "vlab-tiny: $interface $ip" > /dev/console
+        /report "$interface $ip"
         ;;
 esac
+SCRIPT
+# Every report line goes to the console, and also to Xen's PV console when that is not the
+# console: an HVM guest's console is its serial port (QEMU's), and xenconsoled, whose
+# per-guest log the Xen tests read, serves only hvc0.
+cat > root/report <<'SCRIPT'
+#!/bin/busybox sh
+echo "vlab-tiny: $*" > /dev/console
+if [ -c /dev/hvc0 ] && ! grep -qw hvc0 /sys/class/tty/console/active 2>/dev/null; then
+    echo "vlab-tiny: $*" > /dev/hvc0
+fi
 SCRIPT
 cat > root/init <<'SCRIPT'
 #!/bin/busybox sh
@@ -56,6 +67,10 @@ for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_p
          failover net_failover virtio_net xen-blkfront xen-netfront fat vfat nls_cp437 nls_iso8859-1; do
     insmod /lib/modules/$m.ko 2>/dev/null
 done
+# How it was booted, for the Xen tests: the guest type (PV, PVH or HVM) and the command
+# line (GRUB adds BOOT_IMAGE= to it, a direct kernel boot does not).
+[ -r /sys/hypervisor/guest_type ] && /report "guest-type $(cat /sys/hypervisor/guest_type)"
+/report "cmdline $(cat /proc/cmdline)"
 seed=""
 for _ in $(seq 1 300); do
     # busybox-static has no blkid: the seed is the vfat disk holding meta-data.
@@ -69,11 +84,11 @@ for _ in $(seq 1 300); do
     sleep 0.1
 done
 if [ -z "$seed" ]; then
-    echo "vlab-tiny: no cidata seed found"
+    /report "no cidata seed found"
 else
     # vlab writes values as YAML double-quoted scalars (plain ones are read too).
-    echo "vlab-tiny: instance-id $(sed -n 's/^instance-id: *//p' /mnt/meta-data | tr -d '"')"
-    echo "vlab-tiny: hostname $(sed -n 's/^local-hostname: *//p' /mnt/meta-data | tr -d '"')"
+    /report "instance-id $(sed -n 's/^instance-id: *//p' /mnt/meta-data | tr -d '"')"
+    /report "hostname $(sed -n 's/^local-hostname: *//p' /mnt/meta-data | tr -d '"')"
 fi
 for _ in $(seq 1 300); do
     [ -e /sys/class/net/eth0 ] && break
@@ -87,17 +102,52 @@ for path in /sys/class/net/eth*; do
     static="$(awk -v mac="$mac" 'index($0, mac) {found=1} found && /addresses:/ {getline; gsub(/[ "-]/, ""); print; exit}' /mnt/network-config 2>/dev/null)"
     if [ -n "$static" ]; then
         ip addr add "$static" dev "$nic"
-        echo "vlab-tiny: $nic ${static%/*}"
+        /report "$nic ${static%/*}"
     else
-        udhcpc -i "$nic" -s /dhcp-event -q -n -t 20 -T 1 >/dev/null 2>&1 || echo "vlab-tiny: $nic no lease"
+        udhcpc -i "$nic" -s /dhcp-event -q -n -t 20 -T 1 >/dev/null 2>&1 || /report "$nic no lease"
     fi
 done
-echo "vlab-tiny: ready"
+/report "ready"
 while true; do sleep 3600; done
 SCRIPT
-chmod +x root/init root/dhcp-event
+chmod +x root/init root/dhcp-event root/report
 (cd root && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initrd.gz"
 cp kernel/boot/vmlinuz-* "$out/vmlinuz"
-truncate -s 8M "$out/root.raw"
+# The root disk: an ext2 file system (no partition table) holding the same kernel and
+# initramfs under /boot and a /boot/grub/grub.cfg, so that a Xen guest with no `kernel` in
+# its image boots it through PV GRUB 2 or PVH GRUB 2, which search the guest's disks for
+# that file. Direct kernel boot (KVM, and Xen with the image's kernel) ignores the disk.
+# PV GRUB 2 (x86_64-xen) loads the kernel as an ELF image itself, decompressing it with its
+# own filters (gzio, xzio, lzopio); Debian 12's cloud kernel is an LZ4 bzImage, which it
+# cannot read ("error: not xen image."). So the disk also holds the same kernel's ELF image,
+# xz-compressed, for PV GRUB; PVH GRUB 2 boots the bzImage as a PC boot loader would.
+for tool in mke2fs:e2fsprogs lz4:lz4 xz:xz-utils od:coreutils; do
+    command -v "${tool%%:*}" >/dev/null || { echo "error: ${tool%%:*} not found (Debian package ${tool#*:})" >&2; exit 1; }
+done
+mkdir -p disk/boot/grub
+bzimage="$(echo kernel/boot/vmlinuz-*)"
+cp "$bzimage" disk/boot/vmlinuz
+cp "$out/initrd.gz" disk/boot/initrd.gz
+header() { od -An -t u"$2" -j "$1" -N "$2" "$bzimage" | tr -d ' '; }
+payload_at=$(( ($(header $((0x1f1)) 1) + 1) * 512 + $(header $((0x248)) 4) ))
+# The payload ends with the kernel's size (4 bytes), which lz4 may call trailing garbage.
+tail -c +$((payload_at + 1)) "$bzimage" | head -c "$(header $((0x24c)) 4)" | lz4 -dc > vmlinux 2>/dev/null || true
+[ "$(head -c 4 vmlinux | od -An -t x1 | tr -d ' ')" = 7f454c46 ] ||
+    { echo "error: could not unpack the kernel's ELF image from $bzimage (not LZ4?)" >&2; exit 1; }
+xz -T0 -1 -c vmlinux > disk/boot/vmlinux.xz
+cat > disk/boot/grub/grub.cfg <<'GRUB'
+set timeout=0
+menuentry 'vlab tiny guest' {
+    if [ "$grub_platform" = xen ]; then
+        insmod xzio
+        linux /boot/vmlinux.xz console=hvc0
+    else
+        linux /boot/vmlinuz console=hvc0
+    fi
+    initrd /boot/initrd.gz
+}
+GRUB
+rm -f "$out/root.raw"
+mke2fs -q -t ext2 -L vlab-tiny -E root_owner=0:0 -d disk "$out/root.raw" 48M >/dev/null
 (cd "$out" && sha256sum vmlinuz initrd.gz root.raw > SHA256SUMS)
 echo "$stamp" > "$out/BUILD_STAMP"
