@@ -47,15 +47,10 @@ case "$1" in
         ;;
 esac
 SCRIPT
-# Every report line goes to the console, and also to Xen's PV console when that is not the
-# console: an HVM guest's console is its serial port (QEMU's), and xenconsoled, whose
-# per-guest log the Xen tests read, serves only hvc0.
+# One report line on the console.
 cat > root/report <<'SCRIPT'
 #!/bin/busybox sh
 echo "vlab-tiny: $*" > /dev/console
-if [ -c /dev/hvc0 ] && ! grep -qw hvc0 /sys/class/tty/console/active 2>/dev/null; then
-    echo "vlab-tiny: $*" > /dev/hvc0
-fi
 SCRIPT
 cat > root/init <<'SCRIPT'
 #!/bin/busybox sh
@@ -68,7 +63,7 @@ for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_p
     insmod /lib/modules/$m.ko 2>/dev/null
 done
 # How it was booted, for the Xen tests: the guest type (PV, PVH or HVM) and the command
-# line (GRUB adds BOOT_IMAGE= to it, a direct kernel boot does not).
+# line (PVH GRUB adds BOOT_IMAGE= to it).
 [ -r /sys/hypervisor/guest_type ] && /report "guest-type $(cat /sys/hypervisor/guest_type)"
 /report "cmdline $(cat /proc/cmdline)"
 seed=""

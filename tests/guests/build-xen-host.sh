@@ -28,6 +28,10 @@
 #     and libvirtd fails with "Cannot find suitable CPU model for given data" ->
 #     "cannot create capabilities for libxenlight". Dropping `sep` from the qemu64 model lets
 #     libvirt describe the host CPU as qemu64.
+#   - libvirtd drops a client only after 5 minutes without keepalive answers (default 30 s):
+#     the emulated dom0 is slow to answer while it starts several guests.
+#   - dom0's scheduler weight is 1024, four times a guest's, so that starting a guest (back
+#     ends, hotplug scripts) is not starved by the guests already running.
 #   - libvirtd starts after xen.service: Debian's libvirtd unit orders itself after
 #     xencommons.service, which Debian's Xen does not ship (its init script is xen.service, which
 #     mounts xenfs and starts xenstored and xenconsoled).
@@ -117,6 +121,16 @@ EOF'
     'echo "XENCONSOLED_ARGS=\"--log=guest --log-dir=/var/log/xen/console\"" >> "$1/etc/default/xen"'
     # The cpu_map fix (see the header); fail the build if the file no longer looks as expected.
     'f="$1/usr/share/libvirt/cpu_map/x86_qemu64.xml"; grep -q "<feature name=.sep./>" "$f" && sed -i "/<feature name=.sep.\/>/d" "$f" && ! grep -q "name=.sep." "$f"'
+    # An emulated dom0 starting several guests at once answers late: libvirtd's default
+    # keepalive (a ping every 5 s, the client dropped after 5 unanswered) closed vlab's
+    # connection in the middle of an apply ("connection closed due to keepalive timeout").
+    'printf "keepalive_interval = 10\nkeepalive_count = 30\n" >> "$1/etc/libvirt/libvirtd.conf"'
+    # dom0 first: its scheduler weight is 4 times a guest's (credit2's default is 256), so
+    # the back ends and hotplug scripts that starting a guest needs keep running while the
+    # guests already started keep both CPUs busy (libxl kills a hotplug script that takes
+    # more than 40 s, and the domain fails).
+    'printf "[Unit]\nDescription=dom0 scheduler weight\nAfter=xen.service\nBefore=libvirtd.service\n\n[Service]\nType=oneshot\nExecStart=/usr/sbin/xl sched-credit2 -d Domain-0 -w 1024\n\n[Install]\nWantedBy=multi-user.target\n" > "$1/etc/systemd/system/dom0-weight.service"'
+    'chroot "$1" systemctl enable dom0-weight.service'
     'mkdir -p "$1/etc/systemd/system/libvirtd.service.d"'
     'printf "[Unit]\nWants=xen.service\nAfter=xen.service\n" > "$1/etc/systemd/system/libvirtd.service.d/after-xen.conf"'
     # libvirt's "default" NAT network (192.168.122.0/24) is not needed: vlab makes its own.
