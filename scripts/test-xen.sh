@@ -351,24 +351,28 @@ in_dom0 "timeout $deadline sh -c 'until ping -c 1 -W 2 10.97.0.13 >/dev/null; do
 echo "    hvm: HVM domain, answers at 10.97.0.13"
 end
 
-# Adds one node to the running lab: the plan must add exactly it.
+# Adds one node to the running lab: the plan must add it (and $2 resources in all) and
+# change at most the network's DHCP host entries in place ($3 changes: 1 for a node with a
+# static address), nothing else.
 add_node() {
     local plan
     present+=("$1")
     write_lab 1 128MiB
     plan="$(run_vlab plan)"
     grep -q "+ node.${lab_name}_$1@xen" <<<"$plan" || { echo "$plan"; fail "the plan does not add node $1"; }
-    grep -q "Plan: $2 to add, 0 to change, 0 to replace, 0 to destroy" <<<"$plan" ||
-        { echo "$plan"; fail "adding node $1 changes more than $2 resource(s)"; }
+    grep -q "Plan: $2 to add, $3 to change, 0 to replace, 0 to destroy" <<<"$plan" ||
+        { echo "$plan"; fail "adding node $1 should add $2 and change $3 resource(s)"; }
+    [ "$3" = 0 ] || grep -q "~ network.vlab_${lab_name}_lan@xen" <<<"$plan" ||
+        { echo "$plan"; fail "adding node $1 changes something other than the network's host entries"; }
     apply_stage
 }
 begin "add pvh (PVH, DHCP), until ready; boot type, seed, lease, ping"
-add_node pvh 1
+add_node pvh 1 0
 check_tiny pvh PVH kernel dhcp
 end
 
 begin "add pvh-grub (PVH GRUB 2), until ready; boot type, seed, address, ping"
-add_node pvh-grub 1
+add_node pvh-grub 1 1
 check_tiny pvh-grub PVH grub 10.97.0.12
 end
 
@@ -384,7 +388,7 @@ if [ "$with_debian" = 1 ]; then
     # vlab apply returns once cloud-init's final message is on the guest's serial console
     # (QEMU's, which xenconsoled does not log): what is left is to log in and ask.
     begin "add debian (HVM, Debian 12 with cloud-init); SSH login once cloud-init is done"
-    add_node debian 2
+    add_node debian 2 1
     waited=0
     until in_debian true 2>/dev/null; do
         [ $waited -lt "${VLAB_XEN_DEBIAN_DEADLINE:-1800}" ] || fail "no SSH login to the Debian guest within ${waited}s"
