@@ -38,7 +38,7 @@
 # (docs/xen.md, "Testing against a real Xen host").
 #
 # Usage (as root, on Debian 12): scripts/test-xen.sh
-# Needs about 5 GB of RAM (a 4 GiB emulated machine) and 2 GB of disk; takes 10-15 minutes
+# Needs about 5 GB of RAM (a 4 GiB emulated machine) and 2 GB of disk; takes about 30 minutes
 # (the first run also downloads about 300 MB of Debian packages for the dom0 image, which
 # later runs reuse from target/xen-host until build-xen-host.sh changes).
 # Environment: XEN_HOST_* as in tests/guests/boot-xen-host.sh; VLAB_XEN_KEEP_HOST=1 leaves

@@ -15,8 +15,8 @@ ensure_build_deps
 ensure_libvirtd
 # Independent readers of what vlab renders: cloud-init's schema validator and network
 # parser, mtools for the vfat seed, and xmllint under virt-xml-validate for domain XML;
-# cpio builds the tiny test guest's initramfs (tests/guests/build-tiny-guest.sh).
-ensure_packages cloud-init mtools python3-yaml libxml2-utils cpio
+# cpio, lz4, xz-utils and e2fsprogs build the tiny test guest (tests/guests/build-tiny-guest.sh).
+ensure_packages cloud-init mtools python3-yaml libxml2-utils cpio lz4 xz-utils
 # The Debian 12 cloud image of the end-to-end test (tests/guests/build-debian-image.sh):
 # mmdebstrap from Debian's mirror, sfdisk and mkfs.ext4 for its disk; the test logs in with ssh.
 ensure_packages mmdebstrap fdisk e2fsprogs openssh-client
@@ -48,18 +48,19 @@ for lab in labs/*.kdl; do
     echo "ok   $lab"
 done
 
-# The slow tier (scripts/test-xen.sh: a Xen host under QEMU emulation, converged by vlab over
-# xen+ssh://) takes 5-20 minutes and about 5 GiB of RAM. VLAB_TEST_XEN=1 runs it;
+# The Xen tier (scripts/test-xen.sh: a Xen host under QEMU emulation, converged by vlab over
+# xen+ssh://) takes about 30 minutes and 5 GiB of RAM. VLAB_TEST_XEN=1 runs it;
 # VLAB_TEST_XEN=auto runs it when the machine has the room (6 GiB available, 10 GiB of disk)
 # and this run leaves at least 30 of its VLAB_TEST_BUDGET_MIN minutes (default 90, a CI job's
-# limit); unset or 0 skips it. Not run by default: a nested Xen host under emulation on two
-# shared cores is slow and timing-sensitive, and a CI run must not hang on it.
+# limit); unset or 0 skips it. Not run by default yet: on two shared cores the emulated
+# host's nested SVM faults now and then (docs/xen.md), and a CI run must not fail on that.
 xen_tier() {
     local budget="${VLAB_TEST_BUDGET_MIN:-90}" mem_kib disk_kib
     case "${VLAB_TEST_XEN:-0}" in
     1) return 0 ;;
     auto) ;;
-    *) echo "skipped: set VLAB_TEST_XEN=1 (or auto) to run the Xen tier"; return 1 ;;
+    0) echo "skipped: set VLAB_TEST_XEN=1 (or auto) to run the Xen tier"; return 1 ;;
+    *) echo "error: VLAB_TEST_XEN must be 0, 1 or auto, not '$VLAB_TEST_XEN'" >&2; exit 1 ;;
     esac
     mem_kib="$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)"
     disk_kib="$(df -Pk target | awk 'NR == 2 {print $4}')"
