@@ -144,8 +144,9 @@ trap cleanup EXIT
 need_cargo
 ensure_build_deps
 # mmdebstrap and e2fsprogs build the dom0 image (and the tiny guest's ext2 disk); QEMU runs
-# it; virsh and ssh reach it; cpio packs the tiny guest's initramfs.
-ensure_packages mmdebstrap e2fsprogs qemu-system-x86 qemu-utils libvirt-clients openssh-client cpio lz4 xz-utils
+# it; virsh and ssh reach it; cpio, lz4 and xz-utils build the tiny guest; python3 reads
+# `vlab render --json`.
+ensure_packages mmdebstrap e2fsprogs qemu-system-x86 qemu-utils libvirt-clients openssh-client cpio lz4 xz-utils python3
 
 begin "build vlab (release)"
 cargo build --locked --release --quiet
