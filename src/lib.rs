@@ -12,6 +12,7 @@
 //! `cli`). This crate root only holds `check`: load and resolve, the first two stages (and
 //! the `CheckOptions` the person running vlab may widen them with).
 
+pub mod access;
 pub(crate) mod applier;
 pub mod byte_size;
 pub mod checksum;

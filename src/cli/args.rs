@@ -118,6 +118,28 @@ pub enum Command {
     #[command(after_help = "Examples:\n  vlab status -f lab.kdl\n  vlab status -f lab.kdl --json")]
     Status(LabArgs),
 
+    /// Log into a node over SSH, or run a command there (host key checked)
+    #[command(
+        after_help = "The guest's host key is checked against the one vlab gave it in its seed \
+(the lab's known_hosts); the command's exit status is vlab's (ssh's own errors: 255).\n\n\
+Examples:\n  vlab ssh -f lab.kdl web-1\n  vlab ssh -f lab.kdl web-1 -- uname -a"
+    )]
+    Ssh {
+        #[command(flatten)]
+        lab: LabArgs,
+        /// The node to log into
+        node: String,
+        /// A command to run instead of a login shell (after `--`)
+        #[arg(last = true, value_name = "CMD")]
+        command: Vec<String>,
+    },
+
+    /// Print an OpenSSH config for the lab's nodes (for ssh -F, scp -F, Include)
+    #[command(
+        after_help = "Examples:\n  vlab ssh-config -f lab.kdl > lab.ssh\n  ssh -F lab.ssh web-1 uptime\n  scp -F lab.ssh notes.txt web-1:"
+    )]
+    SshConfig(LabArgs),
+
     /// Render a node's cloud-init data, seed and domain XML
     #[command(
         after_help = "Examples:\n  vlab render -f labs/web.kdl web-1\n  vlab render -f labs/web.kdl web-1 --out /tmp/web-1"

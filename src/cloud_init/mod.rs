@@ -17,6 +17,7 @@ pub mod template_engine;
 use crate::lab::{Lab, Node};
 use render_error::RenderError;
 use secret_mask::SecretMask;
+pub use ssh_keys::GuestKeys;
 use std::path::Path;
 
 const USER_DATA: &str = include_str!("../../templates/user-data.tera");
@@ -76,11 +77,21 @@ impl RenderedNode {
     }
 }
 
-/// Renders `node`'s cloud-init data; `ssh_keys` are the public keys for the default user.
-/// An error's message never shows a secret (it may quote rendered output).
+/// Renders `node`'s cloud-init data; `ssh_keys` are the public keys for the default user,
+/// and the seed carries no host key. An error's message never shows a secret (it may quote
+/// rendered output).
 pub fn render(lab: &Lab, node: &Node, ssh_keys: &[String]) -> Result<RenderedNode, RenderError> {
-    let secrets = secret_values(lab, node);
-    render_files(lab, node, ssh_keys, secrets.clone())
+    render_with(lab, node, &GuestKeys::authorized(ssh_keys))
+}
+
+/// Renders `node`'s cloud-init data with `keys`: the authorized keys, and the host key the
+/// guest is to present (a secret: masked wherever rendered text is shown).
+pub fn render_with(lab: &Lab, node: &Node, keys: &GuestKeys) -> Result<RenderedNode, RenderError> {
+    let mut secrets = secret_values(lab, node);
+    if let Some(host_key) = &keys.host_key {
+        secrets.push(host_key.private.clone());
+    }
+    render_files(lab, node, keys, secrets.clone())
         .map_err(|e| e.masked(&SecretMask::new(secrets.iter().map(String::as_str))))
 }
 
@@ -101,10 +112,16 @@ fn secret_values(lab: &Lab, node: &Node) -> Vec<String> {
 fn render_files(
     lab: &Lab,
     node: &Node,
-    ssh_keys: &[String],
+    keys: &GuestKeys,
     secrets: Vec<String>,
 ) -> Result<RenderedNode, RenderError> {
-    let context = render_context::context(lab, node, ssh_keys);
+    let mut context = render_context::context(lab, node, &keys.authorized);
+    context["ssh_host_key"] = match &keys.host_key {
+        Some(pair) => {
+            serde_json::json!({"type": "ed25519", "private": pair.private, "public": pair.public})
+        }
+        None => serde_json::Value::Null,
+    };
     let ci = &node.cloud_init;
     let user_data = render_one(
         node,

@@ -1,33 +1,38 @@
-//! The SSH public keys for the default user: the lab's `ssh-key` entries, else the running
-//! user's `~/.ssh/*.pub`.
+//! `GuestKeys`: the SSH keys a node's seed carries: the public keys authorized for the
+//! default user (the lab's `ssh-key` entries, else the lab's own login key) and the node's
+//! SSH host key, which the guest then presents (so `vlab ssh` checks it against a key it
+//! knew before the guest booted). Both come from `access::LabKeys`; nothing is read from the
+//! home directory of whoever runs vlab.
 
-use std::path::Path;
+use crate::access::lab_keys::{KeyPair, LabKeys};
+use crate::lab::{Lab, Node};
 
-pub fn for_lab(lab_keys: &[String]) -> Vec<String> {
-    if !lab_keys.is_empty() {
-        return lab_keys.to_vec();
-    }
-    match std::env::var_os("HOME") {
-        Some(home) => keys_in(&Path::new(&home).join(".ssh")),
-        None => Vec::new(),
-    }
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GuestKeys {
+    pub authorized: Vec<String>,
+    /// None renders a seed without a host key (the guest makes its own).
+    pub host_key: Option<KeyPair>,
 }
 
-/// The first line of each `*.pub` file in `dir`, sorted by file name.
-pub fn keys_in(dir: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut paths: Vec<_> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pub"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .filter_map(|text| text.lines().next().map(|l| l.trim().to_string()))
-        .filter(|line| !line.is_empty())
-        .collect()
+impl GuestKeys {
+    /// Only these authorized keys, no host key.
+    pub fn authorized(keys: &[String]) -> GuestKeys {
+        GuestKeys {
+            authorized: keys.to_vec(),
+            host_key: None,
+        }
+    }
+
+    /// The keys of `node` of `lab`, made in the lab's key folder on first use.
+    pub fn for_node(lab: &Lab, node: &Node, keys: &LabKeys) -> std::io::Result<GuestKeys> {
+        let authorized = if lab.ssh_keys.is_empty() {
+            vec![keys.login_key()?.public]
+        } else {
+            lab.ssh_keys.clone()
+        };
+        Ok(GuestKeys {
+            authorized,
+            host_key: Some(keys.host_key(&node.name)?),
+        })
+    }
 }

@@ -13,6 +13,8 @@ pub(crate) mod image_push;
 pub(crate) mod man;
 pub(crate) mod plan;
 pub(crate) mod render;
+pub(crate) mod ssh;
+pub(crate) mod ssh_config;
 pub(crate) mod status;
 pub(crate) mod validate;
 
@@ -129,6 +131,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             lock_timeout,
         } => destroy::run(&lab, auto_approve, purge_images, lock_timeout, &out),
         Command::Status(lab) => status::run(&lab, &out),
+        Command::Ssh { lab, node, command } => ssh::run(&lab, &node, &command, &out),
+        Command::SshConfig(lab) => ssh_config::run(&lab, &out),
         Command::Render {
             lab,
             node,

@@ -21,17 +21,10 @@ pub fn run(
         rendered,
         seed,
         domain_xml,
-        has_ssh_keys,
     } = NodePreview::of(&lab, node_name).map_err(|e| CommandError::from_pipeline(e, out))?;
     match out_dir {
         Some(dir) => write_files(dir, &rendered, &seed, &domain_xml, out)?,
         None => print_files(&rendered, seed.len(), out),
-    }
-    if !has_ssh_keys && !out.quiet {
-        eprintln!(
-            "{}: no SSH keys: the lab has no `ssh-key` and ~/.ssh holds no *.pub; the user cannot log in over SSH",
-            out.warning_word()
-        );
     }
     Ok(ExitStatus::Success)
 }

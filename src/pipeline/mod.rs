@@ -6,7 +6,8 @@
 //! ```
 //!
 //! `load` reads and checks the lab file (the language stage and the resolver); `render`
-//! builds each node's cloud-init seed and spec digest; `plan` observes the hosts through the
+//! builds each node's cloud-init seed (with the lab's SSH keys, made on first use:
+//! `node_access`) and spec digest; `plan` observes the hosts through the
 //! command's `Connections` and asks the pure planner what to change; `images` pulls what a
 //! plan needs; `converge` carries a plan out through the applier. Commands call these and
 //! print; nothing here prints, asks, or reads flags, and every failure is a
@@ -14,13 +15,15 @@
 
 pub(crate) mod converge;
 pub(crate) mod images;
+pub mod node_access;
 pub(crate) mod node_preview;
 pub mod pipeline_error;
 
 pub use pipeline_error::PipelineError;
 
+use crate::access::lab_keys::LabKeys;
 use crate::checksum::Checksum;
-use crate::cloud_init::{self, ssh_keys};
+use crate::cloud_init::{self, GuestKeys};
 use crate::host::spec_digest;
 use crate::lab::{Artifact, Lab};
 use crate::language::lab_source::LabSource;
@@ -55,10 +58,24 @@ pub fn render(
     lab: &Lab,
     digests: &BTreeMap<String, Checksum>,
 ) -> Result<BTreeMap<String, NodeInputs>, PipelineError> {
-    let keys = ssh_keys::for_lab(&lab.ssh_keys);
+    render_with_keys(lab, digests, &node_access::lab_keys(lab)?)
+}
+
+/// `render` with the lab's keys from `lab_keys` (a folder other than vlab's data directory).
+pub fn render_with_keys(
+    lab: &Lab,
+    digests: &BTreeMap<String, Checksum>,
+    lab_keys: &LabKeys,
+) -> Result<BTreeMap<String, NodeInputs>, PipelineError> {
     let mut nodes = BTreeMap::new();
     for node in &lab.nodes {
-        let rendered = cloud_init::render(lab, node, &keys)?;
+        let keys = GuestKeys::for_node(lab, node, lab_keys).map_err(|source| {
+            node_access::AccessError::Keys {
+                dir: lab_keys.dir().display().to_string(),
+                source,
+            }
+        })?;
+        let rendered = cloud_init::render_with(lab, node, &keys)?;
         let seed = rendered.seed().map_err(|source| PipelineError::Seed {
             node: node.name.clone(),
             source,

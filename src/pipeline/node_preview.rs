@@ -4,7 +4,7 @@
 //! kernel, initrd and (on Xen) disk paths assume the pool is the directory vlab creates.
 
 use super::PipelineError;
-use crate::cloud_init::{self, RenderedNode, ssh_keys};
+use crate::cloud_init::{self, GuestKeys, RenderedNode};
 use crate::host::domain_xml::{DirectBoot, DomainXml};
 use crate::host::resource_names::base_volume;
 use crate::host::{resource_names, spec_digest};
@@ -16,8 +16,6 @@ pub struct NodePreview {
     pub rendered: RenderedNode,
     pub seed: Vec<u8>,
     pub domain_xml: String,
-    /// False when the lab has no `ssh-key` and ~/.ssh holds no *.pub.
-    pub has_ssh_keys: bool,
 }
 
 impl NodePreview {
@@ -28,15 +26,20 @@ impl NodePreview {
                 node: node_name.to_string(),
                 known: lab.nodes.iter().map(|n| n.name.clone()).collect(),
             })?;
-        let keys = ssh_keys::for_lab(&lab.ssh_keys);
-        let rendered = cloud_init::render(lab, node, &keys)?;
+        let lab_keys = super::node_access::lab_keys(lab)?;
+        let keys = GuestKeys::for_node(lab, node, &lab_keys).map_err(|source| {
+            super::node_access::AccessError::Keys {
+                dir: lab_keys.dir().display().to_string(),
+                source,
+            }
+        })?;
+        let rendered = cloud_init::render_with(lab, node, &keys)?;
         let seed = rendered.seed().map_err(PipelineError::SeedImage)?;
         let domain_xml = domain_xml(lab, node, &seed);
         Ok(NodePreview {
             rendered,
             seed,
             domain_xml,
-            has_ssh_keys: !keys.is_empty(),
         })
     }
 }

@@ -29,6 +29,8 @@ pub enum PipelineError {
     UnknownNode { node: String, known: Vec<String> },
     #[error(transparent)]
     Render(#[from] RenderError),
+    #[error(transparent)]
+    Access(#[from] super::node_access::AccessError),
     #[error("cannot build the seed image: {0}")]
     SeedImage(#[source] std::io::Error),
     #[error("cannot build the seed of `{node}`: {source}")]
@@ -110,6 +112,11 @@ impl PipelineError {
             PipelineError::LabChangedSincePlan(_) | PipelineError::HostsChangedSincePlan => {
                 Some("run `vlab plan -o FILE` again and review the new plan".into())
             }
+            PipelineError::Access(_) => Some(
+                "vlab keeps each lab's SSH keys in ~/.local/share/vlab/labs/LAB (or under \
+                 VLAB_DATA_DIR or XDG_DATA_HOME): check that it can write there"
+                    .into(),
+            ),
             PipelineError::Invalid { .. }
             | PipelineError::Seed { .. }
             | PipelineError::SeedImage(_)

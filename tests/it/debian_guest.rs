@@ -2,8 +2,9 @@
 //! QEMU software emulation. tests/guests/build-debian-image.sh builds a vendor-style image
 //! (mmdebstrap, GRUB on its own disk, cloud-init with NoCloud) once and reuses it; this test
 //! serves it over HTTP on 127.0.0.1 with a SHA256SUMS file, lets `vlab apply` pull, verify and
-//! boot it, and then checks from the host, over SSH with a key the test generated, that
-//! cloud-init applied vlab's seed: the hostname, the declared user with the key, a runcmd
+//! boot it, and then checks from the host, over SSH with the lab's own key and the guest's
+//! host key pinned (the config `vlab ssh-config` prints; `vlab ssh` too), that cloud-init
+//! applied vlab's seed (the host key vlab made for the node, and no other): the hostname, the declared user with the key, a runcmd
 //! marker (from a vendor-data template, next to the built-in user-data), the static address
 //! from network-config with its default route and DNS server, and the root filesystem grown
 //! to the node's disk size. Then the plan is empty and destroy leaves nothing behind.
@@ -49,9 +50,12 @@ impl Lab {
         Command::new(env!("CARGO_BIN_EXE_vlab"))
             .env("VLAB_CACHE_DIR", self.dir.path().join("cache"))
             .env("HOME", self.dir.path())
-            .args(args)
-            .args(["--color", "never", "-f"])
+            .env_remove("VLAB_DATA_DIR")
+            .env_remove("XDG_DATA_HOME")
+            .args([args[0], "--color", "never", "-f"])
             .arg(&self.file)
+            // After the lab file: `vlab ssh NODE -- CMD` passes everything after `--` on.
+            .args(&args[1..])
             .output()
             .expect("vlab runs")
     }
@@ -80,24 +84,25 @@ impl Lab {
         format!("last lines of {log}:\n{tail}")
     }
 
-    /// Runs `command` in the guest over SSH as the declared user with the test's key.
+    /// Runs `command` in the guest over plain OpenSSH with the config `vlab ssh-config`
+    /// printed: the declared user, the lab's own key, the host key vlab pinned (checked).
     fn ssh(&self, command: &str) -> Output {
+        Self::ssh_with(&self.dir.path().join("lab.ssh"), command)
+    }
+
+    fn ssh_with(config: &Path, command: &str) -> Output {
         Command::new("ssh")
+            .arg("-F")
+            .arg(config)
             .args([
                 "-o",
                 "BatchMode=yes",
                 "-o",
-                "StrictHostKeyChecking=no",
-                "-o",
-                "UserKnownHostsFile=/dev/null",
-                "-o",
                 "ConnectTimeout=10",
                 "-o",
                 "LogLevel=ERROR",
-                "-i",
             ])
-            .arg(self.dir.path().join("key"))
-            .arg(format!("{USER}@{ADDRESS}"))
+            .arg(NODE)
             .arg(command)
             .output()
             .expect("ssh runs")
@@ -153,16 +158,14 @@ fn virsh(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn write_lab(lab: &Lab, server: &StaticServer, key: &str) {
+fn write_lab(lab: &Lab, server: &StaticServer) {
     std::fs::write(
         lab.dir.path().join("vendor-data.tera"),
         "#cloud-config\nruncmd:\n  - [ sh, -c, \"echo {{ vars.marker }} {{ node.name }} > /var/tmp/vlab-runcmd\" ]\n",
     )
     .expect("vendor-data template");
     let text = format!(
-        r#"lab "{name}" {{
-    ssh-key "{key}"
-}}
+        r#"lab "{name}"
 host "local" uri="{URI}" accel="tcg" pool="{name}"
 image "debian-12" url="{image}" checksums-url="{sums}"
 network "lan" cidr="10.97.0.0/24"
@@ -190,19 +193,13 @@ fn a_debian_cloud_image_applies_vlabs_seed_with_real_cloud_init() {
     let image = debian_image();
     let server = StaticServer::start(&image);
     let dir = tempfile::tempdir().expect("tempdir");
-    let keygen = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", "vlab-e2e", "-f"])
-        .arg(dir.path().join("key"))
-        .status()
-        .expect("ssh-keygen runs");
-    assert!(keygen.success());
-    let key = std::fs::read_to_string(dir.path().join("key.pub")).expect("public key");
     let lab = Lab {
         file: dir.path().join("lab.kdl"),
         name: format!("dg{}", std::process::id()),
         dir,
     };
-    write_lab(&lab, &server, key.trim());
+    // No `ssh-key`: the guest gets the lab's own login key, and its host key from vlab.
+    write_lab(&lab, &server);
 
     let started = Instant::now();
     let output = lab.ok(&["apply", "--auto-approve"]);
@@ -219,6 +216,13 @@ fn a_debian_cloud_image_applies_vlabs_seed_with_real_cloud_init() {
         "vlab pulled the image and its checksums over HTTP: {served:?}"
     );
 
+    let config = lab.ok(&["ssh-config"]);
+    std::fs::write(lab.dir.path().join("lab.ssh"), &config).expect("ssh config");
+    assert!(
+        config.contains("StrictHostKeyChecking yes")
+            && !config.contains("StrictHostKeyChecking no"),
+        "{config}"
+    );
     let ssh_port = SocketAddr::from(([10, 97, 0, 10], 22));
     lab.wait(
         &format!("SSH port {ssh_port} of {}", lab.domain()),
@@ -233,7 +237,7 @@ fn a_debian_cloud_image_applies_vlabs_seed_with_real_cloud_init() {
     // The login itself proves the user and its key; the port may open before cloud-init
     // has written the key.
     lab.wait(
-        &format!("SSH login as {USER} with the test's key"),
+        &format!("SSH login as {USER} with the lab's key, host key checked"),
         Duration::from_secs(120),
         || {
             let out = lab.ssh("true");
@@ -260,6 +264,59 @@ fn a_debian_cloud_image_applies_vlabs_seed_with_real_cloud_init() {
     );
 
     assert_eq!(lab.ssh_ok("hostname"), NODE);
+
+    // `vlab ssh`: the same login through vlab, CMD's exit status passed through.
+    let out = lab.vlab(&["ssh", NODE, "--", "id", "-un"]);
+    assert!(
+        out.status.success(),
+        "vlab ssh: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), USER);
+    let out = lab.vlab(&["ssh", NODE, "--", "exit", "7"]);
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The guest presents the host key vlab gave it, and only that one: pinned to another
+    // key, ssh refuses the guest.
+    let keys = lab
+        .dir
+        .path()
+        .join(format!(".local/share/vlab/labs/{}", lab.name));
+    let pinned = std::fs::read_to_string(keys.join(format!("host-keys/{NODE}.pub"))).expect("pin");
+    let presented = lab.ssh_ok("sudo cat /etc/ssh/ssh_host_ed25519_key.pub");
+    assert_eq!(
+        presented.split_whitespace().nth(1),
+        pinned.split_whitespace().nth(1),
+        "the guest's host key is the one vlab made"
+    );
+    assert_eq!(
+        lab.ssh_ok("ls /etc/ssh/ | grep -c '^ssh_host_.*_key$'"),
+        "1",
+        "no other host key"
+    );
+    let other = dir_key(&lab);
+    let wrong = lab.dir.path().join("wrong_known_hosts");
+    std::fs::write(&wrong, format!("vlab.{}.{NODE} {other}\n", lab.name)).expect("known_hosts");
+    let wrong_config = lab.dir.path().join("wrong.ssh");
+    std::fs::write(
+        &wrong_config,
+        config.replace(
+            &keys.join("known_hosts").display().to_string(),
+            &wrong.display().to_string(),
+        ),
+    )
+    .expect("config");
+    let refused = Lab::ssh_with(&wrong_config, "true");
+    assert_eq!(refused.status.code(), Some(255));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("Host key verification failed"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
     assert_eq!(lab.ssh_ok("id -un"), USER);
     assert_eq!(
         lab.ssh_ok("cat /var/tmp/vlab-runcmd"),
@@ -318,4 +375,21 @@ fn a_debian_cloud_image_applies_vlabs_seed_with_real_cloud_init() {
         !virsh(&["vol-list", &lab.name]).contains(&format!("vlab_{}_", lab.name)),
         "the node's volumes are gone"
     );
+}
+
+/// Another Ed25519 public key (`TYPE BASE64`), made by ssh-keygen for the refusal check.
+fn dir_key(lab: &Lab) -> String {
+    let path = lab.dir.path().join("other");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&path)
+        .status()
+        .expect("ssh-keygen runs");
+    assert!(made.success());
+    let public = std::fs::read_to_string(path.with_extension("pub")).expect("public key");
+    public
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -7,7 +7,12 @@ use std::process::Command;
 
 fn render_domain(lab: &str, node: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
+    // The lab keys committed with the tests: the same seeds (and digests) on every machine.
     let output = Command::new(env!("CARGO_BIN_EXE_vlab"))
+        .env(
+            "VLAB_DATA_DIR",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lab-keys"),
+        )
         .args(["render", "-q", "-f"])
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(lab))
         .arg(node)

@@ -24,6 +24,7 @@
 #[macro_use]
 mod support;
 
+mod access_cli;
 mod cli;
 mod cloud_init_host;
 mod cloud_init_render;

@@ -19,9 +19,13 @@ const XEN_NODES: [(&str, &str); 5] = [
 
 fn render_domain(lab: &str, node: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
-    // HOME without ~/.ssh: a lab without `ssh-key` gets the same seed on every machine.
+    // The lab keys committed with the tests: the same seeds (and digests) on every machine.
     let output = Command::new(env!("CARGO_BIN_EXE_vlab"))
         .env("HOME", dir.path())
+        .env(
+            "VLAB_DATA_DIR",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lab-keys"),
+        )
         .args(["render", "-q", "-f"])
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(lab))
         .arg(node)

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
+use vlab::access::lab_keys::LabKeys;
 use vlab::checksum::Checksum;
 use vlab::host::domain_xml::{DirectBoot, DomainXml};
 use vlab::host::resource_names::base_volume;
@@ -38,7 +39,7 @@ node "hvm" {{ disk "data" size="1GiB"; }}
 }
 
 /// The test driver's host file: everything vlab would have built for `lab`.
-fn converged_host(lab: &Lab) -> String {
+fn converged_host(lab: &Lab, keys: &LabKeys) -> String {
     let image = lab.image("tiny").expect("image");
     let Verification::Checksum(image_digest) = &image.verification else {
         panic!("inline checksum expected");
@@ -53,7 +54,7 @@ fn converged_host(lab: &Lab) -> String {
         ("tiny-kernel".to_string(), kernel_digest.clone()),
     ]
     .into();
-    let inputs = vlab::pipeline::render(lab, &digests).expect("node inputs");
+    let inputs = vlab::pipeline::render_with_keys(lab, &digests, keys).expect("node inputs");
     let base = base_volume(image_digest);
     let kernel = base_volume(&kernel_digest);
     let mut volumes = vec![
@@ -119,6 +120,8 @@ fn plan_with(dir: &Path, lab: &Path, driver_files: Option<&str>) -> (Option<i32>
     let output = command
         .env("VLAB_CACHE_DIR", dir.join("cache"))
         .env("HOME", dir)
+        .env_remove("VLAB_DATA_DIR")
+        .env_remove("XDG_DATA_HOME")
         .args(["plan", "--color", "never", "--detailed-exitcode", "-f"])
         .arg(lab)
         .output()
@@ -141,7 +144,9 @@ fn a_converged_xen_host_plans_no_changes_and_a_changed_node_as_an_update() {
     };
     let lab = vlab::check_with(&LabSource::read(&lab_path).expect("read"), driver_files)
         .expect("valid lab");
-    std::fs::write(&host_file, converged_host(&lab)).expect("host file");
+    // The lab's keys where the vlab below (HOME = dir) keeps them: the same seeds.
+    let keys = LabKeys::in_dir(&dir.path().join(".local/share/vlab"), &lab.name).expect("keys");
+    std::fs::write(&host_file, converged_host(&lab, &keys)).expect("host file");
 
     let (code, stdout, stderr) = plan(dir.path(), &lab_path);
     assert_eq!(code, Some(0), "{stdout}{stderr}");

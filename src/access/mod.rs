@@ -1,0 +1,9 @@
+//! Getting into a running lab over SSH: the keys vlab makes and keeps for each lab (a login
+//! key, and a host key per node that the guest gets in its seed, so its identity is known
+//! before it boots), the pinned `known_hosts` file, and the OpenSSH configuration that
+//! `vlab ssh-config` prints. Files and text only: reading the hosts for addresses is
+//! `pipeline::node_access`'s, running ssh is `vlab ssh`'s.
+
+pub mod known_hosts;
+pub mod lab_keys;
+pub mod ssh_config;
