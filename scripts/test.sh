@@ -18,7 +18,8 @@ ensure_libvirtd
 # cpio, lz4, xz-utils and e2fsprogs build the tiny test guest (tests/guests/build-tiny-guest.sh).
 ensure_packages cloud-init mtools python3-yaml libxml2-utils cpio lz4 xz-utils
 # The Debian 12 cloud image of the end-to-end test (tests/guests/build-debian-image.sh):
-# mmdebstrap from Debian's mirror, sfdisk and mkfs.ext4 for its disk; the test logs in with ssh.
+# mmdebstrap from Debian's mirror, sfdisk and mkfs.ext4 for its disk; the test logs in with ssh
+# (and tests/it/access_cli.rs has OpenSSH read what `vlab ssh-config` prints: `ssh -G`).
 ensure_packages mmdebstrap fdisk e2fsprogs openssh-client
 # The same libvirtd over qemu+ssh://, as a remote host is reached.
 VLAB_TEST_SSH_URI="$(ensure_ssh_loopback "${TMPDIR:-/tmp}/vlab-test-ssh")"
