@@ -134,6 +134,26 @@ Examples:\n  vlab ssh -f lab.kdl web-1\n  vlab ssh -f lab.kdl web-1 -- uname -a"
         command: Vec<String>,
     },
 
+    /// Run a command on several nodes at once over SSH (host keys checked)
+    #[command(
+        after_help = "Each line of output starts with its node's name; a summary of exit codes ends \
+the run. Exit status: 0 when CMD exited 0 on every selected node, else 1.\n\n\
+Examples:\n  vlab exec -f lab.kdl --all -- hostname\n  vlab exec -f lab.kdl 'web-*' db -- systemctl is-active nginx\n  vlab exec -f lab.kdl --all --json -- uptime"
+    )]
+    Exec {
+        #[command(flatten)]
+        lab: LabArgs,
+        /// Every node of the lab
+        #[arg(long, conflicts_with = "nodes")]
+        all: bool,
+        /// Node names or globs (`web-*`, `r?`)
+        #[arg(value_name = "NODE", required_unless_present = "all")]
+        nodes: Vec<String>,
+        /// The command to run (after `--`)
+        #[arg(last = true, required = true, value_name = "CMD")]
+        command: Vec<String>,
+    },
+
     /// Print an OpenSSH config for the lab's nodes (for ssh -F, scp -F, Include)
     #[command(
         after_help = "Examples:\n  vlab ssh-config -f lab.kdl > lab.ssh\n  ssh -F lab.ssh web-1 uptime\n  scp -F lab.ssh notes.txt web-1:"

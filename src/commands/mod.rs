@@ -8,6 +8,7 @@
 pub(crate) mod apply;
 pub(crate) mod completions;
 pub(crate) mod destroy;
+pub(crate) mod exec;
 pub(crate) mod image;
 pub(crate) mod image_push;
 pub(crate) mod man;
@@ -133,6 +134,19 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
         Command::Status(lab) => status::run(&lab, &out),
         Command::Ssh { lab, node, command } => ssh::run(&lab, &node, &command, &out),
         Command::SshConfig(lab) => ssh_config::run(&lab, &out),
+        Command::Exec {
+            lab,
+            all,
+            nodes,
+            command,
+        } => {
+            let selector = if all {
+                crate::access::node_selector::NodeSelector::All
+            } else {
+                crate::access::node_selector::NodeSelector::Patterns(nodes)
+            };
+            exec::run(&lab, &selector, &command, &out)
+        }
         Command::Render {
             lab,
             node,

@@ -166,3 +166,49 @@ fn ssh_refuses_a_node_that_does_not_exist_or_does_not_run() {
     );
     assert!(stderr.contains("vlab apply"), "{stderr}");
 }
+
+#[test]
+fn exec_selects_by_name_and_glob_and_fails_for_nodes_that_do_not_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, stdout, stderr) = vlab(dir.path(), &["exec", "--all", "--", "true"]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("web-1 ! error: the node does not exist on host `t`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "3 node(s): 0 exited 0, 3 failed: web-1 (not run), web-2 (not run), db (not run)"
+        ),
+        "{stderr}"
+    );
+
+    let (code, stdout, stderr) = vlab(dir.path(), &["exec", "--json", "web-?", "--", "uptime"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let value: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(value["lab"], "acc");
+    assert_eq!(value["command"], serde_json::json!(["uptime"]));
+    let nodes: Vec<&str> = value["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["node"].as_str().expect("node"))
+        .collect();
+    assert_eq!(nodes, ["web-1", "web-2"]);
+    assert!(value["results"][0]["rc"].is_null());
+    assert!(
+        value["results"][0]["error"]
+            .as_str()
+            .expect("error")
+            .contains("does not exist")
+    );
+
+    let (code, _, stderr) = vlab(dir.path(), &["exec", "web-*", "cache", "--", "true"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("no node of the lab matches `cache`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("its nodes: web-1, web-2, db"), "{stderr}");
+}

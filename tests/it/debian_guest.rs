@@ -280,6 +280,32 @@ fn a_debian_cloud_image_applies_vlabs_seed_with_real_cloud_init() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // `vlab exec`: by glob, output prefixed by the node, exit codes summed up.
+    let out = lab.vlab(&["exec", "s*", "--", "hostname"]);
+    assert!(
+        out.status.success(),
+        "vlab exec: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{NODE} | {NODE}\n")
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 node(s): all exited 0"));
+    let out = lab.vlab(&[
+        "exec",
+        "--all",
+        "--json",
+        "--",
+        "sh",
+        "-c",
+        "'echo out; echo err >&2; exit 3'",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("exec --json");
+    assert_eq!(value["results"][0]["rc"], 3, "{value}");
+    assert_eq!(value["results"][0]["stdout"], "out\n", "{value}");
+    assert_eq!(value["results"][0]["stderr"], "err\n", "{value}");
     // The guest presents the host key vlab gave it, and only that one: pinned to another
     // key, ssh refuses the guest.
     let keys = lab
