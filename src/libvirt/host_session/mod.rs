@@ -253,7 +253,10 @@ impl HostSession {
         })
     }
 
-    /// Starts a domain that exists as wanted but does not run (or is paused).
+    /// Starts a domain that exists as wanted but does not run (or is paused). A domain that
+    /// started meanwhile (a hypervisor that restarts a guest itself, as Xen's `on_reboot`
+    /// does after a crash) is taken as started: the wanted state holds, and there is no boot
+    /// of vlab's own to watch.
     pub fn start_domain(&self, name: &str, watch: bool) -> Result<Option<ConsoleWatch>> {
         let domain = self
             .connection
@@ -261,9 +264,25 @@ impl HostSession {
             .lookup_domain_by_name(name)
             .map_err(err(name))?;
         if domain.is_active().map_err(err(name))? {
-            domain.resume().map(|()| None).map_err(err(name))
-        } else {
-            self.launch(&domain, name, watch)
+            return Self::resume_if_paused(&domain, name);
         }
+        match self.launch(&domain, name, watch) {
+            Ok(console) => Ok(console),
+            Err(e) if domain.is_active().unwrap_or(false) => {
+                Self::resume_if_paused(&domain, name).map_err(|_| e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn resume_if_paused(domain: &Domain, name: &str) -> Result<Option<ConsoleWatch>> {
+        let paused = matches!(
+            domain.state().ok().and_then(|(s, _)| s.known()),
+            Some(virt::domain::DomainState::Paused)
+        );
+        if paused {
+            domain.resume().map_err(err(name))?;
+        }
+        Ok(None)
     }
 }
