@@ -79,7 +79,16 @@ xen_tier() {
 }
 step "Xen tier (scripts/test-xen.sh)"
 if xen_tier; then
-    bash scripts/test-xen.sh
+    # Exit 3: the tier failed after the emulated host's own nested-SVM fault (docs/xen.md).
+    # By default (auto) that is reported, not failed on: the emulator, not vlab, may have
+    # failed; VLAB_TEST_XEN=1 fails on it too.
+    xen_status=0
+    bash scripts/test-xen.sh || xen_status=$?
+    if [ $xen_status -eq 3 ] && [ "${VLAB_TEST_XEN:-auto}" = auto ]; then
+        echo "Xen tier INCONCLUSIVE: it failed after the emulated Xen host faulted (its diagnostics are above)" >&2
+    elif [ $xen_status -ne 0 ]; then
+        exit $xen_status
+    fi
 fi
 
 step "all tests passed"
