@@ -10,9 +10,9 @@
 //! - `known_hosts`: those host keys, one line per node under its `HostKeyAlias`
 //!   (`KnownHosts`), for `vlab ssh` and the config of `vlab ssh-config`.
 //!
-//! Keys are made on first use and never replaced: a lab keeps its keys until its folder is
-//! removed. This module only keeps files; what goes into a seed or an ssh command line is
-//! the callers' business.
+//! Keys are made on first use (`known_hosts` written once per batch of new keys) and never
+//! replaced: a lab keeps its keys until its folder is removed. This module only keeps
+//! files; what goes into a seed or an ssh command line is the callers' business.
 
 use super::known_hosts::KnownHosts;
 use crate::private_file;
@@ -93,16 +93,25 @@ impl LabKeys {
         Self::key_at(&path, &comment)
     }
 
-    /// `node`'s SSH host key, made on first use; `known_hosts` lists it from then on.
+    /// `node`'s SSH host key, made on first use (`ensure_host_keys` also pins it).
     pub fn host_key(&self, node: &str) -> io::Result<KeyPair> {
         let path = self.dir.join("host-keys").join(node);
         let comment = format!("{node} of vlab lab {}", self.lab);
-        let existed = path.exists();
-        let pair = Self::key_at(&path, &comment)?;
-        if !existed || !self.known_hosts_path().exists() {
+        Self::key_at(&path, &comment)
+    }
+
+    /// Makes the host keys of `nodes` that are missing, then writes `known_hosts` once if
+    /// any was made or the file is missing, so it lists every key the lab has.
+    pub fn ensure_host_keys<'a>(&self, nodes: impl IntoIterator<Item = &'a str>) -> io::Result<()> {
+        let mut made = false;
+        for node in nodes {
+            made |= !self.dir.join("host-keys").join(node).exists();
+            self.host_key(node)?;
+        }
+        if made || !self.known_hosts_path().exists() {
             self.write_known_hosts()?;
         }
-        Ok(pair)
+        Ok(())
     }
 
     /// Writes `known_hosts` anew from every host key the lab has.
@@ -229,6 +238,7 @@ mod tests {
         assert_eq!(mode(&keys.identity_path()), 0o600);
         assert_eq!(mode(keys.dir()), 0o700);
 
+        keys.ensure_host_keys(["web-1"]).expect("pinned");
         let host = keys.host_key("web-1").expect("host key");
         assert_ne!(host.public, login.public);
         assert_eq!(keys.host_key("web-1").expect("again"), host);
@@ -239,7 +249,7 @@ mod tests {
         assert_eq!(known, format!("vlab.web.web-1 {key_part}\n"));
         assert_eq!(mode(&keys.known_hosts_path()), 0o600);
 
-        keys.host_key("db").expect("second node");
+        keys.ensure_host_keys(["web-1", "db"]).expect("second node");
         let known = std::fs::read_to_string(keys.known_hosts_path()).expect("known_hosts");
         let aliases: Vec<&str> = known.lines().filter_map(|l| l.split(' ').next()).collect();
         assert_eq!(aliases, ["vlab.web.db", "vlab.web.web-1"]);

@@ -77,9 +77,8 @@ pub fn lab_keys(lab: &Lab) -> Result<LabKeys, AccessError> {
     if lab.ssh_keys.is_empty() {
         keys.login_key().map_err(failed)?;
     }
-    for node in &lab.nodes {
-        keys.host_key(&node.name).map_err(failed)?;
-    }
+    keys.ensure_host_keys(lab.nodes.iter().map(|n| n.name.as_str()))
+        .map_err(failed)?;
     Ok(keys)
 }
 
