@@ -14,9 +14,10 @@ ensure_build_deps
 # upload them into a real libvirtd.
 ensure_libvirtd
 # Independent readers of what vlab renders: cloud-init's schema validator and network
-# parser, mtools for the vfat seed, and xmllint under virt-xml-validate for domain XML;
+# parser, mtools for the vfat seed, xmllint under virt-xml-validate for domain XML, and
+# python3-jsonschema for `vlab output`'s JSON Schema (docs/output.schema.json);
 # cpio, lz4, xz-utils and e2fsprogs build the tiny test guest (tests/guests/build-tiny-guest.sh).
-ensure_packages cloud-init mtools python3-yaml libxml2-utils cpio lz4 xz-utils
+ensure_packages cloud-init mtools python3-yaml python3-jsonschema libxml2-utils cpio lz4 xz-utils
 # The Debian 12 cloud image of the end-to-end test (tests/guests/build-debian-image.sh):
 # mmdebstrap from Debian's mirror, sfdisk and mkfs.ext4 for its disk; the test logs in with ssh
 # (and tests/it/access_cli.rs has OpenSSH read what `vlab ssh-config` prints: `ssh -G`).

@@ -35,6 +35,7 @@ pub mod printable;
 pub mod private_file;
 pub(crate) mod resolver;
 pub(crate) mod saved_plan;
+pub mod utc_time;
 
 use lab::Lab;
 use language::diagnostic::Diagnostics;

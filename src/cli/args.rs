@@ -114,9 +114,24 @@ pub enum Command {
         lock_timeout: Option<u64>,
     },
 
-    /// Show the lab's guests, their state and addresses
-    #[command(after_help = "Examples:\n  vlab status -f lab.kdl\n  vlab status -f lab.kdl --json")]
-    Status(LabArgs),
+    /// Show the lab's guests: state, pending change, readiness and addresses
+    #[command(
+        after_help = "READY is what `vlab apply` saw on the guest's current boot: `ready since`, \
+`waiting since` (apply is waiting, or was stopped while waiting) or `failed at` a UTC time; `-` \
+when the guest does not run or was started without a wait (`apply --no-wait`, `ready \"none\"`).\n\n\
+Examples:\n  vlab status -f lab.kdl\n  vlab status -f lab.kdl --json\n  vlab status -f lab.kdl --watch"
+    )]
+    Status {
+        #[command(flatten)]
+        lab: LabArgs,
+        /// Read the hosts again every few seconds and redraw when something changed (with
+        /// --json: one JSON document per line, per change)
+        #[arg(long)]
+        watch: bool,
+        /// Seconds between reads with --watch
+        #[arg(long, value_name = "SECONDS", default_value_t = 2, requires = "watch", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        interval: u64,
+    },
 
     /// Log into a node over SSH, or run a command there (host key checked)
     #[command(
@@ -159,6 +174,15 @@ Examples:\n  vlab exec -f lab.kdl --all -- hostname\n  vlab exec -f lab.kdl 'web
         after_help = "Examples:\n  vlab ssh-config -f lab.kdl > lab.ssh\n  ssh -F lab.ssh web-1 uptime\n  scp -F lab.ssh notes.txt web-1:"
     )]
     SshConfig(LabArgs),
+
+    /// Print the running lab as one JSON document for scripts and pipelines
+    #[command(
+        after_help = "Hosts, networks, nodes (state, pending change, readiness, addresses, an ssh \
+command line with the host key pinned) and links. The document's JSON Schema is \
+docs/output.schema.json.\n\n\
+Examples:\n  vlab output -f lab.kdl --json > lab.json\n  vlab output -f lab.kdl --json | jq -r '.nodes[] | select(.readiness.state == \"ready\") | .name'"
+    )]
+    Output(LabArgs),
 
     /// Render a node's cloud-init data, seed and domain XML
     #[command(

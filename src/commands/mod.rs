@@ -12,6 +12,7 @@ pub(crate) mod exec;
 pub(crate) mod image;
 pub(crate) mod image_push;
 pub(crate) mod man;
+pub(crate) mod output;
 pub(crate) mod plan;
 pub(crate) mod render;
 pub(crate) mod ssh;
@@ -131,9 +132,18 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             purge_images,
             lock_timeout,
         } => destroy::run(&lab, auto_approve, purge_images, lock_timeout, &out),
-        Command::Status(lab) => status::run(&lab, &out),
+        Command::Status {
+            lab,
+            watch,
+            interval,
+        } => status::run(
+            &lab,
+            watch.then(|| std::time::Duration::from_secs(interval)),
+            &out,
+        ),
         Command::Ssh { lab, node, command } => ssh::run(&lab, &node, &command, &out),
         Command::SshConfig(lab) => ssh_config::run(&lab, &out),
+        Command::Output(lab) => output::run(&lab, &out),
         Command::Exec {
             lab,
             all,

@@ -1,142 +1,106 @@
-//! `vlab status`: each node of the lab with its host, state, whether the hosts match the lab
-//! file for it, and its addresses (static ones from the lab, DHCP ones from libvirt's leases;
-//! no guest agent needed). Read-only.
+//! `vlab status`: each node of the lab with its host, state, the change a plan holds for it,
+//! its readiness (what apply's wait recorded on the guest's current boot: ready, waiting or
+//! failed, and since when) and its addresses. `--watch` reads the hosts again every few
+//! seconds and redraws when something changed (with `--json`: one JSON document per line,
+//! per change). Read-only.
 
 use super::{CommandError, ExitStatus, load_lab};
 use crate::cli::LabArgs;
 use crate::cli::output::Output;
-use crate::host::resource_names as names;
-use crate::lab::{Lab, Node};
-use crate::libvirt::domain_status::DomainStatus;
-use crate::libvirt::{Connections, HostConnection};
+use crate::lab::Lab;
+use crate::libvirt::Connections;
 use crate::pipeline;
-use crate::planner::plan::Plan;
-use crate::planner::target::Target;
-use serde::Serialize;
+use crate::pipeline::node_status::{self, NodeStatus};
+use crate::utc_time::UtcTime;
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
 
-#[derive(Debug, Serialize)]
-struct NodeStatus {
-    node: String,
-    host: String,
-    domain: String,
-    state: String,
-    /// The change the plan holds for this node, if any ("create", "update", ...).
-    pending: Option<String>,
-    addresses: Vec<Address>,
-}
-
-#[derive(Debug, Serialize)]
-struct Address {
-    interface: String,
-    mac: String,
-    address: String,
-    source: &'static str,
-}
-
-pub fn run(args: &LabArgs, out: &Output) -> Result<ExitStatus, CommandError> {
+pub fn run(
+    args: &LabArgs,
+    watch: Option<Duration>,
+    out: &Output,
+) -> Result<ExitStatus, CommandError> {
     let lab = load_lab(args, out)?.lab;
     let connections = Connections::new();
-    let plan = pipeline::plan(&lab, &connections)
+    let Some(interval) = watch else {
+        let statuses = read(&lab, &connections, out)?;
+        crate::outln!("{}", show(&lab, &statuses, out).trim_end());
+        return Ok(ExitStatus::Success);
+    };
+    let clear = !out.json && std::io::stdout().is_terminal();
+    let mut shown = String::new();
+    loop {
+        // A host that cannot be read for a moment is shown as such, and the watch goes on.
+        let text = match read(&lab, &connections, out) {
+            Ok(statuses) => show(&lab, &statuses, out),
+            Err(CommandError::Message { message, .. }) => format!("error: {message}\n"),
+            Err(CommandError::Reported) => return Err(CommandError::Reported),
+        };
+        if text != shown {
+            let mut stdout = std::io::stdout().lock();
+            let written = if clear {
+                write!(
+                    stdout,
+                    "\x1b[H\x1b[2J{} at {} UTC, every {} s (Ctrl-C to stop)\n\n{text}",
+                    lab.name,
+                    UtcTime::now().clock(),
+                    interval.as_secs()
+                )
+            } else {
+                write!(stdout, "{text}")
+            };
+            // The reader went away (`vlab status --watch | head`): the watch is over.
+            if written.and_then(|()| stdout.flush()).is_err() {
+                return Ok(ExitStatus::Success);
+            }
+            shown = text;
+        }
+        std::thread::sleep(interval);
+    }
+}
+
+fn read(
+    lab: &Lab,
+    connections: &Connections,
+    out: &Output,
+) -> Result<Vec<NodeStatus>, CommandError> {
+    let plan = pipeline::plan(lab, connections)
         .map_err(|e| CommandError::from_pipeline(e, out))?
         .plan;
-    let statuses = statuses(&lab, &plan, &connections)?;
+    node_status::read(lab, &plan, connections).map_err(CommandError::new)
+}
+
+/// The table (or one line of JSON), ending with a newline.
+fn show(lab: &Lab, statuses: &[NodeStatus], out: &Output) -> String {
     if out.json {
-        crate::outln!(
-            "{}",
+        return format!(
+            "{}\n",
             serde_json::json!({"lab": lab.name, "nodes": statuses})
         );
-        return Ok(ExitStatus::Success);
     }
-    crate::outln!(
-        "{:<20} {:<10} {:<12} {:<10} ADDRESSES",
-        "NODE",
-        "HOST",
-        "STATE",
-        "PENDING"
+    let mut text = format!(
+        "{:<20} {:<10} {:<10} {:<8} {:<22} ADDRESSES\n",
+        "NODE", "HOST", "STATE", "PENDING", "READY"
     );
-    for s in &statuses {
+    for s in statuses {
         let addresses: Vec<String> = s
             .addresses
             .iter()
             .map(|a| format!("{} {}", a.interface, a.address))
             .collect();
-        crate::outln!(
-            "{:<20} {:<10} {:<12} {:<10} {}",
+        let ready = s
+            .readiness
+            .as_ref()
+            .map_or_else(|| "-".to_string(), node_status::Readiness::describe);
+        text.push_str(&format!(
+            "{:<20} {:<10} {:<10} {:<8} {:<22} {}\n",
             s.node,
             s.host,
             s.state,
             s.pending.as_deref().unwrap_or("-"),
+            ready,
             addresses.join(", ")
-        );
+        ));
     }
-    Ok(ExitStatus::Success)
-}
-
-/// Each node's status, read on the connections the plan was observed through.
-fn statuses(
-    lab: &Lab,
-    plan: &Plan,
-    connections: &Connections,
-) -> Result<Vec<NodeStatus>, CommandError> {
-    let mut out = Vec::new();
-    for host in &lab.hosts {
-        let connection = connections
-            .to(host)
-            .map_err(|e| CommandError::new(e.to_string()))?;
-        for node in lab.nodes.iter().filter(|n| n.host == host.name) {
-            out.push(node_status(lab, &connection, node, plan));
-        }
-    }
-    Ok(out)
-}
-
-fn node_status(lab: &Lab, connection: &HostConnection, node: &Node, plan: &Plan) -> NodeStatus {
-    let domain_name = names::domain(&lab.name, &node.name);
-    let pending = plan
-        .changes
-        .iter()
-        .find(|c| {
-            c.host == node.host
-                && matches!(&c.target, Target::Node { node: n, .. } if *n == node.name)
-        })
-        .map(|c| {
-            serde_json::to_value(c.action)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        });
-    let DomainStatus { state, leases } = DomainStatus::read(connection, &domain_name);
-    let mut addresses = Vec::new();
-    for interface in &node.interfaces {
-        let mac = interface.mac.to_string();
-        if let Some(address) = interface.address {
-            let prefix = interface
-                .prefix
-                .map(|p| format!("/{p}"))
-                .unwrap_or_default();
-            addresses.push(Address {
-                interface: interface.name.clone(),
-                mac,
-                address: format!("{address}{prefix}"),
-                source: "static",
-            });
-            continue;
-        }
-        for lease in leases.iter().filter(|l| l.mac == mac) {
-            addresses.push(Address {
-                interface: interface.name.clone(),
-                mac: mac.clone(),
-                address: format!("{}/{}", lease.address, lease.prefix),
-                source: "dhcp",
-            });
-        }
-    }
-    NodeStatus {
-        node: node.name.clone(),
-        host: node.host.clone(),
-        domain: domain_name,
-        state: state.to_string(),
-        pending,
-        addresses,
-    }
+    text
 }

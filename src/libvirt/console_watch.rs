@@ -12,6 +12,7 @@
 //! (`Readiness` does) or what to do on a timeout (the applier reports it).
 
 use super::LibvirtError;
+use super::readiness_record::ReadinessRecord;
 use crate::lab::Readiness;
 use std::collections::VecDeque;
 use std::os::raw::{c_int, c_void};
@@ -189,7 +190,28 @@ impl ConsoleWatch {
     /// Waits until a console line satisfies `readiness`, the console closes (the guest
     /// stopped), or `readiness.timeout` passes. With `silent_limit`, a console that prints
     /// nothing at all for that long ends the wait as `Silent`. Returns how long it waited.
+    ///
+    /// The guest's live metadata tells `vlab status` how the wait goes (`ReadinessRecord`):
+    /// waiting from now, then ready or failed.
     pub fn wait(
+        &mut self,
+        readiness: &Readiness,
+        silent_limit: Option<Duration>,
+    ) -> Result<Duration, WaitFailure> {
+        ReadinessRecord::waiting().write(&self.domain);
+        let waited = self.watch(readiness, silent_limit);
+        match &waited {
+            Ok(after) => ReadinessRecord::ready(*after).write(&self.domain),
+            Err(WaitFailure::Failed(why)) => ReadinessRecord::failed(why).write(&self.domain),
+            // Apply decides what a silent console means (KVM fallback, or a failure).
+            Err(WaitFailure::Silent) => {
+                ReadinessRecord::failed("the guest printed nothing").write(&self.domain)
+            }
+        };
+        waited
+    }
+
+    fn watch(
         &mut self,
         readiness: &Readiness,
         silent_limit: Option<Duration>,

@@ -1,15 +1,19 @@
 //! `DomainStatus`: what `vlab status` shows of one domain that the observer does not keep:
-//! its state in words, and the addresses libvirt leased to its interfaces (from the DHCP
-//! leases of libvirt's networks: no guest agent needed). Read-only, best effort: a domain
-//! that cannot be read shows as absent, without leases.
+//! its state in words, the addresses libvirt leased to its interfaces (from the DHCP
+//! leases of libvirt's networks: no guest agent needed) and, for a running guest, the
+//! readiness apply recorded in its live metadata (`ReadinessRecord`). Read-only, best
+//! effort: a domain that cannot be read shows as absent, without leases.
 
 use super::HostConnection;
+use super::readiness_record::ReadinessRecord;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DomainStatus {
     /// `running`, `shut off`, `paused`, `other` or `absent`.
     pub state: &'static str,
     pub leases: Vec<Lease>,
+    /// What apply's wait recorded on this boot, if it waited.
+    pub readiness: Option<ReadinessRecord>,
 }
 
 /// One leased address of an interface, by its MAC.
@@ -21,12 +25,18 @@ pub struct Lease {
 }
 
 impl DomainStatus {
+    /// The status of a domain that is not there.
+    pub fn absent() -> DomainStatus {
+        DomainStatus {
+            state: "absent",
+            leases: Vec::new(),
+            readiness: None,
+        }
+    }
+
     pub fn read(connection: &HostConnection, domain: &str) -> DomainStatus {
         let Ok(domain) = connection.conn().lookup_domain_by_name(domain) else {
-            return DomainStatus {
-                state: "absent",
-                leases: Vec::new(),
-            };
+            return DomainStatus::absent();
         };
         let state = match domain.state().ok().and_then(|(s, _)| s.known()) {
             Some(virt::domain::DomainState::Running) => "running",
@@ -47,6 +57,14 @@ impl DomainStatus {
                 })
             })
             .collect();
-        DomainStatus { state, leases }
+        let readiness = match state {
+            "running" | "paused" => ReadinessRecord::read(&domain),
+            _ => None,
+        };
+        DomainStatus {
+            state,
+            leases,
+            readiness,
+        }
     }
 }

@@ -16,6 +16,7 @@ pub(crate) mod host_session;
 pub mod libvirt_error;
 pub mod observer;
 pub mod pool_uploader;
+pub mod readiness_record;
 
 pub use host_connection::{Connections, HostConnection};
 pub use libvirt_error::LibvirtError;

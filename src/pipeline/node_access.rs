@@ -10,7 +10,7 @@ use crate::access::lab_keys::LabKeys;
 use crate::access::ssh_config::SshTarget;
 use crate::cloud_init::render_context::DEFAULT_USER;
 use crate::host::resource_names as names;
-use crate::lab::{Lab, Node};
+use crate::lab::{Attachment, Lab, Node};
 use crate::libvirt::Connections;
 use crate::libvirt::domain_status::DomainStatus;
 
@@ -49,10 +49,7 @@ pub fn read(lab: &Lab, connections: &Connections) -> Result<Vec<NodeAccess>, Acc
                 })?;
                 DomainStatus::read(&connection, &names::domain(&lab.name, &node.name))
             }
-            None => DomainStatus {
-                state: "absent",
-                leases: Vec::new(),
-            },
+            None => DomainStatus::absent(),
         };
         out.push(NodeAccess {
             host: node.host.clone(),
@@ -83,7 +80,12 @@ pub fn lab_keys(lab: &Lab) -> Result<LabKeys, AccessError> {
 }
 
 fn target(lab: &Lab, node: &Node, keys: &LabKeys, status: &DomainStatus) -> SshTarget {
-    let address = node.interfaces.iter().find_map(|interface| {
+    // A link is a wire between two guests: the machine running vlab cannot reach it.
+    let on_networks = node
+        .interfaces
+        .iter()
+        .filter(|i| matches!(i.attachment, Attachment::Network(_)));
+    let address = on_networks.into_iter().find_map(|interface| {
         interface.address.map(|a| a.to_string()).or_else(|| {
             let mac = interface.mac.to_string();
             status

@@ -40,6 +40,7 @@ mod image_pull_limits;
 mod loader_cases;
 mod name_conflict;
 mod network_xml;
+mod output_cli;
 mod plan_cli;
 mod pool_upload;
 mod resolver_cases;

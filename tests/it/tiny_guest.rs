@@ -69,6 +69,32 @@ node "leased" image="tiny-b" {{ interface network="lan"; }}
     }
 }
 
+impl Lab {
+    /// What `vlab ARGS` printed on stdout (it must succeed).
+    fn stdout(&self, args: &[&str]) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_vlab"))
+            .env("VLAB_CACHE_DIR", self.dir.path().join("cache"))
+            .env("HOME", self.dir.path())
+            .args(args)
+            .args(["--color", "never", "-f"])
+            .arg(&self.file)
+            .output()
+            .expect("vlab runs");
+        assert!(
+            out.status.success(),
+            "vlab {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+}
+
+/// Every node row of a `vlab status` table reads `ready since HH:MM:SS`.
+fn status_table_says_ready(table: &str) -> bool {
+    let rows: Vec<&str> = table.lines().skip(1).filter(|l| !l.is_empty()).collect();
+    !rows.is_empty() && rows.iter().all(|row| row.contains(" ready since "))
+}
+
 impl Drop for Lab {
     fn drop(&mut self) {
         let _ = Command::new(env!("CARGO_BIN_EXE_vlab"))
@@ -179,6 +205,32 @@ fn tiny_guests_boot_read_their_seed_and_get_their_addresses() {
         "status shows the lease: {status}"
     );
     assert!(lab.vlab(&["plan"]).contains("No changes."));
+
+    // Apply's wait left its record on each running guest: ready, since when, after how long.
+    let status: serde_json::Value =
+        serde_json::from_str(&lab.stdout(&["status", "--json"])).expect("status --json");
+    for node in status["nodes"].as_array().expect("nodes") {
+        let readiness = &node["readiness"];
+        assert_eq!(readiness["state"], "ready", "{node}");
+        let after = readiness["after_seconds"].as_f64().expect("after_seconds");
+        assert!(
+            after > 0.0 && after < started.elapsed().as_secs_f64(),
+            "{node}"
+        );
+        assert!(
+            readiness["since"].as_str().expect("since").ends_with('Z'),
+            "{node}"
+        );
+    }
+    assert!(status_table_says_ready(&lab.vlab(&["status"])));
+    // `vlab output` of the running lab holds to its schema, with the lease as ssh address.
+    let output = lab.stdout(&["output", "--json"]);
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/output.schema.json");
+    assert_eq!(crate::output_cli::validate(&schema, &output), Ok(()));
+    let output: serde_json::Value = serde_json::from_str(&output).expect("output --json");
+    assert_eq!(output["nodes"][1]["name"], "leased");
+    assert_eq!(output["nodes"][1]["state"], "running");
+    assert_eq!(output["nodes"][1]["ssh"]["address"], lease);
 
     // New cloud-init data: the node is replaced and boots with the new instance-id.
     let before = instance_id(&lab, "fixed");
