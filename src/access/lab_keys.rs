@@ -114,6 +114,22 @@ impl LabKeys {
         Ok(())
     }
 
+    /// Forgets every node's host key (after `vlab destroy`: the guests they belonged to are
+    /// gone), so guests made again get new ones; `known_hosts` is emptied. The login key
+    /// stays. True when there were keys to forget.
+    pub fn forget_host_keys(&self) -> io::Result<bool> {
+        let dir = self.dir.join("host-keys");
+        let had = match std::fs::remove_dir_all(&dir) {
+            Ok(()) => true,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => return Err(e),
+        };
+        if had || self.known_hosts_path().exists() {
+            self.write_known_hosts()?;
+        }
+        Ok(had)
+    }
+
     /// Writes `known_hosts` anew from every host key the lab has.
     pub fn write_known_hosts(&self) -> io::Result<()> {
         let mut known = KnownHosts::default();
@@ -253,6 +269,27 @@ mod tests {
         let known = std::fs::read_to_string(keys.known_hosts_path()).expect("known_hosts");
         let aliases: Vec<&str> = known.lines().filter_map(|l| l.split(' ').next()).collect();
         assert_eq!(aliases, ["vlab.web.db", "vlab.web.web-1"]);
+    }
+
+    #[test]
+    fn forgotten_host_keys_are_made_anew_and_the_login_key_stays() {
+        let data = tempfile::tempdir().expect("tempdir");
+        let keys = LabKeys::in_dir(data.path(), "lab").expect("keys");
+        assert!(!keys.forget_host_keys().expect("nothing to forget"));
+        assert!(!keys.dir().exists(), "forgetting makes no folder");
+        let login = keys.login_key().expect("login").public;
+        keys.ensure_host_keys(["a", "b"]).expect("host keys");
+        let old = keys.host_key("a").expect("a").public;
+        assert!(keys.forget_host_keys().expect("forget"));
+        assert_eq!(
+            std::fs::read_to_string(keys.known_hosts_path()).expect("known"),
+            ""
+        );
+        keys.ensure_host_keys(["a"]).expect("host keys");
+        assert_ne!(keys.host_key("a").expect("a").public, old);
+        assert_eq!(keys.login_key().expect("login").public, login);
+        let known = std::fs::read_to_string(keys.known_hosts_path()).expect("known");
+        assert_eq!(known.lines().count(), 1, "{known}");
     }
 
     #[test]

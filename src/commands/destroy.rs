@@ -1,5 +1,6 @@
 //! `vlab destroy`: remove exactly what the lab owns from its hosts (domains, networks, the
-//! lab's volumes; base images only with `--purge-images`). Idempotent: a second run finds
+//! lab's volumes; base images only with `--purge-images`), then forget the SSH host keys
+//! vlab made for its guests (the lab's login key stays). Idempotent: a second run finds
 //! nothing to do.
 
 use super::{CommandError, ExitStatus, confirm, finish, load_lab, lock};
@@ -26,6 +27,7 @@ pub fn run(
         .map_err(|e| CommandError::from_pipeline(e, out))?;
     if plan.is_empty() {
         remove_empty_pools(&lab, &connections, out);
+        forget_host_keys(&lab, out);
         if !out.quiet {
             crate::outln!(
                 "Nothing to destroy: the hosts hold nothing of lab `{}`.",
@@ -40,7 +42,26 @@ pub fn run(
     let report = converge::destroy(&lab, &plan, connections.clone(), reporter);
     let status = finish(&report, out)?;
     remove_empty_pools(&lab, &connections, out);
+    forget_host_keys(&lab, out);
     Ok(status)
+}
+
+/// The guests are gone, and so is the reason to trust their host keys: guests made again
+/// get new ones (and `known_hosts` pins those). The lab's login key stays.
+fn forget_host_keys(lab: &Lab, out: &Output) {
+    let forgotten = crate::access::lab_keys::LabKeys::for_lab(&lab.name)
+        .and_then(|keys| keys.forget_host_keys().map(|had| (keys, had)));
+    match forgotten {
+        Ok((keys, true)) if !out.quiet && !out.json => eprintln!(
+            "  - the lab's SSH host keys: forgotten ({})",
+            keys.known_hosts_path().display()
+        ),
+        Ok(_) => {}
+        Err(e) => eprintln!(
+            "{}: cannot forget the lab's SSH host keys: {e}",
+            out.warning_word()
+        ),
+    }
 }
 
 /// The pools vlab created, once empty (base images purged, or none uploaded), go too.
