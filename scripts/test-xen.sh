@@ -455,6 +455,11 @@ fi
 
 begin "vlab status; vlab plan --detailed-exitcode (expect no changes)"
 run_vlab status
+# Apply's readiness wait left its record in each watched guest's live metadata (through the
+# libxl driver): status reads it back.
+ready_nodes="$(run_vlab status --json | python3 -c 'import json, sys; print(" ".join(n["node"] for n in json.load(sys.stdin)["nodes"] if (n["readiness"] or {}).get("state") == "ready"))')"
+echo "    ready by apply's record: $ready_nodes"
+[[ " $ready_nodes " == *" pv "* ]] || fail "vlab status does not show the PV guest ready (no readiness record in its live metadata)"
 expect_no_changes "after apply"
 end
 
