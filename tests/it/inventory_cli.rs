@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-const LAB: &str = r#"lab "inv"
+pub const LAB: &str = r#"lab "inv"
 host "t" uri="test:///default" hypervisor="kvm" accel="tcg"
 image "tiny" url="https://example.net/tiny.qcow2" checksum="sha256:9c3b21fcd1e1f6d8ad1e5b4b7f4f1d3ba5e8c6a1f0d2e3b4c5d6e7f8091a2b3c"
 network "lan" cidr="10.42.0.0/24"
@@ -51,7 +51,10 @@ fn each_format_lists_the_groups_and_the_pinned_login_of_every_node() {
             !stdout.contains("StrictHostKeyChecking=no") && stdout.contains("=yes"),
             "{stdout}"
         );
-        snapshot!(format!("inventory-{format}"), stdout.replace(&home, "$HOME"));
+        snapshot!(
+            format!("inventory-{format}"),
+            stdout.replace(&home, "$HOME")
+        );
     }
     // YAML is the default, JSON the default with --json.
     let (_, yaml, _) = vlab(dir.path(), LAB, &["inventory"]);
@@ -77,7 +80,10 @@ fn a_lab_with_its_own_ssh_key_logs_in_with_the_users_keys_and_says_so() {
     );
     let (code, stdout, stderr) = vlab(dir.path(), &lab, &["inventory", "--format", "ini"]);
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(!stdout.contains("ansible_ssh_private_key_file="), "{stdout}");
+    assert!(
+        !stdout.contains("ansible_ssh_private_key_file="),
+        "{stdout}"
+    );
     assert!(!stdout.contains("IdentitiesOnly"), "{stdout}");
     assert!(stdout.contains("HostKeyAlias=vlab.inv.web-1"), "{stdout}");
     let note = "the lab declares its own `ssh-key`: Ansible logs in with your SSH agent or your \

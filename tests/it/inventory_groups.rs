@@ -39,9 +39,18 @@ const CASES: &[Case] = &[
     .help(&["letters, digits and `_`"]),
     case(
         "invalid-name: Ansible's and vlab's own groups",
-        concat!(img!(), r#"defaults { groups "all" "vlab_host_x" "_meta"; }"#, "\nnode \"a\""),
+        concat!(
+            img!(),
+            r#"defaults { groups "all" "vlab_host_x" "_meta"; }"#,
+            "\nnode \"a\""
+        ),
         &[
-            (InvalidName, 2, 19, "`all` is a group every Ansible inventory has"),
+            (
+                InvalidName,
+                2,
+                19,
+                "`all` is a group every Ansible inventory has",
+            ),
             (InvalidName, 2, 25, "kept for vlab's own groups"),
             (InvalidName, 2, 39, "`_meta` holds the host variables"),
         ],
@@ -54,13 +63,21 @@ const CASES: &[Case] = &[
     .help(&["Ansible cannot tell a group from a host"]),
     case(
         "group-conflict: from defaults, once",
-        concat!(img!(), "defaults { groups \"db\"; }\nnode \"db\"\nnode \"x\""),
+        concat!(
+            img!(),
+            "defaults { groups \"db\"; }\nnode \"db\"\nnode \"x\""
+        ),
         &[(GroupConflict, 2, 19, "group `db` has the name of a node")],
     ),
     case(
         "wrong-type: a number",
         concat!(img!(), r#"node "a" { groups "web" 3; }"#),
-        &[(WrongType, 2, 25, "`groups` expects a string, found an integer")],
+        &[(
+            WrongType,
+            2,
+            25,
+            "`groups` expects a string, found an integer",
+        )],
     ),
     case(
         "missing-argument: no group",
@@ -70,7 +87,12 @@ const CASES: &[Case] = &[
     case(
         "wrong-shape: a property on the child",
         concat!(img!(), r#"node "a" { groups "web" x="y"; }"#),
-        &[(WrongShape, 2, 12, "`groups` takes its values as arguments only")],
+        &[(
+            WrongShape,
+            2,
+            12,
+            "`groups` takes its values as arguments only",
+        )],
     ),
     case(
         "duplicate-setting: property and child",
@@ -80,7 +102,12 @@ const CASES: &[Case] = &[
     case(
         "control-character",
         concat!(img!(), "node \"a\" { groups \"w\\u{7}\"; }"),
-        &[(ControlCharacter, 2, 19, "contains the control character U+0007")],
+        &[(
+            ControlCharacter,
+            2,
+            19,
+            "contains the control character U+0007",
+        )],
     ),
 ];
 

@@ -37,6 +37,7 @@ mod hostile_lab;
 mod image_cli;
 mod image_pull;
 mod image_pull_limits;
+mod inventory_ansible;
 mod inventory_cli;
 mod inventory_groups;
 mod loader_cases;
