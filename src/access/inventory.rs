@@ -14,12 +14,14 @@
 //! node in the `web` group). A count group whose name is taken (a node's name, `all`,
 //! `ungrouped`, or a host group's) is left out, with a warning.
 //!
-//! Pure: finding addresses and keys is `pipeline::node_access`'s; the text is
+//! Pure: finding addresses and keys is `pipeline::node_access`'s; collecting the count and
+//! declared groups (and leaving out those whose name is taken) is `GroupSet`'s; the text is
 //! `inventory_text`'s.
 
+use crate::access::group_set::{GroupSet, Origin};
 use crate::access::ssh_config::SshTarget;
 use crate::lab::Lab;
-use crate::language::name_rules::{IMPLICIT_GROUPS, VLAB_GROUP_PREFIX, check_group_name};
+use crate::language::name_rules::VLAB_GROUP_PREFIX;
 
 /// The formats `vlab inventory` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -70,13 +72,6 @@ pub enum Notice {
     Note(String),
 }
 
-/// Where a count or declared group comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Origin {
-    Count,
-    Declared,
-}
-
 /// A vlab name (lowercase letters, digits, `-`) as an Ansible group name: `-` becomes `_`.
 pub fn group_name(vlab_name: &str) -> String {
     vlab_name.replace('-', "_")
@@ -112,7 +107,7 @@ impl Inventory {
                     .to_string(),
             ));
         }
-        let mut groups = Groups::default();
+        let mut groups = GroupSet::default();
         for node in &lab.nodes {
             if let Some(base) = &node.count_group {
                 groups.add(&group_name(base), Origin::Count, &node.name);
@@ -196,75 +191,6 @@ pub fn shell_word(word: &str) -> String {
     } else {
         format!("'{}'", word.replace('\'', r#"'"'"'"#))
     }
-}
-
-/// Groups as they are collected, with where each name came from.
-#[derive(Default)]
-struct Groups {
-    list: Vec<(Group, Vec<Origin>)>,
-}
-
-impl Groups {
-    fn add(&mut self, name: &str, origin: Origin, node: &str) {
-        let at = if let Some(at) = self.list.iter().position(|(g, _)| g.name == name) {
-            at
-        } else {
-            let group = Group {
-                name: name.to_string(),
-                hosts: Vec::new(),
-            };
-            self.list.push((group, Vec::new()));
-            self.list.len() - 1
-        };
-        let (group, origins) = &mut self.list[at];
-        if !origins.contains(&origin) {
-            origins.push(origin);
-        }
-        if !group.hosts.iter().any(|h| h == node) {
-            group.hosts.push(node.to_string());
-        }
-    }
-
-    /// The groups that can be written, with a warning for each one left out.
-    fn checked(self, lab: &Lab, host_groups: &[Group], notices: &mut Vec<Notice>) -> Vec<Group> {
-        let mut out = Vec::new();
-        for (group, origins) in self.list {
-            match taken(&group.name, &origins, lab, host_groups) {
-                None => out.push(group),
-                Some(why) => notices.push(Notice::Warning(format!(
-                    "group `{}` ({}) is left out of the inventory: {why}",
-                    group.name,
-                    group.hosts.join(", ")
-                ))),
-            }
-        }
-        out
-    }
-}
-
-/// Why a group cannot be written under its name, if it cannot. A declared group that is
-/// not valid was already refused by the resolver; it is checked again so that an inventory
-/// is sound whatever `Lab` it is built from.
-fn taken(name: &str, origins: &[Origin], lab: &Lab, host_groups: &[Group]) -> Option<String> {
-    let declared_ok = !origins.contains(&Origin::Declared) || check_group_name(name).is_ok();
-    let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid || !declared_ok {
-        return Some("it is not a valid Ansible group name".to_string());
-    }
-    if IMPLICIT_GROUPS.contains(&name) || name == "_meta" {
-        return Some(format!("`{name}` is a group every Ansible inventory has"));
-    }
-    if lab.nodes.iter().any(|n| n.name == name) {
-        return Some(format!(
-            "node `{name}` has that name, and Ansible cannot tell a group from a host of \
-             the same name"
-        ));
-    }
-    if host_groups.iter().any(|g| g.name == name) {
-        return Some("vlab's group of the nodes on a host has that name".to_string());
-    }
-    None
 }
 
 #[cfg(test)]

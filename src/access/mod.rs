@@ -5,6 +5,7 @@
 //! nodes a command selects (`NodeSelector`). Files and text only: reading the hosts for
 //! addresses is `pipeline::node_access`'s, running ssh is `vlab ssh`'s and `vlab exec`'s.
 
+pub mod group_set;
 pub mod inventory;
 pub mod inventory_text;
 pub mod known_hosts;
