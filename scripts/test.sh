@@ -30,6 +30,14 @@ if ! [[ "$VLAB_TEST_SSH_URI" =~ ^qemu\+ssh://[^[:space:]]+$ ]]; then
     exit 1
 fi
 export VLAB_TEST_SSH_URI
+# Real Ansible (ansible-core from PyPI, in its own virtual environment) reads what
+# `vlab inventory` prints and pings the Debian guest with it.
+VLAB_TEST_ANSIBLE="$(ensure_ansible /opt/vlab-ansible)"
+if ! [[ "$VLAB_TEST_ANSIBLE" =~ ^/[^[:space:]]+/bin$ ]]; then
+    echo "error: ensure_ansible printed more than a folder: $VLAB_TEST_ANSIBLE" >&2
+    exit 1
+fi
+export VLAB_TEST_ANSIBLE
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

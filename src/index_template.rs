@@ -29,6 +29,29 @@ pub fn expand(text: &str, index: Option<u32>) -> Result<String, String> {
     Ok(out)
 }
 
+/// What a counted name stands for without its index: `template` with every `{index...}`
+/// placeholder taken out, runs of `-` made one, and `-` trimmed from both ends
+/// (`web-{index}` -> `web`, `r{index}` -> `r`, `seat-{index:02}-pc` -> `seat-pc`,
+/// `{index}-x` -> `x`). `None` when nothing is left, or for a malformed placeholder.
+pub fn base_name(template: &str) -> Option<String> {
+    let mut kept = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{index") {
+        kept.push_str(&rest[..start]);
+        let end = rest[start..].find('}')?;
+        rest = &rest[start + end + 1..];
+    }
+    kept.push_str(rest);
+    let mut out = String::with_capacity(kept.len());
+    for c in kept.chars() {
+        if !(c == '-' && (out.is_empty() || out.ends_with('-'))) {
+            out.push(c);
+        }
+    }
+    let out = out.trim_end_matches('-');
+    (!out.is_empty()).then(|| out.to_string())
+}
+
 /// Renders the inside of one placeholder (after `{index`, before `}`).
 fn render(spec: &str, index: u32) -> Result<String, String> {
     let (arith, width) = match spec.split_once(':') {
@@ -79,6 +102,24 @@ mod tests {
         ];
         for (text, index, want) in cases {
             assert_eq!(expand(text, Some(index)).as_deref(), Ok(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn base_names() {
+        let cases = [
+            ("web-{index}", Some("web")),
+            ("r{index}", Some("r")),
+            ("seat-{index:02}-pc", Some("seat-pc")),
+            ("{index}-x", Some("x")),
+            ("a-{index}-{index+1}-b", Some("a-b")),
+            ("plain", Some("plain")),
+            ("{index}", None),
+            ("{index}-{index}", None),
+            ("web-{index", None),
+        ];
+        for (template, want) in cases {
+            assert_eq!(base_name(template).as_deref(), want, "{template}");
         }
     }
 

@@ -35,6 +35,26 @@ _ensure_packages() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# ansible-core from PyPI in its own virtual environment ($1, default /opt/vlab-ansible), for
+# the tests that have real Ansible read `vlab inventory` (tests/it/inventory_ansible.rs) and
+# ping the Debian guest with it (tests/it/debian_guest.rs). Prints the folder of its
+# programs (what VLAB_TEST_ANSIBLE names), and nothing else on stdout.
+ensure_ansible() {
+    local venv="${1:-/opt/vlab-ansible}"
+    _ensure_ansible "$venv" >&2
+    echo "$venv/bin"
+}
+
+_ensure_ansible() {
+    local venv="$1"
+    [ -x "$venv/bin/ansible-inventory" ] && [ -x "$venv/bin/ansible" ] && return 0
+    # Debian's python3 makes virtual environments only with python3-venv (ensurepip).
+    python3 -c 'import ensurepip' 2>/dev/null || ensure_packages python3-venv
+    step "installing ansible-core into $venv"
+    as_root python3 -m venv "$venv"
+    as_root "$venv/bin/pip" install --quiet --disable-pip-version-check 'ansible-core>=2.16,<2.20'
+}
+
 # vlab builds with the machine's Rust toolchain (1.95 or newer); say so plainly if it is missing.
 need_cargo() {
     if ! command -v cargo >/dev/null 2>&1; then

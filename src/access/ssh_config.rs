@@ -33,6 +33,14 @@ impl SshTarget {
             args.push("-o".to_string());
             args.push("IdentitiesOnly=yes".to_string());
         }
+        args.extend(self.pinned_options());
+        args
+    }
+
+    /// The `-o KEY=VALUE` pairs that pin the host key (as separate arguments), without the
+    /// login key: what `vlab inventory` gives Ansible as `ansible_ssh_common_args`.
+    pub fn pinned_options(&self) -> Vec<String> {
+        let mut args = Vec::new();
         for (key, value) in self.checked_options() {
             args.push("-o".to_string());
             args.push(format!("{key}={value}"));

@@ -183,6 +183,19 @@ docs/output.schema.json.\n\n\
 Examples:\n  vlab output -f lab.kdl --json > lab.json\n  vlab output -f lab.kdl --json | jq -r '.nodes[] | select(.readiness.state == \"ready\") | .name'"
     )]
     Output(LabArgs),
+    /// Print an Ansible inventory of the lab's nodes (groups from count, groups, hosts)
+    #[command(
+        after_help = "Host keys are checked against the lab's pinned known_hosts. Warnings (a node \
+without an address yet) go to stderr.\n\n\
+Examples:\n  vlab inventory -f lab.kdl > inventory.yml\n  ansible -i inventory.yml all -m ping\n  vlab inventory -f lab.kdl --format ini > hosts.ini"
+    )]
+    Inventory {
+        #[command(flatten)]
+        lab: LabArgs,
+        /// yaml (the default), ini, or json (an inventory script's output; the default with --json)
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: Option<crate::access::inventory::InventoryFormat>,
+    },
 
     /// Render a node's cloud-init data, seed and domain XML
     #[command(

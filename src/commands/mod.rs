@@ -11,6 +11,7 @@ pub(crate) mod destroy;
 pub(crate) mod exec;
 pub(crate) mod image;
 pub(crate) mod image_push;
+pub(crate) mod inventory;
 pub(crate) mod man;
 pub(crate) mod output;
 pub(crate) mod plan;
@@ -144,6 +145,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
         Command::Ssh { lab, node, command } => ssh::run(&lab, &node, &command, &out),
         Command::SshConfig(lab) => ssh_config::run(&lab, &out),
         Command::Output(lab) => output::run(&lab, &out),
+        Command::Inventory { lab, format } => inventory::run(&lab, format, &out),
         Command::Exec {
             lab,
             all,

@@ -77,6 +77,10 @@ struct NodeInfo {
     hypervisor: &'static str,
     cpus: u32,
     memory_bytes: u64,
+    /// The groups the lab declares for the node (`groups`, the defaults' first).
+    groups: Vec<String>,
+    /// The base name of the `count` that made the node (`web` for `web-{index}`), if any.
+    count_group: Option<String>,
     /// The domain's state: `running`, `shut off`, `paused`, `other` or `absent`.
     state: String,
     /// The change `vlab plan` would make to the node (`create`, `update`, ...), if any.
@@ -225,6 +229,8 @@ fn node_info(lab: &Lab, node: &Node, status: NodeStatus, target: &SshTarget) -> 
         hypervisor: node.hypervisor.word(),
         cpus: node.cpus,
         memory_bytes: node.memory.bytes(),
+        groups: node.groups.clone(),
+        count_group: node.count_group.clone(),
         state: status.state,
         pending: status.pending,
         readiness: status.readiness,

@@ -31,6 +31,16 @@ pub struct Node {
     /// absent from the serialized form otherwise, so KVM nodes' digests do not see it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub xen_paths: Option<XenPaths>,
+    /// The Ansible groups the lab puts the node in (`groups`, the defaults' first, each once):
+    /// valid Ansible group names. For `vlab inventory` only: not part of the serialized form,
+    /// so the spec digest does not see it (a guest is not rebuilt because its group changed).
+    #[serde(skip)]
+    pub groups: Vec<String>,
+    /// The name the node's `count` stands for, with the `{index}` placeholders taken out
+    /// (`web` for `web-{index}`, see `index_template::base_name`): its group in
+    /// `vlab inventory`. `None` for a node without `count`. Not serialized, like `groups`.
+    #[serde(skip)]
+    pub count_group: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -79,6 +79,8 @@ diagnostic_codes! {
     UnknownReference => "unknown-reference",
     /// An `{index}` placeholder is malformed, or used on a resource without `count`.
     InvalidPlaceholder => "invalid-placeholder",
+    /// An Ansible group in `groups` that has a node's name: Ansible cannot tell them apart.
+    GroupConflict => "group-conflict",
     // ---- settings in general (resolver) -------------------------------------------------
     /// A required setting is absent (a node's `image`, a host's `uri`, a network's `cidr`,
     /// an interface's `network`, a disk's `size`, ...).

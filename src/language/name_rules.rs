@@ -2,6 +2,7 @@
 //!
 //! Names end up as libvirt object names, hostnames and Linux interface names, so they are
 //! held to the strictest of those: lowercase letters, digits and `-`, starting with a letter.
+//! Ansible group names (`groups`) have a rule of their own: `check_group_name`.
 
 /// Why `name` is not a valid resource name of at most `max_len` characters, if it is not.
 pub fn check_name(name: &str, max_len: usize) -> Result<(), String> {
@@ -28,6 +29,51 @@ pub fn check_name(name: &str, max_len: usize) -> Result<(), String> {
     }
     if name.ends_with('-') {
         return Err(format!("`{name}` must not end with `-`"));
+    }
+    Ok(())
+}
+
+/// The prefix of the groups vlab makes itself in `vlab inventory` (`vlab_host_<host>`).
+pub const VLAB_GROUP_PREFIX: &str = "vlab_";
+
+/// The groups every Ansible inventory has already.
+pub const IMPLICIT_GROUPS: [&str; 2] = ["all", "ungrouped"];
+
+/// Why `name` cannot be a group in `groups`, if it cannot: a valid Ansible group name
+/// (ASCII letters, digits and `_`, not starting with a digit: Ansible warns about anything
+/// else, `-` included), of at most 63 characters, neither one of Ansible's implicit groups
+/// nor one of vlab's own, nor `_meta`.
+pub fn check_group_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("a group name cannot be empty".into());
+    }
+    if name.len() > 63 {
+        return Err(format!(
+            "`{name}` is {} characters long; the limit is 63",
+            name.len()
+        ));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
+    {
+        return Err(format!(
+            "`{name}` contains `{bad}`; Ansible group names use letters, digits and `_`"
+        ));
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(format!("`{name}` must not start with a digit"));
+    }
+    if IMPLICIT_GROUPS.contains(&name) {
+        return Err(format!("`{name}` is a group every Ansible inventory has"));
+    }
+    if name == "_meta" {
+        return Err("`_meta` holds the host variables in an inventory script's output".into());
+    }
+    if name.starts_with(VLAB_GROUP_PREFIX) {
+        return Err(format!(
+            "`{name}` starts with `{VLAB_GROUP_PREFIX}`, which is kept for vlab's own groups"
+        ));
     }
     Ok(())
 }
@@ -86,6 +132,28 @@ mod tests {
             assert!(check_name(bad, 63).is_err(), "{bad}");
         }
         assert!(check_name("abcd", 3).is_err());
+    }
+
+    #[test]
+    fn group_names() {
+        for ok in ["web", "web_servers", "_x", "Web2", "frontend"] {
+            assert!(check_group_name(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "web-1",
+            "1web",
+            "all",
+            "_meta",
+            "ungrouped",
+            "vlab_host_t",
+            "a.b",
+            "wéb",
+            "a b",
+        ] {
+            assert!(check_group_name(bad).is_err(), "{bad}");
+        }
+        assert!(check_group_name(&"g".repeat(64)).is_err());
     }
 
     #[test]

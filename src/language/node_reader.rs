@@ -161,6 +161,38 @@ impl<'a> NodeReader<'a> {
         self.scalar(key, d).and_then(|e| as_bool(e, key, d))
     }
 
+    /// A list of one-line strings: the arguments of a child (`groups "web" "db"`) or, for a
+    /// single value, a property (`groups="web"`); never both, and never an empty list.
+    pub fn strings(&self, key: &'static str, d: &mut Diagnostics) -> Option<Vec<Spanned<String>>> {
+        self.known.borrow_mut().push(key);
+        let mut found: Vec<(Vec<&'a KdlEntry>, SourceSpan)> = Vec::new();
+        for (entry, used) in &self.props {
+            let name = entry.name().expect("props have names");
+            if name.value() == key {
+                used.set(true);
+                found.push((vec![*entry], name.span()));
+            }
+        }
+        for (child, used) in &self.children {
+            if child.name().value() == key {
+                used.set(true);
+                match list_child(child) {
+                    Ok(entries) => found.push((entries, child.name().span())),
+                    Err(diagnostic) => d.push(diagnostic),
+                }
+            }
+        }
+        for (_, span) in found.iter().skip(1) {
+            d.push(duplicate(key, *span));
+        }
+        let (entries, _) = found.into_iter().next()?;
+        let values: Vec<Spanned<String>> = entries
+            .into_iter()
+            .filter_map(|e| as_string(e, key, Lines::One, d))
+            .collect();
+        Some(values)
+    }
+
     /// Every child node called `key` (for repeatable blocks like `disk` and `interface`).
     pub fn children(&self, key: &'static str) -> Vec<&'a KdlNode> {
         self.known.borrow_mut().push(key);
@@ -278,6 +310,32 @@ fn scalar_child(child: &KdlNode) -> Result<&KdlEntry, Diagnostic> {
         [one] if one.name().is_none() => Ok(one),
         _ => Err(shape_error(child.span())),
     }
+}
+
+/// The arguments of a child used as a list (`groups "web" "db"`): one or more, no
+/// properties, no children.
+fn list_child(child: &KdlNode) -> Result<Vec<&KdlEntry>, Diagnostic> {
+    let key = child.name().value();
+    let args: Vec<&KdlEntry> = child.entries().iter().collect();
+    if args.is_empty() {
+        return Err(Diagnostic::new(
+            DiagnosticCode::MissingArgument,
+            child.name().span(),
+            format!("`{key}` needs at least one value"),
+        )
+        .label("no values")
+        .help(format!("write `{key} \"a\" \"b\"`, or remove it")));
+    }
+    if child.children().is_some() || args.iter().any(|a| a.name().is_some()) {
+        return Err(Diagnostic::new(
+            DiagnosticCode::WrongShape,
+            child.span(),
+            format!("`{key}` takes its values as arguments only"),
+        )
+        .label("expected values only")
+        .help(format!("write `{key} \"a\" \"b\"`")));
+    }
+    Ok(args)
 }
 
 fn duplicate(key: &str, span: SourceSpan) -> Diagnostic {

@@ -1,6 +1,6 @@
 //! `defaults` merged into a node: the node's own settings win; a node that lists any disk or
 //! interface replaces the default list; cloud-init templates merge per file and variables
-//! key by key.
+//! key by key; `groups` add up (the defaults' first), as group membership does in Ansible.
 
 use crate::language::spec::{CloudInitSpec, NodeSettings};
 use std::borrow::Cow;
@@ -24,7 +24,18 @@ pub(super) fn merge<'a>(
         interfaces: node.interfaces.clone().or_else(|| d.interfaces.clone()),
         cloud_init: merge_cloud_init(node.cloud_init.as_ref(), d.cloud_init.as_ref()),
         xen_boot: node.xen_boot.clone().or_else(|| d.xen_boot.clone()),
+        groups: merge_groups(node.groups.as_ref(), d.groups.as_ref()),
     })
+}
+
+/// The defaults' groups, then the node's: a node is in both (the resolver keeps a repeated
+/// group once).
+fn merge_groups<T: Clone>(node: Option<&Vec<T>>, defaults: Option<&Vec<T>>) -> Option<Vec<T>> {
+    match (node, defaults) {
+        (None, None) => None,
+        (Some(one), None) | (None, Some(one)) => Some(one.clone()),
+        (Some(n), Some(d)) => Some(d.iter().chain(n).cloned().collect()),
+    }
 }
 
 /// Template paths per file, variables key by key; the node wins.

@@ -10,6 +10,7 @@
 mod address_plan;
 mod defaults;
 mod expander;
+mod groups;
 mod hosts;
 mod images;
 mod interfaces;
@@ -26,6 +27,7 @@ use crate::CheckOptions;
 use crate::lab::{Host, Image, Lab, Link, Network, Node};
 use crate::language::diagnostic::Diagnostics;
 use crate::language::name_rules::check_name;
+use crate::language::spanned::Spanned;
 use crate::language::spec::LabSpec;
 use crate::mac_address::MacAddress;
 use ipnet::Ipv4Net;
@@ -56,6 +58,8 @@ pub struct Resolver<'s> {
     /// Each resolved node's position in `nodes`, for link endpoints.
     node_index: HashMap<String, usize>,
     node_names: NameSet,
+    /// Every group a node is put in, with its span, for the check against node names.
+    group_uses: Vec<Spanned<String>>,
     links: Vec<Link>,
     /// MACs in use, with the interface that uses each.
     macs: HashMap<MacAddress, String>,
@@ -89,6 +93,7 @@ impl<'s> Resolver<'s> {
             nodes: Vec::new(),
             node_index: HashMap::new(),
             node_names: NameSet::new("node"),
+            group_uses: Vec::new(),
             links: Vec::new(),
             taken: HashMap::new(),
             ranges: Vec::new(),
@@ -99,6 +104,7 @@ impl<'s> Resolver<'s> {
         r.resolve_images();
         r.resolve_networks();
         r.resolve_nodes();
+        r.check_group_conflicts();
         r.resolve_links();
         r.assign_macs();
         r.check_overlaps();

@@ -1,5 +1,6 @@
 //! Nodes: `defaults` merged in, `count` expanded, host and image references, cpus, memory,
-//! disks and cloud-init inputs. Interfaces and Xen guest checks have their own files.
+//! disks and cloud-init inputs. Interfaces, Ansible groups and Xen guest checks have their
+//! own files.
 
 use super::Resolver;
 use super::names::invalid_name;
@@ -69,6 +70,7 @@ impl Resolver<'_> {
             index,
         );
         let cloud_init = self.cloud_init(s.cloud_init.as_ref(), index);
+        let groups = self.node_groups(s.groups.as_deref(), index);
         let (host, hypervisor) = host?;
         let xen_boot = self.xen_boot(&name.value, spec, s, hypervisor);
         let xen_paths = self.xen_guest(&host, xen_boot, s.cpus.as_ref());
@@ -89,6 +91,8 @@ impl Resolver<'_> {
             cloud_init,
             xen_boot,
             xen_paths,
+            groups: groups?,
+            count_group: super::groups::count_group(spec),
         })
     }
 

@@ -3,7 +3,8 @@
 //! (mmdebstrap, GRUB on its own disk, cloud-init with NoCloud) once and reuses it; this test
 //! serves it over HTTP on 127.0.0.1 with a SHA256SUMS file, lets `vlab apply` pull, verify and
 //! boot it, and then checks from the host, over SSH with the lab's own key and the guest's
-//! host key pinned (the config `vlab ssh-config` prints; `vlab ssh` too), that cloud-init
+//! host key pinned (the config `vlab ssh-config` prints; `vlab ssh` too, and Ansible with the
+//! inventory `vlab inventory` prints), that cloud-init
 //! applied vlab's seed (the host key vlab made for the node, and no other): the hostname, the declared user with the key, a runcmd
 //! marker (from a vendor-data template, next to the built-in user-data), the static address
 //! from network-config with its default route and DNS server, and the root filesystem grown
@@ -306,6 +307,33 @@ fn a_debian_cloud_image_applies_vlabs_seed_with_real_cloud_init() {
     assert_eq!(value["results"][0]["rc"], 3, "{value}");
     assert_eq!(value["results"][0]["stdout"], "out\n", "{value}");
     assert_eq!(value["results"][0]["stderr"], "err\n", "{value}");
+    // `vlab inventory`: real Ansible logs in with it (the lab's key, the host key checked
+    // against the pinned known_hosts) and runs a module on the guest.
+    let out = lab.vlab(&["inventory"]);
+    assert!(
+        out.status.success(),
+        "vlab inventory: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let inventory = lab.dir.path().join("inventory.yml");
+    std::fs::write(&inventory, &out.stdout).expect("inventory");
+    let ping = crate::support::ansible::command("ansible")
+        .env("HOME", lab.dir.path())
+        .arg("all")
+        .arg("-i")
+        .arg(&inventory)
+        .args(["-m", "ping"])
+        .output()
+        .expect("ansible runs");
+    let ping_text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&ping.stdout),
+        String::from_utf8_lossy(&ping.stderr)
+    );
+    assert!(
+        ping.status.success() && ping_text.contains(&format!("{NODE} | SUCCESS")),
+        "ansible all -i inventory.yml -m ping:\n{ping_text}"
+    );
     // The guest presents the host key vlab gave it, and only that one: pinned to another
     // key, ssh refuses the guest.
     let keys = lab

@@ -12,7 +12,7 @@ host "t" uri="test:///default" hypervisor="kvm" accel="tcg"
 image "tiny" url="https://example.net/tiny.qcow2" checksum="sha256:9c3b21fcd1e1f6d8ad1e5b4b7f4f1d3ba5e8c6a1f0d2e3b4c5d6e7f8091a2b3c"
 network "lan" cidr="10.43.0.0/24"
 network "back" mode="isolated"
-node "web-{index}" count=2 image="tiny" { interface network="lan" address="10.43.0.{index+10}"; }
+node "web-{index}" count=2 image="tiny" { groups "frontend"; interface network="lan" address="10.43.0.{index+10}"; }
 node "db" image="tiny" cpus=2 memory="2GiB" { interface network="lan"; interface network="back"; }
 node "r" image="tiny" { interface network="lan"; }
 link "db:eth2" "r:eth1" cidr="10.44.0.0/30"

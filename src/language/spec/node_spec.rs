@@ -3,6 +3,7 @@
 //! ```kdl
 //! node "web-{index}" count=3 {
 //!     image "debian-12"
+//!     groups "frontend"
 //!     cpus 2
 //!     memory "1GiB"
 //!     disk "data" size="10GiB"
@@ -43,6 +44,9 @@ pub struct NodeSettings {
     pub interfaces: Option<Vec<InterfaceSpec>>,
     pub cloud_init: Option<CloudInitSpec>,
     pub xen_boot: Option<Spanned<XenBoot>>,
+    /// `groups "web" "frontend"`: Ansible groups for `vlab inventory`, as written (the
+    /// resolver checks the names and adds a node's to the defaults').
+    pub groups: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +123,7 @@ impl NodeSettings {
             }),
             cloud_init: r.child("cloud-init", d).map(|n| CloudInitSpec::read(n, d)),
             xen_boot: read_choice(r, "xen-boot", d),
+            groups: r.strings("groups", d),
         }
     }
 }

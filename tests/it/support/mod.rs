@@ -3,6 +3,7 @@
 //! host needs for a test URI.
 #![allow(dead_code)]
 
+pub mod ansible;
 pub mod diagnostic_cases;
 pub mod fault_server;
 pub mod host_lock;
