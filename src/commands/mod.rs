@@ -9,6 +9,7 @@ pub(crate) mod apply;
 pub(crate) mod completions;
 pub(crate) mod destroy;
 pub(crate) mod exec;
+pub(crate) mod graph;
 pub(crate) mod image;
 pub(crate) mod image_push;
 pub(crate) mod man;
@@ -147,6 +148,20 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             };
             exec::run(&lab, &selector, &command, &out)
         }
+        Command::Graph {
+            lab,
+            format,
+            out: file,
+            offline,
+        } => graph::run(
+            &lab,
+            &graph::Options {
+                format,
+                file: file.as_deref(),
+                offline,
+            },
+            &out,
+        ),
         Command::Render {
             lab,
             node,
