@@ -22,6 +22,9 @@ ensure_packages cloud-init mtools python3-yaml python3-jsonschema libxml2-utils 
 # mmdebstrap from Debian's mirror, sfdisk and mkfs.ext4 for its disk; the test logs in with ssh
 # (and tests/it/access_cli.rs has OpenSSH read what `vlab ssh-config` prints: `ssh -G`).
 ensure_packages mmdebstrap fdisk e2fsprogs openssh-client
+# tests/it/graph_browser.rs loads the pages of `vlab graph --format html` in headless Chromium
+# (no console errors, every node on the page) and has Graphviz read its dot (`dot -Tsvg`).
+ensure_packages chromium graphviz
 # The same libvirtd over qemu+ssh://, as a remote host is reached.
 VLAB_TEST_SSH_URI="$(ensure_ssh_loopback "${TMPDIR:-/tmp}/vlab-test-ssh")"
 # A captured value must be what it claims: one URI, nothing an installer printed.

@@ -19,6 +19,7 @@ pub mod checksum;
 pub mod cli;
 pub mod cloud_init;
 pub mod commands;
+pub mod graph;
 pub mod host;
 pub(crate) mod host_uri;
 pub mod image_store;

@@ -197,6 +197,27 @@ Examples:\n  vlab inventory -f lab.kdl > inventory.yml\n  ansible -i inventory.y
         format: Option<crate::access::inventory::InventoryFormat>,
     },
 
+    /// Draw the lab: hosts, networks, nodes and links, with each node's state
+    #[command(
+        after_help = "Node states are read from the hosts; a host that cannot be reached is drawn \
+with its nodes' state unknown (a warning says so), and --offline reads the lab file alone. \
+The HTML page is one file with everything inline: it works offline.\n\n\
+Examples:\n  vlab graph -f labs/routers.kdl | dot -Tsvg > routers.svg\n  vlab graph -f lab.kdl --format mermaid\n  vlab graph -f lab.kdl -o lab.html\n  vlab graph -f lab.kdl --offline --format html -o lab.html"
+    )]
+    Graph {
+        #[command(flatten)]
+        lab: LabArgs,
+        /// Output format [default: from --out's extension (.dot/.gv, .mmd, .html), else dot]
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: Option<crate::graph::GraphFormat>,
+        /// Write to FILE instead of stdout
+        #[arg(short, long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Do not connect to the hosts: draw from the lab file alone, without node states
+        #[arg(long)]
+        offline: bool,
+    },
+
     /// Render a node's cloud-init data, seed and domain XML
     #[command(
         after_help = "Examples:\n  vlab render -f labs/web.kdl web-1\n  vlab render -f labs/web.kdl web-1 --out /tmp/web-1"

@@ -9,6 +9,7 @@ pub(crate) mod apply;
 pub(crate) mod completions;
 pub(crate) mod destroy;
 pub(crate) mod exec;
+pub(crate) mod graph;
 pub(crate) mod image;
 pub(crate) mod image_push;
 pub(crate) mod inventory;
@@ -159,36 +160,55 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             };
             exec::run(&lab, &selector, &command, &out)
         }
+        Command::Graph {
+            lab,
+            format,
+            out: file,
+            offline,
+        } => graph::run(
+            &lab,
+            &graph::Options {
+                format,
+                file: file.as_deref(),
+                offline,
+            },
+            &out,
+        ),
         Command::Render {
             lab,
             node,
             out: dir,
         } => render::run(&lab, &node, dir.as_deref(), &out),
-        Command::Image(ImageCommand::Push { lab, parallel }) => {
-            image_push::run(&lab, parallel, &out)
-        }
-        Command::Image(ImageCommand::Pull {
+        Command::Image(command) => run_image(command, &out),
+        Command::Completions { shell } => completions::run(shell),
+        Command::Man => man::run(),
+    }
+}
+
+/// `vlab image ...`.
+fn run_image(command: ImageCommand, out: &Output) -> Result<ExitStatus, CommandError> {
+    match command {
+        ImageCommand::Push { lab, parallel } => image_push::run(&lab, parallel, out),
+        ImageCommand::Pull {
             lab,
             url,
             checksum,
             checksums_url,
             parallel,
-        }) => image::pull(
+        } => image::pull(
             &lab,
             url.as_deref(),
             checksum.as_deref(),
             checksums_url.as_deref(),
             parallel,
-            &out,
+            out,
         ),
-        Command::Image(ImageCommand::List) => image::list(&out),
-        Command::Image(ImageCommand::Prune {
+        ImageCommand::List => image::list(out),
+        ImageCommand::Prune {
             older_than,
             dry_run,
-        }) => image::prune(older_than.as_deref(), dry_run, &out),
-        Command::Image(ImageCommand::Verify) => image::verify(&out),
-        Command::Completions { shell } => completions::run(shell),
-        Command::Man => man::run(),
+        } => image::prune(older_than.as_deref(), dry_run, out),
+        ImageCommand::Verify => image::verify(out),
     }
 }
 

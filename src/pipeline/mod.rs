@@ -17,6 +17,7 @@ pub(crate) mod converge;
 pub(crate) mod images;
 pub mod node_access;
 pub(crate) mod node_preview;
+pub mod node_states;
 pub mod node_status;
 pub mod pipeline_error;
 

@@ -33,6 +33,8 @@ mod converge_lifecycle;
 mod crash_safety;
 mod debian_guest;
 mod domain_xml;
+mod graph_browser;
+mod graph_cli;
 mod hostile_lab;
 mod image_cli;
 mod image_pull;
