@@ -7,6 +7,7 @@
 
 pub(crate) mod apply;
 pub(crate) mod completions;
+pub(crate) mod console;
 pub(crate) mod destroy;
 pub(crate) mod exec;
 pub(crate) mod image;
@@ -134,6 +135,13 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
         Command::Status(lab) => status::run(&lab, &out),
         Command::Ssh { lab, node, command } => ssh::run(&lab, &node, &command, &out),
         Command::SshConfig(lab) => ssh_config::run(&lab, &out),
+        Command::Console {
+            lab,
+            node,
+            log,
+            tail,
+            force,
+        } => console::run(&lab, &node, &console::Options { log, tail, force }, &out),
         Command::Exec {
             lab,
             all,
