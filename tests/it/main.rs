@@ -33,6 +33,7 @@ mod converge_lifecycle;
 mod crash_safety;
 mod debian_guest;
 mod domain_xml;
+mod guest_access;
 mod hostile_lab;
 mod image_cli;
 mod image_pull;
