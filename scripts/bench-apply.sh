@@ -53,9 +53,12 @@ step "preparing: images pulled and pushed, one apply to render the domains"
 "$vlab" apply -f "$lab" --auto-approve -q
 for d in "${domains[@]}"; do virsh -q -c qemu:///system dumpxml "$d" > "$work/$d.xml"; done
 
+# A domain's console log: a file in the lab's pool (vlab_<lab>_<node>_console.log).
+console_log() { echo "/var/lib/libvirt/images/vlab-bench/vlab_bench_${1#bench_}_console.log"; }
+
 wait_ready_logs() {
     for d in "${domains[@]}"; do
-        log="/var/log/libvirt/qemu/$d-console.log"
+        log="$(console_log "$d")"
         until grep -aq "vlab-tiny: ready" "$log" 2>/dev/null; do sleep 0.05; done
     done
 }
@@ -66,7 +69,7 @@ floor_run() { # the same domains, started by hand, console logs polled
     for d in "${domains[@]}"; do
         virsh -q -c qemu:///system destroy "$d" >/dev/null
         virsh -q -c qemu:///system undefine "$d" >/dev/null
-        : > "/var/log/libvirt/qemu/$d-console.log"
+        : > "$(console_log "$d")"
     done
     local t0; t0="$(now)"
     for d in "${domains[@]}"; do virsh -q -c qemu:///system create "$work/$d.xml" >/dev/null; done

@@ -149,6 +149,35 @@ Examples:\n  vlab ssh -f lab.kdl web-1\n  vlab ssh -f lab.kdl web-1 -- uname -a"
         command: Vec<String>,
     },
 
+    /// Attach to a node's serial console (detach with Ctrl-]), or print its log
+    #[command(
+        after_help = "Detach with Ctrl-] (the byte 0x1d). Works over any host URI, through libvirt's \
+console stream; the terminal is in raw mode while attached and restored on exit. Piped input \
+(not a terminal) is sent as it is and its end ends the session, once the guest has been quiet \
+for a second. One client at a time: `vlab apply` also reads the console while it waits for a \
+guest to be ready; --force takes the console over. --log prints the end of the console's log \
+in vlab's pool on the host (KVM/QEMU nodes; Xen guests have none).\n\n\
+Exit status: 0 when detached, at the end of piped input, or when the guest stopped; 1 when \
+the node is not running, the console is taken, or it was taken over while attached.\n\n\
+Examples:\n  vlab console -f lab.kdl web-1\n  vlab console -f lab.kdl web-1 --log --tail 50\n  \
+echo 'uname -a' | vlab console -f lab.kdl web-1"
+    )]
+    Console {
+        #[command(flatten)]
+        lab: LabArgs,
+        /// The node whose console to attach to
+        node: String,
+        /// Print what the console printed so far (the end of its log) and exit
+        #[arg(long)]
+        log: bool,
+        /// With --log: how many of the last lines to print (0: all of the last 2 MiB)
+        #[arg(long, value_name = "N", default_value_t = 100, requires = "log")]
+        tail: usize,
+        /// Take the console over from another client (virsh, vlab console, vlab apply's wait)
+        #[arg(long, conflicts_with = "log")]
+        force: bool,
+    },
+
     /// Run a command on several nodes at once over SSH (host keys checked)
     #[command(
         after_help = "Each line of output starts with its node's name; a summary of exit codes ends \

@@ -7,6 +7,7 @@
 
 pub(crate) mod apply;
 pub(crate) mod completions;
+pub(crate) mod console;
 pub(crate) mod destroy;
 pub(crate) mod exec;
 pub(crate) mod graph;
@@ -147,6 +148,13 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
         Command::SshConfig(lab) => ssh_config::run(&lab, &out),
         Command::Output(lab) => output::run(&lab, &out),
         Command::Inventory { lab, format } => inventory::run(&lab, format, &out),
+        Command::Console {
+            lab,
+            node,
+            log,
+            tail,
+            force,
+        } => console::run(&lab, &node, &console::Options { log, tail, force }, &out),
         Command::Exec {
             lab,
             all,

@@ -4,7 +4,8 @@
 //!
 //! Disks are volumes in vlab's pool (a qcow2 overlay on the image's base volume, extra qcow2
 //! disks, the cidata seed read-only); NICs carry the node's stable MACs on vlab's networks;
-//! the serial console is a pty whose output is also logged to a file on the host; `kvm`
+//! the serial console is a pty whose output is also logged to a file in vlab's pool on the
+//! host (`resource_names::console_log_volume`, read back by `vlab console --log`); `kvm`
 //! false gives domain type `qemu` (software emulation, for hosts where KVM does not work).
 //! The domain's `<metadata>` records the lab, the node, a digest of its declared spec, its
 //! base image, seed and root size: that is how vlab recognises what it owns, notices drift
@@ -33,7 +34,8 @@ pub struct DomainXml<'a> {
     pub lab: &'a Lab,
     pub node: &'a Node,
     pub pool: &'a str,
-    /// The pool's directory on the host: Xen disks are files there (libxl needs paths).
+    /// The pool's directory on the host: Xen disks are files there (libxl needs paths), and
+    /// a KVM node's console log is written there.
     pub pool_dir: &'a str,
     /// Hardware acceleration works on the host (domain type `kvm`), else `qemu`. KVM hosts
     /// only: Xen guests always run on the Xen hypervisor.
@@ -86,7 +88,7 @@ impl DomainXml<'_> {
             .child(XmlElement::leaf("on_poweroff", "destroy"))
             .child(XmlElement::leaf("on_reboot", "restart"))
             .child(XmlElement::leaf("on_crash", "destroy"))
-            .child(self.devices(&name))
+            .child(self.devices())
     }
 
     /// vlab's `<metadata>`, the same for every hypervisor.
@@ -124,7 +126,7 @@ impl DomainXml<'_> {
         }
     }
 
-    fn devices(&self, domain: &str) -> XmlElement {
+    fn devices(&self) -> XmlElement {
         let lab = &self.lab.name;
         let node = &self.node.name;
         let mut disks = vec![self.disk(&names::root_volume(lab, node), "qcow2", 0, false)];
@@ -142,7 +144,10 @@ impl DomainXml<'_> {
         }
         disks.push(self.disk(self.seed_volume, "raw", self.node.disks.len() + 1, true));
         let log = XmlElement::new("log")
-            .attr("file", names::console_log(domain))
+            .attr(
+                "file",
+                format!("{}/{}", self.pool_dir, names::console_log_volume(lab, node)),
+            )
             .attr("append", "on");
         XmlElement::new("devices")
             .children(disks)

@@ -75,9 +75,23 @@ pub fn seed_volume(lab: &str, node: &str, seed: &[u8]) -> String {
     format!("vlab_{lab}_{node}_seed_{digest}.img")
 }
 
-/// Where a node's serial console is logged on its host.
-pub fn console_log(domain: &str) -> String {
-    format!("/var/log/libvirt/qemu/{domain}-console.log")
+/// The volume in vlab's pool where a node's serial console is logged (KVM/QEMU nodes: the
+/// domain's `<log>`, written by virtlogd). In the pool, so it can be read through libvirt's
+/// storage API over any host URI; libvirt's own directory (`/var/log/libvirt/qemu`) cannot.
+pub fn console_log_volume(lab: &str, node: &str) -> String {
+    format!("vlab_{lab}_{node}_console.log")
+}
+
+/// Whether `volume` is the console log of `node` or one of the older files virtlogd keeps
+/// when it rotates the log (`.log.0`, `.log.1`, ...).
+pub fn is_console_log_of(volume: &str, lab: &str, node: &str) -> bool {
+    let Some(rest) = volume.strip_prefix(&console_log_volume(lab, node)) else {
+        return false;
+    };
+    rest.is_empty()
+        || rest
+            .strip_prefix('.')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn short_hash(parts: &[&str], hex_len: usize) -> String {
@@ -109,5 +123,25 @@ mod tests {
             seed_volume("web", "lb", b"b")
         );
         assert!(link_network("lab", "r1:eth1--r2:eth1").starts_with(&prefix("lab")));
+    }
+
+    #[test]
+    fn console_logs_and_their_rotated_files_are_recognised() {
+        let log = console_log_volume("web", "lb");
+        assert_eq!(log, "vlab_web_lb_console.log");
+        assert!(log.starts_with(&prefix("web")));
+        assert!(is_console_log_of(&log, "web", "lb"));
+        assert!(is_console_log_of("vlab_web_lb_console.log.0", "web", "lb"));
+        assert!(is_console_log_of("vlab_web_lb_console.log.12", "web", "lb"));
+        for other in [
+            "vlab_web_lb_console.log.",
+            "vlab_web_lb_console.log.0x",
+            "vlab_web_lb_console.logs",
+            "vlab_web_lb-2_console.log",
+            "vlab_web_lb_root.qcow2",
+        ] {
+            assert!(!is_console_log_of(other, "web", "lb"), "{other}");
+        }
+        assert!(!is_console_log_of(&log, "web", "lb-2"));
     }
 }

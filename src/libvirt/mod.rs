@@ -1,13 +1,17 @@
 //! The libvirt layer: the only part of vlab that calls the `virt` crate. Everything that
 //! reads or changes a host goes through here: the connection to each host, libvirt's event
 //! loop, observing what a host holds, the applier's per-host session (pools, volumes,
-//! networks, domains), uploads through storage-volume streams and the console stream.
+//! networks, domains), uploads through storage-volume streams, the console stream (the
+//! applier's readiness wait and `vlab console`'s sessions) and console logs read back.
 //!
 //! It carries out and reads; it decides nothing. What to change is the planner's
 //! (`crate::planner`), in what order the applier's (`crate::applier`); the XML it sends is
 //! written by the pure `crate::host` writers. Every call blocks: async callers use
 //! `spawn_blocking`.
 
+pub(crate) mod console_error;
+pub(crate) mod console_log;
+pub(crate) mod console_session;
 pub(crate) mod console_watch;
 pub(crate) mod domain_status;
 pub(crate) mod events;

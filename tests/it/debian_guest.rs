@@ -76,9 +76,13 @@ impl Lab {
         format!("{}_{NODE}", self.name)
     }
 
-    /// The last lines of the guest's serial console, as libvirt logs it on the host.
+    /// The last lines of the guest's serial console, as libvirt logs it on the host (in the
+    /// lab's pool, named after the lab and node).
     fn console_tail(&self) -> String {
-        let log = format!("/var/log/libvirt/qemu/{}-console.log", self.domain());
+        let log = format!(
+            "/var/lib/libvirt/images/{0}/vlab_{0}_{NODE}_console.log",
+            self.name
+        );
         let text = String::from_utf8_lossy(&std::fs::read(&log).unwrap_or_default()).into_owned();
         let lines: Vec<&str> = text.lines().collect();
         let tail = lines[lines.len().saturating_sub(40)..].join("\n");

@@ -35,6 +35,7 @@ mod debian_guest;
 mod domain_xml;
 mod graph_browser;
 mod graph_cli;
+mod guest_access;
 mod hostile_lab;
 mod image_cli;
 mod image_pull;

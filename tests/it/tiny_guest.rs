@@ -2,7 +2,7 @@
 //! and a busybox initramfs, built by tests/guests/build-tiny-guest.sh from Debian packages)
 //! boots under software emulation, reads vlab's cidata seed and configures its NICs from
 //! vlab's network-config (static) or by DHCP from vlab's network, and says so on the serial
-//! console, which vlab logs on the host. Changed cloud-init data replaces the node, and the
+//! console, which vlab logs on the host (in its pool). Changed cloud-init data replaces the node, and the
 //! guest then reports the new instance-id.
 #![cfg(feature = "host-tests")]
 
@@ -108,9 +108,11 @@ impl Drop for Lab {
 /// How far the console log file may lag behind the console stream that apply watched.
 const SLACK: Duration = Duration::from_secs(5);
 
-/// The console lines the guest printed since its last boot, once it says `ready`.
-fn wait_ready(domain: &str, instance_id: &str, limit: Duration) -> Vec<String> {
-    let log = format!("/var/log/libvirt/qemu/{domain}-console.log");
+/// The console lines the guest printed since its last boot, once it says `ready`. The log
+/// is in the lab's pool (named after the lab, like the pool here), `vlab_<lab>_<node>_console.log`.
+fn wait_ready(lab: &str, node: &str, instance_id: &str, limit: Duration) -> Vec<String> {
+    let domain = format!("{lab}_{node}");
+    let log = format!("/var/lib/libvirt/images/{lab}/vlab_{lab}_{node}_console.log");
     let deadline = Instant::now() + limit;
     loop {
         let text = String::from_utf8_lossy(&std::fs::read(&log).unwrap_or_default()).into_owned();
@@ -168,7 +170,7 @@ fn tiny_guests_boot_read_their_seed_and_get_their_addresses() {
 
     // Apply returned once both guests were ready: their console logs (written by virtlogd,
     // a moment behind the console stream) say so at once.
-    let fixed = wait_ready(&format!("{name}_fixed"), &instance_id(&lab, "fixed"), SLACK);
+    let fixed = wait_ready(&name, "fixed", &instance_id(&lab, "fixed"), SLACK);
     assert!(
         fixed.contains(&"vlab-tiny: hostname fixed".to_string()),
         "{fixed:?}"
@@ -177,11 +179,7 @@ fn tiny_guests_boot_read_their_seed_and_get_their_addresses() {
         fixed.contains(&"vlab-tiny: eth0 10.96.0.10".to_string()),
         "the static address from network-config: {fixed:?}"
     );
-    let leased = wait_ready(
-        &format!("{name}_leased"),
-        &instance_id(&lab, "leased"),
-        SLACK,
-    );
+    let leased = wait_ready(&name, "leased", &instance_id(&lab, "leased"), SLACK);
     let lease = leased
         .iter()
         .find_map(|l| l.strip_prefix("vlab-tiny: eth0 "))
@@ -243,6 +241,6 @@ fn tiny_guests_boot_read_their_seed_and_get_their_addresses() {
         "{plan}"
     );
     lab.vlab(&["apply", "--auto-approve"]);
-    wait_ready(&format!("{name}_fixed"), &after, SLACK);
+    wait_ready(&name, "fixed", &after, SLACK);
     assert!(lab.vlab(&["plan"]).contains("No changes."));
 }
