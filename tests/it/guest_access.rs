@@ -5,7 +5,8 @@
 //! over with `--force`), `--log` (the boot's report lines, read from the pool through
 //! libvirt), the errors for an unknown and a stopped node; and SSH into the guests' dropbear
 //! with the host key vlab pinned: `vlab ssh`, `vlab exec --all`, and a wrong pinned key
-//! refused.
+//! refused; a node given a new host key is replaced, refused by the old known_hosts and
+//! accepted by the one vlab wrote anew; `vlab destroy` forgets the host keys.
 #![cfg(feature = "host-tests")]
 
 use crate::support::pty::Pty;
@@ -355,5 +356,67 @@ fn console_and_ssh_reach_running_tiny_guests() {
         lab.ok("console", &["beta", "--log"])
             .contains("vlab-tiny: ready")
     );
+
+    // A new host key for alpha (its key files removed): the plan replaces alpha, whose new
+    // seed carries the new key; a known_hosts kept from before refuses the new guest, and
+    // vlab's own, written again when the key was made, accepts it.
+    let keys = lab
+        .known_hosts()
+        .parent()
+        .expect("lab folder")
+        .to_path_buf();
+    let before = lab.dir.path().join("known_hosts.before");
+    std::fs::copy(lab.known_hosts(), &before).expect("copy");
+    for file in ["alpha", "alpha.pub"] {
+        std::fs::remove_file(keys.join("host-keys").join(file)).expect("remove key");
+    }
+    let plan = lab.ok("plan", &[]);
+    assert!(
+        plan.contains(&format!("-/+ node.{name}_alpha@local")),
+        "{plan}"
+    );
+    lab.ok("apply", &["--auto-approve"]);
+    let after = std::fs::read_to_string(lab.known_hosts()).expect("known_hosts");
+    assert_ne!(after, std::fs::read_to_string(&before).expect("before"));
+    let uname = lab.ok("ssh", &["alpha", "--", "uname", "-n"]);
+    assert!(uname.lines().any(|l| l == "alpha"), "{uname}");
+    let pinned_to = |known: &Path| {
+        Command::new("ssh")
+            .arg("-i")
+            .arg(keys.join("id_ed25519"))
+            .args(["-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes"])
+            .args([
+                "-o",
+                "StrictHostKeyChecking=yes",
+                "-o",
+                "GlobalKnownHostsFile=/dev/null",
+            ])
+            .arg("-o")
+            .arg(format!("UserKnownHostsFile={}", known.display()))
+            .arg("-o")
+            .arg(format!("HostKeyAlias=vlab.{name}.alpha"))
+            .args(["-o", "CheckHostIP=no", "-l", "carol", "10.93.0.10", "true"])
+            .output()
+            .expect("ssh runs")
+    };
+    let old_pin = pinned_to(&before);
+    assert_eq!(old_pin.status.code(), Some(255), "{}", text(&old_pin));
+    assert!(
+        text(&old_pin).contains("REMOTE HOST IDENTIFICATION HAS CHANGED"),
+        "{}",
+        text(&old_pin)
+    );
+    let new_pin = pinned_to(&lab.known_hosts());
+    assert!(new_pin.status.success(), "{}", text(&new_pin));
+
+    // Destroyed, the lab's guests are gone and vlab forgets their host keys; the login key
+    // stays.
+    lab.ok("destroy", &["--auto-approve"]);
+    assert_eq!(
+        std::fs::read_to_string(lab.known_hosts()).expect("known_hosts"),
+        ""
+    );
+    assert!(!keys.join("host-keys").exists());
+    assert!(keys.join("id_ed25519").exists());
     eprintln!("done {:?} after apply started", started.elapsed());
 }
