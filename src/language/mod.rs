@@ -11,6 +11,7 @@
 pub mod diagnostic;
 pub mod diagnostic_code;
 pub mod document_parser;
+pub(crate) mod entry_values;
 pub mod kdl_scan;
 pub mod lab_source;
 pub mod line_index;
