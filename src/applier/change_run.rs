@@ -117,6 +117,7 @@ impl ChangeRun {
         };
         match waited {
             Ok(after) => {
+                self.save_baseline().await;
                 self.reporter.done(&self.change, Some(after));
                 RunResult::Done(Some(after))
             }
@@ -173,6 +174,45 @@ impl ChangeRun {
                 message: e.to_string(),
             })
         })
+    }
+
+    /// A KVM node whose writable disks are all qcow2 gets its reset point once it is ready
+    /// (`HostSession::save_baseline`); one that cannot be taken is a warning, not a failure:
+    /// the guest runs as the lab says, only `vlab reset` will not work for it.
+    async fn save_baseline(&self) {
+        let Target::Node { node, domain, .. } = &self.change.target else {
+            return;
+        };
+        let Some(lab_node) = self.inputs.lab.node(node) else {
+            return;
+        };
+        let kvm = lab_node.hypervisor == crate::lab::choices::Hypervisor::Kvm;
+        let qcow2 = lab_node
+            .disks
+            .iter()
+            .all(|d| d.format == crate::lab::choices::DiskFormat::Qcow2);
+        if !kvm || !qcow2 {
+            return;
+        }
+        let description = serde_json::json!({
+            "vlab": 1,
+            "lab": self.inputs.lab.name,
+            "node": node,
+            "digest": self.inputs.nodes.get(node).map(|n| n.digest.clone()),
+        })
+        .to_string();
+        let (session, domain) = (self.session.clone(), domain.clone());
+        let saved =
+            tokio::task::spawn_blocking(move || session.save_baseline(&domain, &description)).await;
+        let why = match saved {
+            Ok(Ok(())) => return,
+            Ok(Err(e)) => e.to_string(),
+            Err(e) => e.to_string(),
+        };
+        self.reporter.warn(&format!(
+            "{}: no reset point for `vlab reset` ({why})",
+            self.change.address()
+        ));
     }
 
     fn fail(&self, error: String) -> RunResult {

@@ -247,6 +247,46 @@ Examples:\n  vlab graph -f labs/routers.kdl | dot -Tsvg > routers.svg\n  vlab gr
         offline: bool,
     },
 
+    /// Shut guests down without destroying them; they stay stopped until `vlab start`
+    #[command(
+        after_help = "Each guest gets the ACPI power button, then a hard stop after its image's shutdown-timeout. A guest stopped this way is not drift: `vlab plan` leaves it stopped.\n\nExamples:\n  vlab stop -f lab.kdl\n  vlab stop -f lab.kdl --node 'seat-3*'"
+    )]
+    Stop {
+        #[command(flatten)]
+        lab: LabArgs,
+        /// Only these nodes (a name or a glob; repeat it); every node without it
+        #[arg(long = "node", value_name = "NAME|GLOB")]
+        nodes: Vec<String>,
+    },
+
+    /// Start stopped guests again and wait until they are ready
+    #[command(
+        after_help = "Examples:\n  vlab start -f lab.kdl\n  vlab start -f lab.kdl --node web-1"
+    )]
+    Start {
+        #[command(flatten)]
+        lab: LabArgs,
+        /// Only these nodes (a name or a glob; repeat it); every node without it
+        #[arg(long = "node", value_name = "NAME|GLOB")]
+        nodes: Vec<String>,
+    },
+
+    /// Return guests to the state apply first saw them ready in (seconds, no cloud-init)
+    #[command(
+        after_help = "Apply takes a snapshot of each KVM guest (disks and memory) when it first sees it ready; reset reverts to it. Nothing is downloaded or rendered and cloud-init does not run again.\n\nExamples:\n  vlab reset -f lab.kdl --node seat-3\n  vlab reset -f lab.kdl"
+    )]
+    Reset {
+        #[command(flatten)]
+        lab: LabArgs,
+        /// Only these nodes (a name or a glob; repeat it); every node without it
+        #[arg(long = "node", value_name = "NAME|GLOB")]
+        nodes: Vec<String>,
+    },
+
+    /// Save, list, restore and delete named snapshots of the lab's guests
+    #[command(subcommand)]
+    Snapshot(SnapshotCommand),
+
     /// Render a node's cloud-init data, seed and domain XML
     #[command(
         after_help = "Examples:\n  vlab render -f labs/web.kdl web-1\n  vlab render -f labs/web.kdl web-1 --out /tmp/web-1"
@@ -277,6 +317,54 @@ Examples:\n  vlab graph -f labs/routers.kdl | dot -Tsvg > routers.svg\n  vlab gr
     /// Print the man page (roff)
     #[command(after_help = "Examples:\n  vlab man > vlab.1 && man ./vlab.1")]
     Man,
+}
+
+/// The nodes a snapshot command acts on, and its lab.
+#[derive(Debug, Args, Clone)]
+pub struct SnapshotTarget {
+    #[command(flatten)]
+    pub lab: LabArgs,
+    /// Only these nodes (a name or a glob; repeat it); every node without it
+    #[arg(long = "node", value_name = "NAME|GLOB")]
+    pub nodes: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCommand {
+    /// Take snapshot NAME of every selected guest (with its memory while it runs)
+    #[command(
+        after_help = "Examples:\n  vlab snapshot save -f lab.kdl before-lesson-2\n  vlab snapshot save -f lab.kdl s3 --node 'seat-3*'"
+    )]
+    Save {
+        #[command(flatten)]
+        target: SnapshotTarget,
+        /// The snapshot's name (letters, digits, `.`, `_`, `-`)
+        name: String,
+    },
+    /// List the lab's snapshots: name, node, time, state, memory, size
+    #[command(
+        after_help = "Examples:\n  vlab snapshot list -f lab.kdl\n  vlab snapshot list -f lab.kdl --json"
+    )]
+    List {
+        #[command(flatten)]
+        target: SnapshotTarget,
+        /// Only this snapshot
+        name: Option<String>,
+    },
+    /// Return every selected guest to snapshot NAME (refused if one lacks it, or it was taken of another lab definition)
+    #[command(after_help = "Examples:\n  vlab snapshot restore -f lab.kdl before-lesson-2")]
+    Restore {
+        #[command(flatten)]
+        target: SnapshotTarget,
+        name: String,
+    },
+    /// Delete snapshot NAME from every selected guest that has it
+    #[command(after_help = "Examples:\n  vlab snapshot delete -f lab.kdl before-lesson-2")]
+    Delete {
+        #[command(flatten)]
+        target: SnapshotTarget,
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

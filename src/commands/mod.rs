@@ -18,15 +18,19 @@ pub(crate) mod man;
 pub(crate) mod output;
 pub(crate) mod plan;
 pub(crate) mod render;
+pub(crate) mod reset;
+pub(crate) mod snapshot;
 pub(crate) mod ssh;
 pub(crate) mod ssh_config;
+pub(crate) mod start;
 pub(crate) mod status;
+pub(crate) mod stop;
 pub(crate) mod validate;
 
 use crate::applier::ApplyReport;
 use crate::cli::diagnostics_view;
 use crate::cli::output::Output;
-use crate::cli::{Cli, Command, ImageCommand, LabArgs};
+use crate::cli::{Cli, Command, ImageCommand, LabArgs, SnapshotCommand};
 use crate::lab::Lab;
 use crate::lab_lock::LabLock;
 use crate::pipeline::{self, LoadedLab, PipelineError};
@@ -188,9 +192,25 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             out: dir,
         } => render::run(&lab, &node, dir.as_deref(), &out),
         Command::Image(command) => run_image(command, &out),
+        Command::Stop { lab, nodes } => stop::run(&lab, &nodes, &out),
+        Command::Start { lab, nodes } => start::run(&lab, &nodes, &out),
+        Command::Reset { lab, nodes } => reset::run(&lab, &nodes, &out),
+        Command::Snapshot(command) => run_snapshot(command, &out),
         Command::Completions { shell } => completions::run(shell),
         Command::Man => man::run(),
     }
+}
+
+/// `vlab snapshot ...`.
+fn run_snapshot(command: SnapshotCommand, out: &Output) -> Result<ExitStatus, CommandError> {
+    use snapshot::Verb;
+    let (verb, target, name) = match command {
+        SnapshotCommand::Save { target, name } => (Verb::Save, target, Some(name)),
+        SnapshotCommand::List { target, name } => (Verb::List, target, name),
+        SnapshotCommand::Restore { target, name } => (Verb::Restore, target, Some(name)),
+        SnapshotCommand::Delete { target, name } => (Verb::Delete, target, Some(name)),
+    };
+    snapshot::run(&target.lab, verb, name.as_deref(), &target.nodes, out)
 }
 
 /// `vlab image ...`.

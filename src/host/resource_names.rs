@@ -98,6 +98,15 @@ fn short_hash(parts: &[&str], hex_len: usize) -> String {
     hex(&sha256_of_parts(parts))[..hex_len].to_string()
 }
 
+/// The internal snapshot apply takes of a node once it is first ready: what `vlab reset`
+/// returns it to.
+pub const BASELINE_SNAPSHOT: &str = "vlab-ready";
+
+/// The internal snapshot that holds the user's snapshot `name` (`vlab snapshot save NAME`).
+pub fn user_snapshot(name: &str) -> String {
+    format!("vlab-user-{name}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ pub(crate) mod console_error;
 pub(crate) mod console_log;
 pub(crate) mod console_session;
 pub(crate) mod console_watch;
+pub(crate) mod domain_control;
 pub(crate) mod domain_status;
 pub(crate) mod events;
 pub mod host_connection;
@@ -20,6 +21,7 @@ pub(crate) mod host_session;
 pub mod libvirt_error;
 pub mod observer;
 pub mod pool_uploader;
+pub mod power_record;
 pub mod readiness_record;
 
 pub use host_connection::{Connections, HostConnection};

@@ -199,6 +199,7 @@ fn classify_domain(xml: &str, lab: &str) -> Result<ObservedDomain, Option<String
         cpus: text("vcpu").and_then(|v| v.parse().ok()).unwrap_or(0),
         memory_kib,
         state: DomainState::Other,
+        stopped_on_purpose: super::power_record::PowerRecord::stopped_in(root),
     })
 }
 

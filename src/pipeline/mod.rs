@@ -16,6 +16,7 @@
 pub(crate) mod converge;
 pub(crate) mod images;
 pub mod node_access;
+pub mod node_control;
 pub(crate) mod node_preview;
 pub mod node_states;
 pub mod node_status;

@@ -1,7 +1,8 @@
 //! Planning the nodes' domains: a missing one is created; one whose cloud-init data, image
 //! or root disk size changed, or whose root volume vanished, is replaced (and the reason
 //! says which); one whose other settings changed (cpus, memory, interfaces, extra disks) is
-//! updated in place (redefined and restarted); one shut off or paused is started; one the
+//! updated in place (redefined and restarted); one shut off or paused is started, unless
+//! `vlab stop` stopped it on purpose (its power record); one the
 //! lab owns and no longer declares is deleted. The volumes a domain leaves behind are
 //! `storage`'s business. Pure, like the whole planner.
 
@@ -88,6 +89,7 @@ fn declared(
     }
     match existing.state {
         DomainState::Running => None,
+        DomainState::ShutOff if existing.stopped_on_purpose => None,
         DomainState::ShutOff => Some((Action::Start, Reason::ShutOff)),
         DomainState::Other => Some((Action::Start, Reason::PausedOrStopped)),
     }

@@ -64,6 +64,8 @@ pub struct ObservedDomain {
     pub cpus: u32,
     pub memory_kib: u64,
     pub state: DomainState,
+    /// `vlab stop` stopped it (its power record): shut off is then as wanted, not drift.
+    pub stopped_on_purpose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -85,6 +85,7 @@ pub(super) fn converged() -> Observed {
                 cpus: 1,
                 memory_kib: 1024 * 1024,
                 state: DomainState::Running,
+                stopped_on_purpose: false,
             }],
             foreign_domains: Vec::new(),
         }],
@@ -163,6 +164,23 @@ fn a_guest_shut_off_by_hand_is_started() {
     assert_eq!(
         actions(&o, &desired()),
         [(ResourceKind::Node, "lab_a".into(), Action::Start)]
+    );
+}
+
+#[test]
+fn a_guest_stopped_on_purpose_stays_stopped_but_still_gets_its_changes() {
+    let mut o = converged();
+    o.hosts[0].domains[0].state = DomainState::ShutOff;
+    o.hosts[0].domains[0].stopped_on_purpose = true;
+    assert!(plan(&desired(), &o).is_empty());
+    let mut d = desired();
+    d.hosts[0].domains[0] = domain("a", "vlab_lab_a_seed_2.img", "d2");
+    assert_eq!(
+        actions(&o, &d)
+            .into_iter()
+            .filter(|(kind, _, _)| *kind == ResourceKind::Node)
+            .collect::<Vec<_>>(),
+        [(ResourceKind::Node, "lab_a".into(), Action::Replace)]
     );
 }
 

@@ -191,13 +191,16 @@ fn apply_converges_repairs_drift_updates_replaces_and_destroys() {
     lab.ok(&["apply", "--auto-approve"], &file);
     assert!(lab.plan(&file).contains("No changes."));
 
-    // A node removed from the lab is deleted with its volumes; its DHCP and DNS host
+    // A node removed from the lab is deleted with its volumes (its console log in the pool
+    // too); its DHCP and DNS host
     // entries leave the running network in place, and node a stays connected.
     let file = lab.write("192MiB", "bob", false);
     let removal = lab.plan(&file);
     let network = format!("vlab_{}_lan", lab.name);
     assert!(
-        removal.contains(&format!("- node.{b}@local")) && removal.contains("3 to destroy"),
+        removal.contains(&format!("- node.{b}@local"))
+            && removal.contains(&format!("- volume.vlab_{}_b_console.log@local", lab.name))
+            && removal.contains("4 to destroy"),
         "{removal}"
     );
     assert!(

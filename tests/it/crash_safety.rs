@@ -175,7 +175,24 @@ node "b" {{ interface network="lan" address="10.94.0.11"; }}
                 "{volume} is complete: {volumes:?}"
             );
         }
-        assert_eq!(volumes.len(), 2 + 5 * 2, "nothing else: {volumes:?}");
+        // A guest that ran has its console log in the pool; nobody else has one.
+        let logs: Vec<&String> = volumes
+            .iter()
+            .filter(|v| v.ends_with("_console.log"))
+            .collect();
+        for log in &logs {
+            assert!(
+                ["a", "b"]
+                    .iter()
+                    .any(|node| **log == format!("vlab_{}_{node}_console.log", self.name)),
+                "{log} belongs to a node: {volumes:?}"
+            );
+        }
+        assert_eq!(
+            volumes.len(),
+            2 + 5 * 2 + logs.len(),
+            "nothing else: {volumes:?}"
+        );
     }
 }
 

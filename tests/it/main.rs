@@ -25,6 +25,7 @@
 mod support;
 
 mod access_cli;
+mod classroom_ops;
 mod cli;
 mod cloud_init_host;
 mod cloud_init_render;

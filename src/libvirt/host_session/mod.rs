@@ -146,7 +146,14 @@ impl HostSession {
             domain.destroy().map_err(err(name))?;
         }
         if persistent {
-            domain.undefine().map_err(err(name))?;
+            // Its internal snapshots go with it (their data is in the root volume, which the
+            // plan deletes too); a driver without snapshots (libxl) has none to count.
+            let flags = if domain.num_snapshots(0).unwrap_or(0) > 0 {
+                virt::sys::VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
+            } else {
+                0
+            };
+            domain.undefine_flags(flags).map_err(err(name))?;
         }
         Ok(())
     }
@@ -165,6 +172,13 @@ impl HostSession {
         warn: &dyn Fn(String),
     ) -> Result<Option<ConsoleWatch>> {
         let name = names::domain(&self.lab_name, &xml.node.name);
+        // The reset point of the old definition would bring it back: it is taken again once
+        // the guest is ready.
+        if let Some(old) = found(self.connection.conn().lookup_domain_by_name(&name), &name)?
+            && let Ok(baseline) = Domain::lookup_snapshot_by_name(&old, names::BASELINE_SNAPSHOT, 0)
+        {
+            baseline.delete(0).map_err(err(&name))?;
+        }
         let domain = self.define(&name, xml)?;
         if domain.is_active().map_err(err(&name))? {
             let timeout = xml
@@ -202,26 +216,11 @@ impl HostSession {
         }
     }
 
-    /// Stops a running domain: asks the guest to shut down (ACPI power button) and waits up
-    /// to `timeout` for it to stop (its console closes), then stops it hard if it still runs.
+    /// Stops a running domain: the ACPI power button, up to `timeout` for it to stop, then a
+    /// hard stop (`domain_control::stop_domain`).
     fn stop(&self, domain: &Domain, name: &str, timeout: Duration) -> Result<()> {
-        let console = if timeout.is_zero() {
-            None
-        } else {
-            ConsoleWatch::attach(self.connection.conn(), domain).ok()
-        };
-        if let Some(mut console) = console
-            && domain.shutdown().is_ok()
-            && console.wait_closed(timeout)
-        {
-            return Ok(());
-        }
-        match domain.destroy() {
-            Ok(()) => Ok(()),
-            // It stopped on its own after all.
-            Err(_) if !domain.is_active().map_err(err(name))? => Ok(()),
-            Err(e) => Err(LibvirtError::call(name, &e)),
-        }
+        super::domain_control::stop_domain(self.connection.conn(), domain, name, timeout)
+            .map(|_| ())
     }
 
     /// Defines the domain; over an existing definition of that name it keeps the UUID, as
@@ -251,6 +250,23 @@ impl HostSession {
             what: name.to_string(),
             message: e.to_string(),
         })
+    }
+
+    /// Takes the node's reset point: an internal snapshot (disks and memory) of the running
+    /// guest, named `BASELINE_SNAPSHOT`, replacing an older one. `vlab reset` reverts to it.
+    pub fn save_baseline(&self, name: &str, description: &str) -> Result<()> {
+        let Some(control) = super::domain_control::DomainControl::find(&self.connection, name)?
+        else {
+            return Ok(());
+        };
+        if control
+            .snapshots()?
+            .iter()
+            .any(|s| s.name == names::BASELINE_SNAPSHOT)
+        {
+            control.delete_snapshot(names::BASELINE_SNAPSHOT)?;
+        }
+        control.create_snapshot(names::BASELINE_SNAPSHOT, description)
     }
 
     /// Starts a domain that exists as wanted but does not run (or is paused). A domain that
