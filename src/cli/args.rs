@@ -94,6 +94,9 @@ pub enum Command {
         /// How many changes run at once on each host
         #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=256))]
         parallelism: u16,
+        /// Apply even when the plan needs more memory, CPUs or pool space than a host has
+        #[arg(long)]
+        skip_capacity_check: bool,
     },
 
     /// Remove everything the lab owns from its hosts

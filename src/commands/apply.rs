@@ -23,6 +23,8 @@ pub struct Options {
     pub wait: bool,
     /// Changes at once per host.
     pub parallelism: usize,
+    /// Refuse a plan that does not fit its hosts' memory, CPUs or pool space.
+    pub check_capacity: bool,
 }
 
 pub fn run(
@@ -45,6 +47,10 @@ pub fn run(
             crate::outln!("No changes. The hosts match lab `{}`.", lab.name);
         }
         return Ok(ExitStatus::Success);
+    }
+    if options.check_capacity {
+        pipeline::capacity::check(&lab, &planned.plan, &connections)
+            .map_err(|e| CommandError::from_pipeline(e, out))?;
     }
     if !out.quiet && !out.json {
         print_plan(&planned.plan, out);
@@ -75,6 +81,9 @@ fn run_saved(
     let planned = pipeline::plan(&lab, &connections).map_err(fail)?;
     if planned.plan != saved.plan {
         return Err(fail(PipelineError::HostsChangedSincePlan));
+    }
+    if options.check_capacity {
+        pipeline::capacity::check(&lab, &planned.plan, &connections).map_err(fail)?;
     }
     if planned.plan.is_empty() {
         if !out.quiet {

@@ -122,6 +122,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             lock_timeout,
             no_wait,
             parallelism,
+            skip_capacity_check,
         } => apply::run(
             &lab,
             plan.as_deref(),
@@ -130,6 +131,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
                 lock_timeout,
                 wait: !no_wait,
                 parallelism: usize::from(parallelism),
+                check_capacity: !skip_capacity_check,
             },
             &out,
         ),

@@ -16,6 +16,7 @@ pub(crate) mod console_watch;
 pub(crate) mod domain_control;
 pub(crate) mod domain_status;
 pub(crate) mod events;
+pub(crate) mod host_capacity;
 pub mod host_connection;
 pub(crate) mod host_session;
 pub mod libvirt_error;

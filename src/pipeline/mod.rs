@@ -13,6 +13,7 @@
 //! print; nothing here prints, asks, or reads flags, and every failure is a
 //! `PipelineError` with its hint.
 
+pub(crate) mod capacity;
 pub(crate) mod converge;
 pub(crate) mod images;
 pub mod node_access;

@@ -51,6 +51,9 @@ pub enum PipelineError {
     Observe(#[from] ObserveError),
     #[error(transparent)]
     Locked(#[from] LockError),
+    /// The plan does not fit its hosts: nothing was changed.
+    #[error("the plan does not fit its hosts, so nothing was changed:\n  {}", .0.join("\n  "))]
+    Capacity(Vec<String>),
     #[error("cannot create {}: {source}", path.display())]
     Staging {
         path: PathBuf,
@@ -100,6 +103,10 @@ impl PipelineError {
             PipelineError::Interrupted => {
                 Some("partial downloads are kept; the next pull resumes them".into())
             }
+            PipelineError::Capacity(_) => Some(
+                "make the lab smaller (fewer seats, less memory), free the host, or spread the nodes over more hosts; `--skip-capacity-check` applies anyway"
+                    .into(),
+            ),
             PipelineError::Locked(_) => Some(
                 "another apply or destroy of this lab is running; wait, or use --lock-timeout"
                     .into(),

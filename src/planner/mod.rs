@@ -8,6 +8,7 @@
 //! `destroy_plan` with `--purge-images` does that. Observing and carrying out are the
 //! observer's and the applier's jobs.
 
+pub mod capacity;
 pub mod desired;
 pub mod domains;
 pub mod name_conflict;

@@ -25,6 +25,7 @@
 mod support;
 
 mod access_cli;
+mod capacity_cli;
 mod classroom_ops;
 mod cli;
 mod cloud_init_host;
