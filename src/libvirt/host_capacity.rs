@@ -1,7 +1,8 @@
 //! `HostCapacity`: what a host has for new guests, read through libvirt: its CPUs, the
 //! memory it can give (free plus page cache and buffers, from `virNodeGetMemoryStats`, which
-//! the kernel gives back under pressure; plain free memory where a driver has no such
-//! statistics, as libxl and the test driver), and the free space of vlab's pool.
+//! the kernel gives back under pressure; plain free memory on Xen, whose guests take the
+//! hypervisor's free pages, and where a driver has no such statistics, as the test driver),
+//! and the free space of vlab's pool.
 //!
 //! Read-only. Whether a plan fits is the planner's pure `capacity` check.
 
@@ -20,12 +21,19 @@ pub struct HostCapacity {
 }
 
 impl HostCapacity {
-    pub fn read(connection: &HostConnection, pool: &str) -> Result<HostCapacity, LibvirtError> {
+    /// The capacity of the host behind `connection`. On Xen (`xen`), guests take memory from
+    /// the hypervisor's free pages, not from dom0's page cache: only free memory counts.
+    pub fn read(
+        connection: &HostConnection,
+        pool: &str,
+        xen: bool,
+    ) -> Result<HostCapacity, LibvirtError> {
         let conn = connection.conn();
         let info = conn
             .node_info()
             .map_err(|e| LibvirtError::call("the host's CPUs", &e))?;
-        let memory_available = match available_memory(conn) {
+        let statistics = if xen { None } else { available_memory(conn) };
+        let memory_available = match statistics {
             Some(bytes) => bytes,
             None => conn
                 .free_memory()

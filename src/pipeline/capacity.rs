@@ -32,8 +32,12 @@ pub fn check(lab: &Lab, plan: &Plan, connections: &Connections) -> Result<(), Pi
         let connection = connections
             .to(host)
             .map_err(|e| PipelineError::Capacity(vec![format!("host `{host_name}`: {e}")]))?;
-        let offer = HostCapacity::read(&connection, &host.pool)
-            .map_err(|e| PipelineError::Capacity(vec![format!("host `{host_name}`: {e}")]))?;
+        let offer = HostCapacity::read(
+            &connection,
+            &host.pool,
+            host.hypervisor == crate::lab::choices::Hypervisor::Xen,
+        )
+        .map_err(|e| PipelineError::Capacity(vec![format!("host `{host_name}`: {e}")]))?;
         shortfalls.extend(capacity::shortfalls(
             &host_name,
             &need,
