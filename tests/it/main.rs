@@ -50,6 +50,7 @@ mod output_cli;
 mod plan_cli;
 mod pool_upload;
 mod resolver_cases;
+mod seat_cases;
 mod tiny_guest;
 mod xen_domain_xml;
 mod xen_plan_converged;
