@@ -49,6 +49,17 @@ pub struct LabArgs {
     pub file: PathBuf,
 }
 
+/// The part of the lab a command acts on; none of them: the whole lab.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SelectionArgs {
+    /// Only these seats of the lab's `seats` block: 3, 3..5 or 1,4 (repeatable)
+    #[arg(long = "seat", value_name = "SEATS")]
+    pub seats: Vec<String>,
+    /// Only these nodes: a name or a glob such as 'pc-*' (repeatable)
+    #[arg(long = "node", value_name = "NAME|GLOB")]
+    pub nodes: Vec<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check a lab file and report every problem in it
@@ -59,11 +70,13 @@ pub enum Command {
 
     /// Show what apply would change on the hosts
     #[command(
-        after_help = "Examples:\n  vlab plan -f lab.kdl\n  vlab plan -f lab.kdl -o lab.plan --detailed-exitcode"
+        after_help = "Examples:\n  vlab plan -f lab.kdl\n  vlab plan -f lab.kdl -o lab.plan --detailed-exitcode\n  vlab plan -f labs/classroom.kdl --seat 3"
     )]
     Plan {
         #[command(flatten)]
         lab: LabArgs,
+        #[command(flatten)]
+        select: SelectionArgs,
         /// Save the plan for `vlab apply PLANFILE`
         #[arg(short, long, value_name = "PLANFILE")]
         out: Option<PathBuf>,
@@ -74,11 +87,13 @@ pub enum Command {
 
     /// Converge the hosts to the lab (or carry out a saved plan)
     #[command(
-        after_help = "Examples:\n  vlab apply -f lab.kdl\n  vlab apply -f lab.kdl --auto-approve\n  vlab apply lab.plan"
+        after_help = "Examples:\n  vlab apply -f lab.kdl\n  vlab apply -f lab.kdl --auto-approve\n  vlab apply lab.plan\n  vlab apply -f labs/classroom.kdl --seat 3..5"
     )]
     Apply {
         #[command(flatten)]
         lab: LabArgs,
+        #[command(flatten)]
+        select: SelectionArgs,
         /// A plan saved with `vlab plan -o`
         #[arg(value_name = "PLANFILE")]
         plan: Option<PathBuf>,
@@ -98,11 +113,13 @@ pub enum Command {
 
     /// Remove everything the lab owns from its hosts
     #[command(
-        after_help = "Examples:\n  vlab destroy -f lab.kdl\n  vlab destroy -f lab.kdl --auto-approve --purge-images"
+        after_help = "Examples:\n  vlab destroy -f lab.kdl\n  vlab destroy -f lab.kdl --auto-approve --purge-images\n  vlab destroy -f labs/classroom.kdl --seat 3"
     )]
     Destroy {
         #[command(flatten)]
         lab: LabArgs,
+        #[command(flatten)]
+        select: SelectionArgs,
         /// Do not ask for confirmation
         #[arg(long)]
         auto_approve: bool,
@@ -124,6 +141,8 @@ Examples:\n  vlab status -f lab.kdl\n  vlab status -f lab.kdl --json\n  vlab sta
     Status {
         #[command(flatten)]
         lab: LabArgs,
+        #[command(flatten)]
+        select: SelectionArgs,
         /// Read the hosts again every few seconds and redraw when something changed (with
         /// --json: one JSON document per line, per change)
         #[arg(long)]

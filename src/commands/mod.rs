@@ -26,8 +26,9 @@ pub(crate) mod validate;
 use crate::applier::ApplyReport;
 use crate::cli::diagnostics_view;
 use crate::cli::output::Output;
-use crate::cli::{Cli, Command, ImageCommand, LabArgs};
+use crate::cli::{Cli, Command, ImageCommand, LabArgs, SelectionArgs};
 use crate::lab::Lab;
+use crate::lab::selection::Selection;
 use crate::lab_lock::LabLock;
 use crate::pipeline::{self, LoadedLab, PipelineError};
 use crate::printable::printable;
@@ -97,6 +98,8 @@ impl CommandError {
     }
 }
 
+// A dispatch table, one arm per subcommand: it grows with the commands, not in depth.
+#[allow(clippy::too_many_lines)]
 pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
     let out = Output::new(
         cli.global.color,
@@ -108,11 +111,19 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
         Command::Validate(lab) => validate::run(&lab, &out),
         Command::Plan {
             lab,
+            select,
             out: save,
             detailed_exitcode,
-        } => plan::run(&lab, detailed_exitcode, save.as_deref(), &out),
+        } => plan::run(
+            &lab,
+            &selection(&select)?,
+            detailed_exitcode,
+            save.as_deref(),
+            &out,
+        ),
         Command::Apply {
             lab,
+            select,
             plan,
             auto_approve,
             lock_timeout,
@@ -120,6 +131,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             parallelism,
         } => apply::run(
             &lab,
+            &selection(&select)?,
             plan.as_deref(),
             &apply::Options {
                 auto_approve,
@@ -131,16 +143,28 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
         ),
         Command::Destroy {
             lab,
+            select,
             auto_approve,
             purge_images,
             lock_timeout,
-        } => destroy::run(&lab, auto_approve, purge_images, lock_timeout, &out),
+        } => destroy::run(
+            &lab,
+            &selection(&select)?,
+            &destroy::Options {
+                auto_approve,
+                purge_images,
+                lock_timeout,
+            },
+            &out,
+        ),
         Command::Status {
             lab,
+            select,
             watch,
             interval,
         } => status::run(
             &lab,
+            &selection(&select)?,
             watch.then(|| std::time::Duration::from_secs(interval)),
             &out,
         ),
@@ -218,6 +242,12 @@ fn run_image(command: ImageCommand, out: &Output) -> Result<ExitStatus, CommandE
         } => image::prune(older_than.as_deref(), dry_run, out),
         ImageCommand::Verify => image::verify(out),
     }
+}
+
+/// The selection `--seat` and `--node` ask for (none of them: the whole lab).
+fn selection(args: &SelectionArgs) -> Result<Selection, CommandError> {
+    Selection::from_flags(&args.seats, &args.nodes)
+        .map_err(|e| CommandError::with_help(e.to_string(), e.hint()))
 }
 
 /// Loads and checks the lab, its diagnostics printed when it has problems.

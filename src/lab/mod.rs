@@ -11,6 +11,7 @@ pub mod link;
 pub mod network;
 pub mod node;
 pub mod readiness;
+pub mod selection;
 pub mod xen_paths;
 
 pub use host::Host;

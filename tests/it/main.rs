@@ -51,6 +51,7 @@ mod plan_cli;
 mod pool_upload;
 mod resolver_cases;
 mod seat_cases;
+mod selection_cli;
 mod tiny_guest;
 mod xen_domain_xml;
 mod xen_plan_converged;
