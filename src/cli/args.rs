@@ -152,6 +152,27 @@ Examples:\n  vlab status -f lab.kdl\n  vlab status -f lab.kdl --json\n  vlab sta
         interval: u64,
     },
 
+    /// Print the instructor's handout: each seat's nodes, addresses and how to log in
+    #[command(
+        after_help = "Addresses: static ones from the lab file; DHCP ones from the hosts' leases \
+when the hosts can be read (a host that cannot be reached leaves them unknown, with a warning; \
+--offline reads the lab file alone). Shared nodes follow the seats.\n\n\
+Examples:\n  vlab seats -f labs/classroom.kdl\n  vlab seats -f labs/classroom.kdl --format csv > handout.csv\n  \
+vlab seats -f labs/classroom.kdl --seat 3 --offline"
+    )]
+    Seats {
+        #[command(flatten)]
+        lab: LabArgs,
+        #[command(flatten)]
+        select: SelectionArgs,
+        /// table (the default), csv, or json (the default with --json)
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: Option<crate::access::seat_handout::HandoutFormat>,
+        /// Do not connect to the hosts: addresses from the lab file alone, no states
+        #[arg(long)]
+        offline: bool,
+    },
+
     /// Log into a node over SSH, or run a command there (host key checked)
     #[command(
         after_help = "The guest's host key is checked against the one vlab gave it in its seed \

@@ -18,6 +18,7 @@ pub(crate) mod man;
 pub(crate) mod output;
 pub(crate) mod plan;
 pub(crate) mod render;
+pub(crate) mod seats;
 pub(crate) mod ssh;
 pub(crate) mod ssh_config;
 pub(crate) mod status;
@@ -166,6 +167,17 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             &lab,
             &selection(&select)?,
             watch.then(|| std::time::Duration::from_secs(interval)),
+            &out,
+        ),
+        Command::Seats {
+            lab,
+            select,
+            format,
+            offline,
+        } => seats::run(
+            &lab,
+            &selection(&select)?,
+            seats::Options { format, offline },
             &out,
         ),
         Command::Ssh { lab, node, command } => ssh::run(&lab, &node, &command, &out),

@@ -35,8 +35,7 @@ fn vlab_in(dir: &Path, lab: &str, args: &[&str]) -> (Option<i32>, String, String
         .env("VLAB_DATA_DIR", dir.join("data"))
         .env("HOME", dir)
         .current_dir(dir)
-        .args([command, "-f"])
-        .arg(&file)
+        .args([command, "-f", "lab.kdl"])
         .args(["--color", "never"])
         .args(rest)
         .output()
@@ -174,4 +173,27 @@ fn selections_that_do_not_fit_the_lab_exit_1_with_a_hint() {
         assert!(stderr.contains(message), "{args:?}: {stderr}");
         assert!(stderr.contains(hint), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn the_seats_handout_lists_each_seat_then_the_shared_nodes() {
+    let (code, stdout, stderr) = vlab(LAB, &["seats", "--format", "csv"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    snapshot!(
+        "seats-csv",
+        stdout.replace(env!("CARGO_MANIFEST_DIR"), "[ROOT]")
+    );
+    let (code, stdout, stderr) = vlab(LAB, &["seats", "--seat", "2", "--offline", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let value: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(value["hosts_read"], false);
+    assert_eq!(value["seats"][0]["seat"], 2);
+    assert_eq!(
+        value["seats"][0]["nodes"][0]["addresses"][1],
+        "eth1 10.87.2.10/24"
+    );
+    assert_eq!(value["shared"], serde_json::json!([]));
+    let (code, _, stderr) = vlab(NO_SEATS, &["seats"]);
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("lab `plain` has no seats"), "{stderr}");
 }
