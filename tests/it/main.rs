@@ -51,6 +51,7 @@ mod plan_cli;
 mod pool_upload;
 mod resolver_cases;
 mod seat_cases;
+mod seat_count;
 mod selection_cli;
 mod tiny_guest;
 mod xen_domain_xml;
