@@ -1,28 +1,50 @@
-//! `{index}` substitution for resources replicated with `count=N`.
+//! `{index}` substitution for resources replicated with `count=N`, and `{seat}` for those
+//! declared in a `seats` block.
 //!
 //! Forms: `{index}`, `{index+N}`, `{index-N}`, each with an optional zero-pad width
-//! (`{index:02}`, `{index+10:03}`). Only text starting with `{index` is a placeholder; other
-//! braces pass through untouched, so Tera syntax in variables is safe. Indexes start at 1.
+//! (`{index:02}`, `{index+10:03}`); `{seat}` takes the same forms (`{seat:02}`). Only text
+//! starting with `{index` or `{seat` is a placeholder; other braces pass through untouched,
+//! so Tera syntax in variables is safe. Indexes and seats start at 1. Where a resource sits
+//! (in `seats`, with `count`) is the resolver's to know; this module only substitutes.
 
 /// Replaces every `{index...}` in `text` with the value for `index`.
 ///
 /// `index` is `None` for a resource without `count`, where a placeholder is an error.
 pub fn expand(text: &str, index: Option<u32>) -> Result<String, String> {
-    if !text.contains("{index") {
+    expand_key(text, "index", index, "in a resource with `count`")
+}
+
+/// Replaces every `{seat...}` in `text` with the value for `seat`.
+///
+/// `seat` is `None` for a resource outside `seats`, where a placeholder is an error.
+pub fn expand_seat(text: &str, seat: Option<u32>) -> Result<String, String> {
+    expand_key(text, "seat", seat, "inside a `seats` block")
+}
+
+/// Whether `text` holds a `{seat...}` placeholder (well formed or not).
+pub fn has_seat(text: &str) -> bool {
+    text.contains("{seat")
+}
+
+/// Replaces every `{<key>...}` in `text` with the forms of `value`; `allowed` says where a
+/// placeholder may be, for the error when `value` is `None`.
+fn expand_key(text: &str, key: &str, value: Option<u32>, allowed: &str) -> Result<String, String> {
+    let open = format!("{{{key}");
+    if !text.contains(&open) {
         return Ok(text.to_string());
     }
     let mut out = String::with_capacity(text.len() + 8);
     let mut rest = text;
-    while let Some(start) = rest.find("{index") {
+    while let Some(start) = rest.find(&open) {
         out.push_str(&rest[..start]);
-        let after = &rest[start + "{index".len()..];
+        let after = &rest[start + open.len()..];
         let Some(end) = after.find('}') else {
-            return Err("`{index` is not closed with `}`".into());
+            return Err(format!("`{open}` is not closed with `}}`"));
         };
-        let Some(index) = index else {
-            return Err("`{index}` is only allowed in a resource with `count`".into());
+        let Some(value) = value else {
+            return Err(format!("`{open}}}` is only allowed {allowed}"));
         };
-        out.push_str(&render(&after[..end], index)?);
+        out.push_str(&render(key, &after[..end], value)?);
         rest = &after[end + 1..];
     }
     out.push_str(rest);
@@ -52,8 +74,8 @@ pub fn base_name(template: &str) -> Option<String> {
     (!out.is_empty()).then(|| out.to_string())
 }
 
-/// Renders the inside of one placeholder (after `{index`, before `}`).
-fn render(spec: &str, index: u32) -> Result<String, String> {
+/// Renders the inside of one placeholder (after `{index` or `{seat`, before `}`).
+fn render(key: &str, spec: &str, index: u32) -> Result<String, String> {
     let (arith, width) = match spec.split_once(':') {
         Some((arith, width)) => {
             let width: usize = width
@@ -76,13 +98,13 @@ fn render(spec: &str, index: u32) -> Result<String, String> {
         }
         Some(_) => {
             return Err(format!(
-                "`{{index{spec}}}` is not a placeholder; write `{{index}}`, `{{index+N}}` or `{{index:02}}`"
+                "`{{{key}{spec}}}` is not a placeholder; write `{{{key}}}`, `{{{key}+N}}` or `{{{key}:02}}`"
             ));
         }
     };
     match value {
         Some(v) if v >= 0 => Ok(format!("{v:0width$}")),
-        _ => Err(format!("`{{index{spec}}}` is negative for index {index}")),
+        _ => Err(format!("`{{{key}{spec}}}` is negative for {key} {index}")),
     }
 }
 
@@ -132,5 +154,24 @@ mod tests {
         assert!(expand("web-{index-5}", Some(1)).is_err());
         assert!(expand("web-{index:x}", Some(1)).is_err());
         assert_eq!(expand("plain", None).as_deref(), Ok("plain"));
+    }
+
+    #[test]
+    fn seats_take_the_same_forms() {
+        assert_eq!(
+            expand_seat("pc-{seat}-{index}", Some(3)).as_deref(),
+            Ok("pc-3-{index}")
+        );
+        assert_eq!(
+            expand_seat("10.10.{seat+100}.{seat:02}", Some(7)).as_deref(),
+            Ok("10.10.107.07")
+        );
+        assert_eq!(
+            expand_seat("pc-{seat}", None),
+            Err("`{seat}` is only allowed inside a `seats` block".into())
+        );
+        assert!(expand_seat("pc-{seatx}", Some(1)).is_err());
+        assert!(expand_seat("pc-{seat-2}", Some(1)).is_err());
+        assert!(has_seat("a-{seat:02}") && !has_seat("a-{index}"));
     }
 }

@@ -3,6 +3,7 @@
 //! changed, and the plan itself, so apply can refuse when the hosts changed (a fresh plan
 //! that differs). Reading and writing only.
 
+use crate::lab::selection::Selection;
 use crate::planner::plan::Plan;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -16,6 +17,10 @@ pub struct SavedPlan {
     pub lab_file: PathBuf,
     pub lab_sha256: String,
     pub plan: Plan,
+    /// The selection (`--seat`, `--node`) the plan was made for; absent for the whole lab.
+    /// Apply plans the same selection again to compare.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<Selection>,
 }
 
 impl SavedPlan {
@@ -26,7 +31,15 @@ impl SavedPlan {
             lab_file,
             lab_sha256: sha256(lab_text),
             plan,
+            selection: None,
         }
+    }
+
+    /// The plan as made for `selection` (recorded unless it is the whole lab).
+    #[must_use]
+    pub fn with_selection(mut self, selection: &Selection) -> SavedPlan {
+        self.selection = (!selection.is_all()).then(|| selection.clone());
+        self
     }
 
     pub fn write(&self, path: &Path) -> Result<(), SavedPlanError> {

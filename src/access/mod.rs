@@ -11,4 +11,5 @@ pub mod inventory_text;
 pub mod known_hosts;
 pub mod lab_keys;
 pub mod node_selector;
+pub mod seat_handout;
 pub mod ssh_config;

@@ -49,6 +49,17 @@ pub struct LabArgs {
     pub file: PathBuf,
 }
 
+/// The part of the lab a command acts on; none of them: the whole lab.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SelectionArgs {
+    /// Only these seats of the lab's `seats` block: 3, 3..5 or 1,4 (repeatable)
+    #[arg(long = "seat", value_name = "SEATS")]
+    pub seats: Vec<String>,
+    /// Only these nodes: a name or a glob such as 'pc-*' (repeatable)
+    #[arg(long = "node", value_name = "NAME|GLOB")]
+    pub nodes: Vec<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check a lab file and report every problem in it
@@ -59,11 +70,13 @@ pub enum Command {
 
     /// Show what apply would change on the hosts
     #[command(
-        after_help = "Examples:\n  vlab plan -f lab.kdl\n  vlab plan -f lab.kdl -o lab.plan --detailed-exitcode"
+        after_help = "Examples:\n  vlab plan -f lab.kdl\n  vlab plan -f lab.kdl -o lab.plan --detailed-exitcode\n  vlab plan -f labs/classroom.kdl --seat 3"
     )]
     Plan {
         #[command(flatten)]
         lab: LabArgs,
+        #[command(flatten)]
+        select: SelectionArgs,
         /// Save the plan for `vlab apply PLANFILE`
         #[arg(short, long, value_name = "PLANFILE")]
         out: Option<PathBuf>,
@@ -74,11 +87,13 @@ pub enum Command {
 
     /// Converge the hosts to the lab (or carry out a saved plan)
     #[command(
-        after_help = "Examples:\n  vlab apply -f lab.kdl\n  vlab apply -f lab.kdl --auto-approve\n  vlab apply lab.plan"
+        after_help = "Examples:\n  vlab apply -f lab.kdl\n  vlab apply -f lab.kdl --auto-approve\n  vlab apply lab.plan\n  vlab apply -f labs/classroom.kdl --seat 3..5"
     )]
     Apply {
         #[command(flatten)]
         lab: LabArgs,
+        #[command(flatten)]
+        select: SelectionArgs,
         /// A plan saved with `vlab plan -o`
         #[arg(value_name = "PLANFILE")]
         plan: Option<PathBuf>,
@@ -101,11 +116,13 @@ pub enum Command {
 
     /// Remove everything the lab owns from its hosts
     #[command(
-        after_help = "Examples:\n  vlab destroy -f lab.kdl\n  vlab destroy -f lab.kdl --auto-approve --purge-images"
+        after_help = "Examples:\n  vlab destroy -f lab.kdl\n  vlab destroy -f lab.kdl --auto-approve --purge-images\n  vlab destroy -f labs/classroom.kdl --seat 3"
     )]
     Destroy {
         #[command(flatten)]
         lab: LabArgs,
+        #[command(flatten)]
+        select: SelectionArgs,
         /// Do not ask for confirmation
         #[arg(long)]
         auto_approve: bool,
@@ -127,6 +144,8 @@ Examples:\n  vlab status -f lab.kdl\n  vlab status -f lab.kdl --json\n  vlab sta
     Status {
         #[command(flatten)]
         lab: LabArgs,
+        #[command(flatten)]
+        select: SelectionArgs,
         /// Read the hosts again every few seconds and redraw when something changed (with
         /// --json: one JSON document per line, per change)
         #[arg(long)]
@@ -134,6 +153,27 @@ Examples:\n  vlab status -f lab.kdl\n  vlab status -f lab.kdl --json\n  vlab sta
         /// Seconds between reads with --watch
         #[arg(long, value_name = "SECONDS", default_value_t = 2, requires = "watch", value_parser = clap::value_parser!(u64).range(1..=3600))]
         interval: u64,
+    },
+
+    /// Print the instructor's handout: each seat's nodes, addresses and how to log in
+    #[command(
+        after_help = "Addresses: static ones from the lab file; DHCP ones from the hosts' leases \
+when the hosts can be read (a host that cannot be reached leaves them unknown, with a warning; \
+--offline reads the lab file alone). Shared nodes follow the seats.\n\n\
+Examples:\n  vlab seats -f labs/classroom.kdl\n  vlab seats -f labs/classroom.kdl --format csv > handout.csv\n  \
+vlab seats -f labs/classroom.kdl --seat 3 --offline"
+    )]
+    Seats {
+        #[command(flatten)]
+        lab: LabArgs,
+        #[command(flatten)]
+        select: SelectionArgs,
+        /// table (the default), csv, or json (the default with --json)
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: Option<crate::access::seat_handout::HandoutFormat>,
+        /// Do not connect to the hosts: addresses from the lab file alone, no states
+        #[arg(long)]
+        offline: bool,
     },
 
     /// Log into a node over SSH, or run a command there (host key checked)
@@ -252,14 +292,13 @@ Examples:\n  vlab graph -f labs/routers.kdl | dot -Tsvg > routers.svg\n  vlab gr
 
     /// Shut guests down without destroying them; they stay stopped until `vlab start`
     #[command(
-        after_help = "Each guest gets the ACPI power button, then a hard stop after its image's shutdown-timeout. A guest stopped this way is not drift: `vlab plan` leaves it stopped.\n\nExamples:\n  vlab stop -f lab.kdl\n  vlab stop -f lab.kdl --node 'seat-3*'"
+        after_help = "Each guest gets the ACPI power button, then a hard stop after its image's shutdown-timeout. A guest stopped this way is not drift: `vlab plan` leaves it stopped.\n\nExamples:\n  vlab stop -f lab.kdl\n  vlab stop -f labs/classroom.kdl --seat 3"
     )]
     Stop {
         #[command(flatten)]
         lab: LabArgs,
-        /// Only these nodes (a name or a glob; repeat it); every node without it
-        #[arg(long = "node", value_name = "NAME|GLOB")]
-        nodes: Vec<String>,
+        #[command(flatten)]
+        select: SelectionArgs,
     },
 
     /// Start stopped guests again and wait until they are ready
@@ -269,21 +308,19 @@ Examples:\n  vlab graph -f labs/routers.kdl | dot -Tsvg > routers.svg\n  vlab gr
     Start {
         #[command(flatten)]
         lab: LabArgs,
-        /// Only these nodes (a name or a glob; repeat it); every node without it
-        #[arg(long = "node", value_name = "NAME|GLOB")]
-        nodes: Vec<String>,
+        #[command(flatten)]
+        select: SelectionArgs,
     },
 
     /// Return guests to the state apply first saw them ready in (seconds, no cloud-init)
     #[command(
-        after_help = "Apply takes a snapshot of each KVM guest (disks and memory) when it first sees it ready; reset reverts to it. Nothing is downloaded or rendered and cloud-init does not run again.\n\nExamples:\n  vlab reset -f lab.kdl --node seat-3\n  vlab reset -f lab.kdl"
+        after_help = "Apply takes a snapshot of each KVM guest (disks and memory) when it first sees it ready; reset reverts to it. Nothing is downloaded or rendered and cloud-init does not run again.\n\nExamples:\n  vlab reset -f labs/classroom.kdl --seat 3\n  vlab reset -f lab.kdl --node web-1"
     )]
     Reset {
         #[command(flatten)]
         lab: LabArgs,
-        /// Only these nodes (a name or a glob; repeat it); every node without it
-        #[arg(long = "node", value_name = "NAME|GLOB")]
-        nodes: Vec<String>,
+        #[command(flatten)]
+        select: SelectionArgs,
     },
 
     /// Save, list, restore and delete named snapshots of the lab's guests
@@ -327,16 +364,15 @@ Examples:\n  vlab graph -f labs/routers.kdl | dot -Tsvg > routers.svg\n  vlab gr
 pub struct SnapshotTarget {
     #[command(flatten)]
     pub lab: LabArgs,
-    /// Only these nodes (a name or a glob; repeat it); every node without it
-    #[arg(long = "node", value_name = "NAME|GLOB")]
-    pub nodes: Vec<String>,
+    #[command(flatten)]
+    pub select: SelectionArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum SnapshotCommand {
     /// Take snapshot NAME of every selected guest (with its memory while it runs)
     #[command(
-        after_help = "Examples:\n  vlab snapshot save -f lab.kdl before-lesson-2\n  vlab snapshot save -f lab.kdl s3 --node 'seat-3*'"
+        after_help = "Examples:\n  vlab snapshot save -f lab.kdl before-lesson-2\n  vlab snapshot save -f labs/classroom.kdl s3 --seat 3"
     )]
     Save {
         #[command(flatten)]

@@ -12,4 +12,4 @@ pub(crate) mod plan_view;
 pub(crate) mod raw_terminal;
 pub(crate) mod reporters;
 
-pub use args::{Cli, Command, GlobalArgs, ImageCommand, LabArgs, SnapshotCommand};
+pub use args::{Cli, Command, GlobalArgs, ImageCommand, LabArgs, SelectionArgs, SnapshotCommand};

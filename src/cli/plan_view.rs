@@ -3,6 +3,7 @@
 //! the summary line. `vlab plan`, `apply` and `destroy` all show plans this way.
 
 use super::output::Output;
+use crate::pipeline::selected_plan::SelectionOutcome;
 use crate::planner::plan::{Action, Plan};
 
 pub fn print_plan(plan: &Plan, out: &Output) {
@@ -24,6 +25,16 @@ pub fn print_plan(plan: &Plan, out: &Output) {
         }
     }
     crate::outln!("\nPlan: {}.", plan.summary());
+}
+
+/// What a plan of a selection covers, before the plan (nothing for the whole lab).
+pub fn print_selection(outcome: Option<&SelectionOutcome>, out: &Output) {
+    let Some(outcome) = outcome else { return };
+    crate::outln!("{}", outcome.headline());
+    if let Some(line) = outcome.left_out_line() {
+        crate::outln!("{}", out.dim(&line));
+    }
+    crate::outln!("");
 }
 
 /// The plan, unless the output is quiet or JSON.

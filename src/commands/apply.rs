@@ -5,12 +5,14 @@ use crate::cli::LabArgs;
 use crate::cli::diagnostics_view::warn_unverified;
 use crate::cli::line_reporter::LineReporter;
 use crate::cli::output::Output;
-use crate::cli::plan_view::print_plan;
+use crate::cli::plan_view::{print_plan, print_selection};
 use crate::cli::reporters;
 use crate::lab::Lab;
+use crate::lab::selection::Selection;
 use crate::libvirt::Connections;
 use crate::pipeline::converge::{self, ApplyOptions};
-use crate::pipeline::{self, PipelineError, Planned};
+use crate::pipeline::selected_plan;
+use crate::pipeline::{PipelineError, Planned};
 use crate::saved_plan::SavedPlan;
 use std::sync::Arc;
 
@@ -29,19 +31,29 @@ pub struct Options {
 
 pub fn run(
     args: &LabArgs,
+    selection: &Selection,
     plan_file: Option<&std::path::Path>,
     options: &Options,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
     if let Some(path) = plan_file {
+        if !selection.is_all() {
+            return Err(CommandError::with_help(
+                "a saved plan carries its own selection",
+                "give --seat or --node to `vlab plan -o`, or apply without the plan file",
+            ));
+        }
         return run_saved(path, options, out);
     }
     let lab = load_lab(args, out)?.lab;
     warn_unverified(&lab, out);
     let _lock = lock(&lab, "apply", options.lock_timeout, out)?;
     let connections = Arc::new(Connections::new());
-    let planned =
-        pipeline::plan(&lab, &connections).map_err(|e| CommandError::from_pipeline(e, out))?;
+    let (planned, outcome) = selected_plan::plan(&lab, &connections, selection)
+        .map_err(|e| CommandError::from_pipeline(e, out))?;
+    if !out.quiet && !out.json {
+        print_selection(outcome.as_ref(), out);
+    }
     if planned.plan.is_empty() {
         if !out.quiet {
             crate::outln!("No changes. The hosts match lab `{}`.", lab.name);
@@ -49,7 +61,7 @@ pub fn run(
         return Ok(ExitStatus::Success);
     }
     if options.check_capacity {
-        pipeline::capacity::check(&lab, &planned.plan, &connections)
+        crate::pipeline::capacity::check(&lab, &planned.plan, &connections)
             .map_err(|e| CommandError::from_pipeline(e, out))?;
     }
     if !out.quiet && !out.json {
@@ -78,12 +90,13 @@ fn run_saved(
     let lab = loaded.lab;
     let _lock = lock(&lab, "apply", options.lock_timeout, out)?;
     let connections = Arc::new(Connections::new());
-    let planned = pipeline::plan(&lab, &connections).map_err(fail)?;
+    let selection = saved.selection.clone().unwrap_or_default();
+    let (planned, _) = selected_plan::plan(&lab, &connections, &selection).map_err(fail)?;
     if planned.plan != saved.plan {
         return Err(fail(PipelineError::HostsChangedSincePlan));
     }
     if options.check_capacity {
-        pipeline::capacity::check(&lab, &planned.plan, &connections).map_err(fail)?;
+        crate::pipeline::capacity::check(&lab, &planned.plan, &connections).map_err(fail)?;
     }
     if planned.plan.is_empty() {
         if !out.quiet {

@@ -19,6 +19,7 @@ pub(crate) mod output;
 pub(crate) mod plan;
 pub(crate) mod render;
 pub(crate) mod reset;
+pub(crate) mod seats;
 pub(crate) mod snapshot;
 pub(crate) mod ssh;
 pub(crate) mod ssh_config;
@@ -30,8 +31,9 @@ pub(crate) mod validate;
 use crate::applier::ApplyReport;
 use crate::cli::diagnostics_view;
 use crate::cli::output::Output;
-use crate::cli::{Cli, Command, ImageCommand, LabArgs, SnapshotCommand};
+use crate::cli::{Cli, Command, ImageCommand, LabArgs, SelectionArgs, SnapshotCommand};
 use crate::lab::Lab;
+use crate::lab::selection::Selection;
 use crate::lab_lock::LabLock;
 use crate::pipeline::{self, LoadedLab, PipelineError};
 use crate::printable::printable;
@@ -101,6 +103,8 @@ impl CommandError {
     }
 }
 
+// A dispatch table, one arm per subcommand: it grows with the commands, not in depth.
+#[allow(clippy::too_many_lines)]
 pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
     let out = Output::new(
         cli.global.color,
@@ -112,11 +116,19 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
         Command::Validate(lab) => validate::run(&lab, &out),
         Command::Plan {
             lab,
+            select,
             out: save,
             detailed_exitcode,
-        } => plan::run(&lab, detailed_exitcode, save.as_deref(), &out),
+        } => plan::run(
+            &lab,
+            &selection(&select)?,
+            detailed_exitcode,
+            save.as_deref(),
+            &out,
+        ),
         Command::Apply {
             lab,
+            select,
             plan,
             auto_approve,
             lock_timeout,
@@ -125,6 +137,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             skip_capacity_check,
         } => apply::run(
             &lab,
+            &selection(&select)?,
             plan.as_deref(),
             &apply::Options {
                 auto_approve,
@@ -137,17 +150,40 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
         ),
         Command::Destroy {
             lab,
+            select,
             auto_approve,
             purge_images,
             lock_timeout,
-        } => destroy::run(&lab, auto_approve, purge_images, lock_timeout, &out),
+        } => destroy::run(
+            &lab,
+            &selection(&select)?,
+            &destroy::Options {
+                auto_approve,
+                purge_images,
+                lock_timeout,
+            },
+            &out,
+        ),
         Command::Status {
             lab,
+            select,
             watch,
             interval,
         } => status::run(
             &lab,
+            &selection(&select)?,
             watch.then(|| std::time::Duration::from_secs(interval)),
+            &out,
+        ),
+        Command::Seats {
+            lab,
+            select,
+            format,
+            offline,
+        } => seats::run(
+            &lab,
+            &selection(&select)?,
+            seats::Options { format, offline },
             &out,
         ),
         Command::Ssh { lab, node, command } => ssh::run(&lab, &node, &command, &out),
@@ -194,9 +230,9 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             out: dir,
         } => render::run(&lab, &node, dir.as_deref(), &out),
         Command::Image(command) => run_image(command, &out),
-        Command::Stop { lab, nodes } => stop::run(&lab, &nodes, &out),
-        Command::Start { lab, nodes } => start::run(&lab, &nodes, &out),
-        Command::Reset { lab, nodes } => reset::run(&lab, &nodes, &out),
+        Command::Stop { lab, select } => stop::run(&lab, &selection(&select)?, &out),
+        Command::Start { lab, select } => start::run(&lab, &selection(&select)?, &out),
+        Command::Reset { lab, select } => reset::run(&lab, &selection(&select)?, &out),
         Command::Snapshot(command) => run_snapshot(command, &out),
         Command::Completions { shell } => completions::run(shell),
         Command::Man => man::run(),
@@ -212,7 +248,8 @@ fn run_snapshot(command: SnapshotCommand, out: &Output) -> Result<ExitStatus, Co
         SnapshotCommand::Restore { target, name } => (Verb::Restore, target, Some(name)),
         SnapshotCommand::Delete { target, name } => (Verb::Delete, target, Some(name)),
     };
-    snapshot::run(&target.lab, verb, name.as_deref(), &target.nodes, out)
+    let select = selection(&target.select)?;
+    snapshot::run(&target.lab, verb, name.as_deref(), &select, out)
 }
 
 /// `vlab image ...`.
@@ -240,6 +277,12 @@ fn run_image(command: ImageCommand, out: &Output) -> Result<ExitStatus, CommandE
         } => image::prune(older_than.as_deref(), dry_run, out),
         ImageCommand::Verify => image::verify(out),
     }
+}
+
+/// The selection `--seat` and `--node` ask for (none of them: the whole lab).
+fn selection(args: &SelectionArgs) -> Result<Selection, CommandError> {
+    Selection::from_flags(&args.seats, &args.nodes)
+        .map_err(|e| CommandError::with_help(e.to_string(), e.hint()))
 }
 
 /// Loads and checks the lab, its diagnostics printed when it has problems.

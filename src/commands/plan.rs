@@ -5,24 +5,27 @@ use super::{CommandError, ExitStatus, load_lab};
 use crate::cli::LabArgs;
 use crate::cli::diagnostics_view::warn_unverified;
 use crate::cli::output::Output;
-use crate::cli::plan_view::print_plan;
+use crate::cli::plan_view::{print_plan, print_selection};
+use crate::lab::selection::Selection;
 use crate::libvirt::Connections;
-use crate::pipeline;
+use crate::pipeline::selected_plan;
 use crate::saved_plan::SavedPlan;
 
 pub fn run(
     args: &LabArgs,
+    selection: &Selection,
     detailed_exitcode: bool,
     save: Option<&std::path::Path>,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
     let loaded = load_lab(args, out)?;
     warn_unverified(&loaded.lab, out);
-    let plan = pipeline::plan(&loaded.lab, &Connections::new())
-        .map_err(|e| CommandError::from_pipeline(e, out))?
-        .plan;
+    let (planned, outcome) = selected_plan::plan(&loaded.lab, &Connections::new(), selection)
+        .map_err(|e| CommandError::from_pipeline(e, out))?;
+    let plan = planned.plan;
     if let Some(path) = save {
         SavedPlan::new(&args.file, &loaded.source.text, plan.clone())
+            .with_selection(selection)
             .write(path)
             .map_err(|e| CommandError::from_pipeline(e.into(), out))?;
         if !out.quiet && !out.json {
@@ -34,11 +37,13 @@ pub fn run(
         }
     }
     if out.json {
-        crate::outln!(
-            "{}",
-            serde_json::json!({"format_version": 1, "lab": plan.lab, "changes": plan.changes, "summary": plan.summary()})
-        );
+        let mut document = serde_json::json!({"format_version": 1, "lab": plan.lab, "changes": plan.changes, "summary": plan.summary()});
+        if let Some(outcome) = &outcome {
+            document["selection"] = serde_json::json!(outcome);
+        }
+        crate::outln!("{document}");
     } else {
+        print_selection(outcome.as_ref(), out);
         print_plan(&plan, out);
     }
     Ok(if detailed_exitcode && !plan.is_empty() {

@@ -1,4 +1,4 @@
-//! `vlab reset [--node NAME|GLOB]...`: returns the selected guests to the state they were in
+//! `vlab reset [--seat N] [--node NAME|GLOB]...`: returns the selected guests to the state they were in
 //! when apply first saw them ready: apply took an internal snapshot of each (disks and
 //! memory: `HostSession::save_baseline`), and reset reverts to it, all at once. Nothing is
 //! downloaded or rendered, and cloud-init does not run again: a reset guest runs at once, as
@@ -10,16 +10,21 @@ use super::{CommandError, ExitStatus, load_lab, lock};
 use crate::cli::LabArgs;
 use crate::cli::output::Output;
 use crate::host::resource_names::BASELINE_SNAPSHOT;
+use crate::lab::selection::Selection;
 use crate::libvirt::Connections;
 use crate::pipeline::node_control::{self, ControlledNode};
 use crate::printable::printable;
 use std::time::Instant;
 
-pub fn run(args: &LabArgs, nodes: &[String], out: &Output) -> Result<ExitStatus, CommandError> {
+pub fn run(
+    args: &LabArgs,
+    selection: &Selection,
+    out: &Output,
+) -> Result<ExitStatus, CommandError> {
     let lab = load_lab(args, out)?.lab;
     let _lock = lock(&lab, "reset", None, out)?;
     let connections = Connections::new();
-    let selected = node_control::select(&lab, nodes, &connections)
+    let selected = node_control::select(&lab, selection, &connections)
         .map_err(|e| CommandError::new(e.to_string()))?;
     for c in &selected {
         check(c)?;

@@ -10,6 +10,7 @@ use super::{CommandError, ExitStatus, load_lab, lock};
 use crate::cli::LabArgs;
 use crate::cli::output::Output;
 use crate::host::resource_names as names;
+use crate::lab::selection::Selection;
 use crate::libvirt::Connections;
 use crate::libvirt::domain_control::SnapshotInfo;
 use crate::pipeline::node_control::{self, ControlledNode};
@@ -42,7 +43,7 @@ pub fn run(
     args: &LabArgs,
     verb: Verb,
     name: Option<&str>,
-    nodes: &[String],
+    selection: &Selection,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
     if let Some(name) = name {
@@ -51,7 +52,7 @@ pub fn run(
     let lab = load_lab(args, out)?.lab;
     let _lock = lock(&lab, "snapshot", None, out)?;
     let connections = Connections::new();
-    let selected = node_control::select(&lab, nodes, &connections)
+    let selected = node_control::select(&lab, selection, &connections)
         .map_err(|e| CommandError::new(e.to_string()))?;
     let lab = &lab;
     match (verb, name) {

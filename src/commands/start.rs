@@ -1,4 +1,4 @@
-//! `vlab start [--node NAME|GLOB]...`: starts the selected guests that are shut off (stopped
+//! `vlab start [--seat N] [--node NAME|GLOB]...`: starts the selected guests that are shut off (stopped
 //! with `vlab stop`, or by hand) and waits until they are ready, as `vlab apply` would: their
 //! "stopped on purpose" record is removed first, then only the plan's starts of the selected
 //! nodes are carried out. Nothing else changes: a node that needs another change, or does
@@ -9,6 +9,7 @@ use crate::cli::LabArgs;
 use crate::cli::line_reporter::LineReporter;
 use crate::cli::output::Output;
 use crate::cli::reporters;
+use crate::lab::selection::Selection;
 use crate::libvirt::Connections;
 use crate::pipeline::converge::{self, ApplyOptions};
 use crate::pipeline::{self, node_control};
@@ -16,11 +17,15 @@ use crate::planner::plan::Action;
 use crate::planner::target::Target;
 use std::sync::Arc;
 
-pub fn run(args: &LabArgs, nodes: &[String], out: &Output) -> Result<ExitStatus, CommandError> {
+pub fn run(
+    args: &LabArgs,
+    selection: &Selection,
+    out: &Output,
+) -> Result<ExitStatus, CommandError> {
     let lab = load_lab(args, out)?.lab;
     let _lock = lock(&lab, "start", None, out)?;
     let connections = Arc::new(Connections::new());
-    let selected = node_control::select(&lab, nodes, &connections)
+    let selected = node_control::select(&lab, selection, &connections)
         .map_err(|e| CommandError::new(e.to_string()))?;
     for c in &selected {
         if let Some(domain) = &c.domain {

@@ -8,6 +8,7 @@ use super::{CommandError, ExitStatus, load_lab};
 use crate::cli::LabArgs;
 use crate::cli::output::Output;
 use crate::lab::Lab;
+use crate::lab::selection::Selection;
 use crate::libvirt::Connections;
 use crate::pipeline;
 use crate::pipeline::node_status::{self, NodeStatus};
@@ -17,11 +18,23 @@ use std::time::Duration;
 
 pub fn run(
     args: &LabArgs,
+    selection: &Selection,
     watch: Option<Duration>,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
     let lab = load_lab(args, out)?.lab;
+    // Only the selected nodes' rows: the whole lab is still planned, to show what is pending.
+    let selected = selection
+        .resolve(&lab)
+        .map_err(|e| CommandError::from_pipeline(e.into(), out))?
+        .nodes;
     let connections = Connections::new();
+    let read = |lab: &Lab, connections: &Connections, out: &Output| {
+        read(lab, connections, out).map(|mut statuses| {
+            statuses.retain(|s| selected.contains(&s.node));
+            statuses
+        })
+    };
     let Some(interval) = watch else {
         let statuses = read(&lab, &connections, out)?;
         crate::outln!("{}", show(&lab, &statuses, out).trim_end());

@@ -1,4 +1,4 @@
-//! `vlab stop [--node NAME|GLOB]...`: shuts the selected guests down without destroying them:
+//! `vlab stop [--seat N] [--node NAME|GLOB]...`: shuts the selected guests down without destroying them:
 //! the ACPI power button, then a hard stop after the image's `shutdown-timeout`, all at once.
 //! Each is recorded as stopped on purpose on its host, so `vlab plan` does not take it for
 //! drift and `vlab apply` does not start it again; `vlab start` does.
@@ -7,16 +7,21 @@ use super::{CommandError, ExitStatus, load_lab, lock};
 use crate::cli::LabArgs;
 use crate::cli::output::Output;
 use crate::lab::Lab;
+use crate::lab::selection::Selection;
 use crate::libvirt::Connections;
 use crate::pipeline::node_control::{self, ControlledNode};
 use crate::printable::printable;
 use std::time::Instant;
 
-pub fn run(args: &LabArgs, nodes: &[String], out: &Output) -> Result<ExitStatus, CommandError> {
+pub fn run(
+    args: &LabArgs,
+    selection: &Selection,
+    out: &Output,
+) -> Result<ExitStatus, CommandError> {
     let lab = load_lab(args, out)?.lab;
     let _lock = lock(&lab, "stop", None, out)?;
     let connections = Connections::new();
-    let selected = node_control::select(&lab, nodes, &connections)
+    let selected = node_control::select(&lab, selection, &connections)
         .map_err(|e| CommandError::new(e.to_string()))?;
     let results: Vec<(String, Result<String, String>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = selected

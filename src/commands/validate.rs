@@ -29,8 +29,12 @@ pub fn run(args: &LabArgs, out: &Output) -> Result<ExitStatus, CommandError> {
 
 fn print_summary(source: &LabSource, lab: &Lab, out: &Output) {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let seats = lab
+        .seats
+        .map(|n| format!(", {}", plural(n as usize, "seat")))
+        .unwrap_or_default();
     crate::outln!(
-        "{} {}: lab `{}` is valid ({}, {}, {}, {}, {})",
+        "{} {}: lab `{}` is valid ({}, {}, {}, {}, {}{seats})",
         out.success("✓"),
         source.display,
         lab.name,
@@ -54,11 +58,12 @@ fn print_nodes(lab: &Lab, out: &Output) {
             Some(boot) => format!("{} {boot}", node.hypervisor),
             None => node.hypervisor.to_string(),
         };
+        let seat = node.seat.map(|s| format!("seat {s}, ")).unwrap_or_default();
         crate::outln!(
             "  node {} {}",
             node.name,
             out.dim(&format!(
-                "on {} ({kind}), image {}, {} cpu, {}",
+                "{seat}on {} ({kind}), image {}, {} cpu, {}",
                 node.host, node.image, node.cpus, node.memory
             ))
         );

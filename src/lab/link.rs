@@ -11,6 +11,9 @@ pub struct Link {
     pub a: LinkEnd,
     pub b: LinkEnd,
     pub cidr: Option<Ipv4Net>,
+    /// The seat of a link declared in `seats` (both ends are that seat's nodes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seat: Option<u32>,
     /// Both ends are on this host.
     pub host: String,
 }

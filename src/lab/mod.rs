@@ -11,6 +11,7 @@ pub mod link;
 pub mod network;
 pub mod node;
 pub mod readiness;
+pub mod selection;
 pub mod xen_paths;
 
 pub use host::Host;
@@ -35,6 +36,9 @@ pub struct Lab {
     pub networks: Vec<Network>,
     pub nodes: Vec<Node>,
     pub links: Vec<Link>,
+    /// The number of seats of a lab with a `seats` block (which may be 0); `None` without.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seats: Option<u32>,
 }
 
 impl Lab {
@@ -52,5 +56,10 @@ impl Lab {
 
     pub fn node(&self, name: &str) -> Option<&Node> {
         self.nodes.iter().find(|n| n.name == name)
+    }
+
+    /// The nodes of seat `seat`, in declaration order.
+    pub fn seat_nodes(&self, seat: u32) -> impl Iterator<Item = &Node> {
+        self.nodes.iter().filter(move |n| n.seat == Some(seat))
     }
 }

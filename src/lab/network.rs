@@ -10,6 +10,9 @@ pub struct Network {
     pub name: String,
     /// The `count` index this network was expanded from, if any.
     pub index: Option<u32>,
+    /// The seat of a network declared in `seats`; `None` for a shared network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seat: Option<u32>,
     pub mode: NetworkMode,
     /// `None` for a pure layer-2 network (isolated or bridge without `cidr`).
     pub ipv4: Option<Ipv4Plan>,

@@ -14,6 +14,11 @@ pub struct Node {
     pub name: String,
     /// The `count` index (from 1) this node was expanded from, if any.
     pub index: Option<u32>,
+    /// The seat (from 1) of a node declared in `seats`; `None` for a shared node. Absent from
+    /// the serialized form when `None`, so the spec digests of nodes outside `seats` (every
+    /// node of a lab without seats) are what they were before seats existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seat: Option<u32>,
     pub host: String,
     pub hypervisor: Hypervisor,
     pub image: String,

@@ -47,7 +47,7 @@ diagnostic_codes! {
     // ---- structure (loader) -------------------------------------------------------------
     /// A top-level node that is not a lab construct (`lab`, `host`, `node`, ...).
     UnknownNode => "unknown-node",
-    /// A block that may appear only once (`lab`, `defaults`) appears again.
+    /// A block that may appear only once (`lab`, `defaults`, `seats`) appears again.
     DuplicateBlock => "duplicate-block",
     /// A setting (property or child node) that the block does not have.
     UnknownSetting => "unknown-setting",
@@ -77,10 +77,16 @@ diagnostic_codes! {
     DuplicateName => "duplicate-name",
     /// A reference to an image, network, host or node that the lab does not declare.
     UnknownReference => "unknown-reference",
-    /// An `{index}` placeholder is malformed, or used on a resource without `count`.
+    /// An `{index}` or `{seat}` placeholder is malformed, or used on a resource without
+    /// `count` (outside `seats`).
     InvalidPlaceholder => "invalid-placeholder",
     /// An Ansible group in `groups` that has a node's name: Ansible cannot tell them apart.
     GroupConflict => "group-conflict",
+    /// A name inside a `seats` block without `{seat}`: every seat's copy would have it.
+    MissingSeatPlaceholder => "missing-seat-placeholder",
+    /// A seat's node attached to another seat's network, or a link between a seat's node and
+    /// a node outside that seat.
+    SeatCrossing => "seat-crossing",
     // ---- settings in general (resolver) -------------------------------------------------
     /// A required setting is absent (a node's `image`, a host's `uri`, a network's `cidr`,
     /// an interface's `network`, a disk's `size`, ...).

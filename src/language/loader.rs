@@ -10,12 +10,13 @@ use crate::language::kdl_scan;
 use crate::language::name_rules::suggest;
 use crate::language::spec::{
     HostSpec, ImageSpec, LabHeaderSpec, LabSpec, LinkSpec, NetworkSpec, NodeSettings, NodeSpec,
+    SeatsSpec,
 };
 use kdl::{KdlDocument, KdlError};
 use miette::SourceSpan;
 
-const TOP_LEVEL: [&str; 7] = [
-    "lab", "defaults", "host", "image", "network", "node", "link",
+const TOP_LEVEL: [&str; 8] = [
+    "lab", "defaults", "host", "image", "network", "node", "link", "seats",
 ];
 
 pub struct Loader;
@@ -83,6 +84,7 @@ struct Part {
     /// whole file counts, the others are reported when the pieces are merged.
     headers: Vec<(LabHeaderSpec, SourceSpan)>,
     defaults: Vec<(NodeSettings, SourceSpan)>,
+    seats: Vec<(SeatsSpec, SourceSpan)>,
     d: Diagnostics,
 }
 
@@ -102,6 +104,9 @@ impl Part {
                 "network" => spec.networks.extend(NetworkSpec::read(node, d)),
                 "node" => spec.nodes.extend(NodeSpec::read(node, d)),
                 "link" => spec.links.extend(LinkSpec::read(node, d)),
+                "seats" => part
+                    .seats
+                    .extend(SeatsSpec::read(node, d).map(|s| (s, span))),
                 other => d.push(unknown_top_level(other, span)),
             }
         }
@@ -127,6 +132,13 @@ impl Part {
                     repeats.push(once_only("defaults", span));
                 } else {
                     spec.defaults = Some(defaults);
+                }
+            }
+            for (seats, span) in part.seats {
+                if spec.seats.is_some() {
+                    repeats.push(once_only("seats", span));
+                } else {
+                    spec.seats = Some(seats);
                 }
             }
             let LabSpec {

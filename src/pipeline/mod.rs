@@ -22,6 +22,7 @@ pub(crate) mod node_preview;
 pub mod node_states;
 pub mod node_status;
 pub mod pipeline_error;
+pub mod selected_plan;
 
 pub use pipeline_error::PipelineError;
 

@@ -107,7 +107,7 @@ fn target(lab: &Lab, node: &Node, keys: &LabKeys, status: &DomainStatus) -> SshT
 
 /// The default user the built-in user-data creates: the node's `user` variable, else the
 /// lab's, else `vlab`.
-fn user(lab: &Lab, node: &Node) -> String {
+pub fn user(lab: &Lab, node: &Node) -> String {
     node.cloud_init
         .vars
         .get("user")

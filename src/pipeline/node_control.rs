@@ -1,13 +1,13 @@
 //! `ControlledNode`: the selected nodes of a lab with a handle on each one's domain, for
-//! `vlab stop`, `start`, `snapshot` and `reset`: every node of the lab, or those that
-//! `--node` names or globs select, each with its host and its domain (`None` when the host
+//! `vlab stop`, `start`, `snapshot` and `reset`: every node of the lab, or those a
+//! `Selection` (`--seat`, `--node`) selects, each with its host and its domain (`None` when the host
 //! holds none). A host that cannot be reached is an error: these commands act, they do not
 //! guess.
 //!
 //! Reads the hosts; what to do with each domain is the command's.
 
-use crate::access::node_selector::NodeSelector;
 use crate::host::resource_names as names;
+use crate::lab::selection::Selection;
 use crate::lab::{Lab, Node};
 use crate::libvirt::Connections;
 use crate::libvirt::domain_control::DomainControl;
@@ -21,36 +21,21 @@ pub struct ControlledNode {
 /// Why the nodes could not be found.
 #[derive(Debug, thiserror::Error)]
 pub enum ControlError {
-    #[error("no node of lab `{lab}` matches `{pattern}`")]
-    NoMatch { lab: String, pattern: String },
+    #[error("{0}")]
+    Selection(#[from] crate::lab::selection::SelectionError),
     #[error("cannot reach host `{host}`: {message}")]
     Host { host: String, message: String },
 }
 
-/// The nodes `patterns` select (all of them when empty), in the lab's order.
+/// The nodes `selection` selects (all of them when it is empty), in the lab's order.
 pub fn select(
     lab: &Lab,
-    patterns: &[String],
+    selection: &Selection,
     connections: &Connections,
 ) -> Result<Vec<ControlledNode>, ControlError> {
-    let selector = if patterns.is_empty() {
-        NodeSelector::All
-    } else {
-        NodeSelector::Patterns(patterns.to_vec())
-    };
-    let all: Vec<&str> = lab.nodes.iter().map(|n| n.name.as_str()).collect();
-    let chosen = selector
-        .select(&all)
-        .map_err(|pattern| ControlError::NoMatch {
-            lab: lab.name.clone(),
-            pattern,
-        })?;
+    let chosen = selection.resolve(lab)?.nodes;
     let mut out = Vec::new();
-    for node in lab
-        .nodes
-        .iter()
-        .filter(|n| chosen.contains(&n.name.as_str()))
-    {
+    for node in lab.nodes.iter().filter(|n| chosen.contains(&n.name)) {
         let Some(host) = lab.host(&node.host) else {
             continue;
         };

@@ -27,6 +27,9 @@ pub enum PipelineError {
     },
     #[error("the lab has no node `{node}`")]
     UnknownNode { node: String, known: Vec<String> },
+    /// `--seat` or `--node` does not fit the lab.
+    #[error(transparent)]
+    Selection(#[from] crate::lab::selection::SelectionError),
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error(transparent)]
@@ -97,6 +100,7 @@ impl PipelineError {
                 Some(unknown_help("node", node, known.iter().map(String::as_str)))
             }
             PipelineError::Render(e) => e.help.clone(),
+            PipelineError::Selection(e) => Some(e.hint()),
             PipelineError::Observe(_) => {
                 Some("is libvirtd running there, and can this user reach it?".into())
             }

@@ -146,7 +146,7 @@ mod tests {
             lines[1]
         );
         assert!(
-            lines[2].contains("50 GiB") && lines[2].contains("26 GiB free"),
+            lines[2].contains("50GiB") && lines[2].contains("26GiB free"),
             "{}",
             lines[2]
         );

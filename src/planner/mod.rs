@@ -16,6 +16,7 @@ pub mod networks;
 pub mod observed;
 pub mod plan;
 pub mod reason;
+pub mod scope;
 pub mod storage;
 pub mod target;
 

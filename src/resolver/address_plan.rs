@@ -2,6 +2,7 @@
 //! across all networks and links.
 
 use super::Resolver;
+use super::expander::Instance;
 use crate::lab::choices::NetworkMode;
 use crate::lab::{DhcpRange, Ipv4Plan};
 use crate::language::diagnostic::Diagnostic;
@@ -18,7 +19,7 @@ impl Resolver<'_> {
         spec: &NetworkSpec,
         mode: NetworkMode,
         cidr: Ipv4Net,
-        index: Option<u32>,
+        at: Instance,
     ) -> Option<Ipv4Plan> {
         let cidr_span = spec.cidr.as_ref().map_or(spec.name.span, |c| c.span);
         if cidr.prefix_len() > 30 {
@@ -36,7 +37,7 @@ impl Resolver<'_> {
         let first_host = Ipv4Addr::from(u32::from(cidr.network()) + 1);
         let gateway = match &spec.gateway {
             Some(text) => {
-                let text = self.expand(text, index)?;
+                let text = self.expand(text, at)?;
                 let gateway = self.parse_ipv4(&text)?;
                 if !usable(cidr, gateway) {
                     self.d.push(outside(&text, gateway, cidr, "the gateway"));
@@ -47,7 +48,7 @@ impl Resolver<'_> {
             None => first_host,
         };
         let anchor = spec.gateway.as_ref().map_or(cidr_span, |g| g.span);
-        let dhcp = self.dhcp_range(spec.dhcp.as_ref(), mode, cidr, gateway, anchor, index)?;
+        let dhcp = self.dhcp_range(spec.dhcp.as_ref(), mode, cidr, gateway, anchor, at)?;
         Some(Ipv4Plan {
             cidr,
             gateway,
@@ -63,7 +64,7 @@ impl Resolver<'_> {
         cidr: Ipv4Net,
         gateway: Ipv4Addr,
         anchor: SourceSpan,
-        index: Option<u32>,
+        at: Instance,
     ) -> Option<Option<DhcpRange>> {
         let enabled = self.dhcp_enabled(dhcp, mode)?;
         if !enabled {
@@ -75,11 +76,11 @@ impl Resolver<'_> {
         );
         let default_start = first + (last - first).div_ceil(2);
         let start = match dhcp.and_then(|d| d.start.as_ref()) {
-            Some(text) => self.dhcp_bound(text, cidr, index)?,
+            Some(text) => self.dhcp_bound(text, cidr, at)?,
             None => Ipv4Addr::from(default_start),
         };
         let end = match dhcp.and_then(|d| d.end.as_ref()) {
-            Some(text) => self.dhcp_bound(text, cidr, index)?,
+            Some(text) => self.dhcp_bound(text, cidr, at)?,
             None => Ipv4Addr::from(last),
         };
         let span = dhcp.map_or(anchor, |d| d.span);
@@ -148,9 +149,9 @@ impl Resolver<'_> {
         &mut self,
         text: &Spanned<String>,
         cidr: Ipv4Net,
-        index: Option<u32>,
+        at: Instance,
     ) -> Option<Ipv4Addr> {
-        let text = self.expand(text, index)?;
+        let text = self.expand(text, at)?;
         let address = self.parse_ipv4(&text)?;
         if !usable(cidr, address) {
             self.d.push(outside(&text, address, cidr, "a DHCP address"));

@@ -5,6 +5,7 @@
 //! groups) is `access::inventory`'s.
 
 use super::Resolver;
+use super::expander::Instance;
 use crate::index_template;
 use crate::language::diagnostic::Diagnostic;
 use crate::language::diagnostic_code::DiagnosticCode;
@@ -18,12 +19,12 @@ impl Resolver<'_> {
     pub(super) fn node_groups(
         &mut self,
         groups: Option<&[Spanned<String>]>,
-        index: Option<u32>,
+        at: Instance,
     ) -> Option<Vec<String>> {
         let mut out: Vec<String> = Vec::new();
         let mut ok = true;
         for group in groups.unwrap_or_default() {
-            let Some(group) = self.expand(group, index) else {
+            let Some(group) = self.expand(group, at) else {
                 ok = false;
                 continue;
             };
@@ -64,12 +65,12 @@ impl Resolver<'_> {
     }
 }
 
-/// The group a counted node's name stands for (`web` for `web-{index}`), `None` without
-/// `count`.
-pub(super) fn count_group(spec: &NodeSpec) -> Option<String> {
-    spec.count
-        .as_ref()
-        .and_then(|_| index_template::base_name(&spec.name.value))
+/// The group a counted node's name stands for (`web` for `web-{index}`; `pc-3` for
+/// `pc-{seat}-{index}` in seat 3), `None` without `count`.
+pub(super) fn count_group(spec: &NodeSpec, seat: Option<u32>) -> Option<String> {
+    spec.count.as_ref()?;
+    let name = index_template::expand_seat(&spec.name.value, seat).ok()?;
+    index_template::base_name(&name)
 }
 
 fn invalid_group(group: &Spanned<String>, why: String) -> Diagnostic {

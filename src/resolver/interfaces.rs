@@ -3,6 +3,7 @@
 
 use super::Resolver;
 use super::address_plan::{outside, usable};
+use super::expander::Instance;
 use super::names::invalid_name;
 use super::nodes::unknown_reference;
 use crate::lab::{Attachment, Interface};
@@ -23,12 +24,12 @@ impl Resolver<'_> {
         &mut self,
         node: &str,
         specs: &[InterfaceSpec],
-        index: Option<u32>,
+        at: Instance,
     ) -> Option<Vec<Interface>> {
         let mut out: Vec<Interface> = Vec::new();
         let mut ok = true;
         for (position, spec) in specs.iter().enumerate() {
-            match self.interface(node, spec, position, index, &out) {
+            match self.interface(node, spec, position, at, &out) {
                 Some(interface) => out.push(interface),
                 None => ok = false,
             }
@@ -41,10 +42,10 @@ impl Resolver<'_> {
         node: &str,
         spec: &InterfaceSpec,
         position: usize,
-        index: Option<u32>,
+        at: Instance,
         siblings: &[Interface],
     ) -> Option<Interface> {
-        let name = self.interface_name(node, spec, position, index, siblings)?;
+        let name = self.interface_name(node, spec, position, at, siblings)?;
         let Some(network_text) = &spec.network else {
             self.d.push(
                 Diagnostic::new(
@@ -57,7 +58,7 @@ impl Resolver<'_> {
             );
             return None;
         };
-        let network_name = self.expand(network_text, index)?;
+        let network_name = self.expand(network_text, at)?;
         let Some(&network) = self.network_index.get(&network_name.value) else {
             if !self.network_names.contains(&network_name.value) {
                 let help = unknown_help("network", &network_name.value, self.network_names.names());
@@ -66,9 +67,15 @@ impl Resolver<'_> {
             }
             return None;
         };
+        if let Some(seat) = self.networks[network].seat
+            && Some(seat) != at.seat
+        {
+            self.seat_crossing(node, at.seat, &network_name, seat);
+            return None;
+        }
         let (address, prefix) = match &spec.address {
             Some(text) => {
-                let text = self.expand(text, index)?;
+                let text = self.expand(text, at)?;
                 let address =
                     self.static_address(&text, network, &format!("{node}:{}", name.value))?;
                 (
@@ -83,7 +90,7 @@ impl Resolver<'_> {
         };
         let mac = match &spec.mac {
             Some(text) => {
-                let text = self.expand(text, index)?;
+                let text = self.expand(text, at)?;
                 match MacAddress::parse(&text.value) {
                     Ok(mac) => Some((mac, text.span)),
                     Err(why) => {
@@ -121,12 +128,12 @@ impl Resolver<'_> {
         node: &str,
         spec: &InterfaceSpec,
         position: usize,
-        index: Option<u32>,
+        at: Instance,
         siblings: &[Interface],
     ) -> Option<Spanned<String>> {
         let name = match &spec.name {
             Some(name) => {
-                let name = self.expand(name, index)?;
+                let name = self.expand(name, at)?;
                 if let Err(why) = check_name(&name.value, IFNAME_MAX) {
                     self.d.push(invalid_name("interface", name.span, why));
                     return None;
@@ -259,5 +266,45 @@ impl Resolver<'_> {
         }
         self.taken.insert((network, address), owner.to_string());
         Some(address)
+    }
+
+    /// Reports a node attached to a network of another seat (once per place in the file:
+    /// every seat's copy would report it again).
+    fn seat_crossing(
+        &mut self,
+        node: &str,
+        node_seat: Option<u32>,
+        network: &Spanned<String>,
+        network_seat: u32,
+    ) {
+        if !self
+            .crossings
+            .insert((network.span.offset(), network.span.len()))
+        {
+            return;
+        }
+        let (message, help) = match node_seat {
+            Some(own) => (
+                format!(
+                    "node `{node}` of seat {own} is attached to network `{}` of seat {network_seat}",
+                    network.value
+                ),
+                "seats are isolated from each other: attach the node to its own seat's network \
+                 (a name with `{seat}`) or to a shared one",
+            ),
+            None => (
+                format!(
+                    "shared node `{node}` is attached to network `{}` of seat {network_seat}",
+                    network.value
+                ),
+                "a seat's network comes and goes with the number of seats: attach the node to \
+                 a shared network, or declare it inside `seats`",
+            ),
+        };
+        self.d.push(
+            Diagnostic::new(DiagnosticCode::SeatCrossing, network.span, message)
+                .label("another seat's network")
+                .help(help),
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! optional `/30` or `/31` addressing; the link's interfaces are added to both nodes.
 
 use super::Resolver;
+use super::expander::Instance;
 use super::interfaces::IFNAME_MAX;
 use super::names::invalid_name;
 use super::nodes::unknown_reference;
@@ -17,9 +18,10 @@ use std::net::Ipv4Addr;
 
 impl Resolver<'_> {
     pub(super) fn resolve_links(&mut self) {
-        for spec in &self.spec.links {
-            for index in super::expander::instances(spec.count.as_ref()) {
-                if let Some(link) = self.resolve_link(spec, index) {
+        let spec = self.spec;
+        for (spec, seat) in super::expander::seated(spec, &spec.links, |s| &s.links) {
+            for at in super::expander::instances(seat, spec.count.as_ref()) {
+                if let Some(link) = self.resolve_link(spec, at) {
                     self.attach(&link);
                     self.links.push(link);
                 }
@@ -27,12 +29,19 @@ impl Resolver<'_> {
         }
     }
 
-    fn resolve_link(&mut self, spec: &LinkSpec, index: Option<u32>) -> Option<Link> {
-        let a_text = self.expand(&spec.a, index)?;
-        let b_text = self.expand(&spec.b, index)?;
+    fn resolve_link(&mut self, spec: &LinkSpec, at: Instance) -> Option<Link> {
+        let a_text = self.expand(&spec.a, at)?;
+        let b_text = self.expand(&spec.b, at)?;
         let a = self.endpoint(&a_text);
         let b = self.endpoint(&b_text);
         let ((a_node, a_if, a_host), (b_node, b_if, b_host)) = (a?, b?);
+        for (node, text) in [(&a_node, &a_text), (&b_node, &b_text)] {
+            let seat = self.node_index.get(node).and_then(|&i| self.nodes[i].seat);
+            if seat != at.seat {
+                self.link_crossing(node, seat, text, at.seat);
+                return None;
+            }
+        }
         if a_node == b_node && a_if == b_if {
             self.d.push(
                 Diagnostic::new(
@@ -64,7 +73,7 @@ impl Resolver<'_> {
         let name = format!("{a_node}:{a_if}--{b_node}:{b_if}");
         let cidr = match &spec.cidr {
             Some(text) => {
-                let text = self.expand(text, index)?;
+                let text = self.expand(text, at)?;
                 Some((self.link_cidr(&text)?, text.span))
             }
             None => None,
@@ -94,6 +103,7 @@ impl Resolver<'_> {
                 address: b_addr,
             },
             cidr: cidr.map(|(net, _)| net),
+            seat: at.seat,
             host: a_host,
         })
     }
@@ -180,5 +190,40 @@ impl Resolver<'_> {
                 });
             }
         }
+    }
+
+    /// Reports a link whose end is outside its own seat (a shared link to a seat's node, a
+    /// seat's link to a shared node or another seat's), once per place in the file.
+    fn link_crossing(
+        &mut self,
+        node: &str,
+        node_seat: Option<u32>,
+        end: &Spanned<String>,
+        link_seat: Option<u32>,
+    ) {
+        if !self.crossings.insert((end.span.offset(), end.span.len())) {
+            return;
+        }
+        let whose =
+            |seat: Option<u32>| seat.map_or("shared".to_string(), |s| format!("of seat {s}"));
+        let message = match link_seat {
+            Some(seat) => format!(
+                "a link of seat {seat} ends at node `{node}`, which is {}",
+                whose(node_seat)
+            ),
+            None => format!(
+                "a shared link ends at node `{node}`, which is {}",
+                whose(node_seat)
+            ),
+        };
+        self.d.push(
+            Diagnostic::new(DiagnosticCode::SeatCrossing, end.span, message)
+                .label("outside the link's seat")
+                .help(
+                    "a link wires two nodes of one seat (declare it inside `seats`, both ends \
+                     with `{seat}`) or two shared nodes; a seat reaches a shared node through \
+                     a shared network",
+                ),
+        );
     }
 }

@@ -67,6 +67,8 @@ pub struct Resolver<'s> {
     ranges: Vec<(Ipv4Net, SourceSpan, String)>,
     /// Static addresses taken on each network, with who took them.
     taken: HashMap<(usize, Ipv4Addr), String>,
+    /// The places (offset, length) where a seat reaches into another, reported once each.
+    crossings: HashSet<(usize, usize)>,
 }
 
 impl<'s> Resolver<'s> {
@@ -98,6 +100,7 @@ impl<'s> Resolver<'s> {
             taken: HashMap::new(),
             ranges: Vec::new(),
             macs: HashMap::new(),
+            crossings: HashSet::new(),
         };
         r.lab_name = r.resolve_lab_name(file_stem);
         r.resolve_hosts();
@@ -126,7 +129,7 @@ impl<'s> Resolver<'s> {
         let header = self.spec.header.as_ref();
         // Converted before the error check: a bad placeholder in a lab variable is an error too.
         let vars = header
-            .map(|h| self.convert_vars(&h.vars, None))
+            .map(|h| self.convert_vars(&h.vars, expander::Instance::default()))
             .unwrap_or_default();
         if !self.d.is_empty() {
             let mut d = std::mem::take(&mut self.d).into_vec();
@@ -148,6 +151,7 @@ impl<'s> Resolver<'s> {
             networks: self.networks,
             nodes: self.nodes,
             links: self.links,
+            seats: self.spec.seats.as_ref().map(|s| s.count.value),
         })
     }
 }

@@ -2,6 +2,7 @@
 //! placement on the hosts of the nodes attached. The address plan has its own file.
 
 use super::Resolver;
+use super::expander::Instance;
 use super::names::invalid_name;
 use crate::lab::Network;
 use crate::lab::choices::NetworkMode;
@@ -16,9 +17,10 @@ const NETWORK_NAME_MAX: usize = 32;
 
 impl Resolver<'_> {
     pub(super) fn resolve_networks(&mut self) {
-        for spec in &self.spec.networks {
-            for index in super::expander::instances(spec.count.as_ref()) {
-                let Some(name) = self.expand(&spec.name, index) else {
+        let spec = self.spec;
+        for (spec, seat) in super::expander::seated(spec, &spec.networks, |s| &s.networks) {
+            for at in super::expander::instances(seat, spec.count.as_ref()) {
+                let Some(name) = self.expand(&spec.name, at) else {
                     continue;
                 };
                 // Recorded even when invalid, so references to it raise no second error.
@@ -33,7 +35,7 @@ impl Resolver<'_> {
                         false
                     }
                 };
-                let network = self.resolve_network(spec, name.value.clone(), index);
+                let network = self.resolve_network(spec, name.value.clone(), at);
                 if let Some(network) = network.filter(|_| name_ok) {
                     if let (Some(plan), Some(span)) =
                         (&network.ipv4, spec.cidr.as_ref().map(|c| c.span))
@@ -53,19 +55,19 @@ impl Resolver<'_> {
         &mut self,
         spec: &NetworkSpec,
         name: String,
-        index: Option<u32>,
+        at: Instance,
     ) -> Option<Network> {
         let mode = spec.mode.as_ref().map_or(NetworkMode::Nat, |m| m.value);
         let cidr = match &spec.cidr {
             Some(text) => {
-                let text = self.expand(text, index)?;
+                let text = self.expand(text, at)?;
                 Some(self.parse_cidr(&text)?)
             }
             None => None,
         };
-        let bridge = self.network_bridge(spec, mode, index)?;
+        let bridge = self.network_bridge(spec, mode, at)?;
         let ipv4 = if let Some(cidr) = cidr {
-            Some(self.address_plan(spec, mode, cidr, index)?)
+            Some(self.address_plan(spec, mode, cidr, at)?)
         } else {
             if matches!(mode, NetworkMode::Nat | NetworkMode::Route) {
                 self.d.push(
@@ -103,14 +105,15 @@ impl Resolver<'_> {
         };
         let domain = match &spec.domain {
             Some(domain) => {
-                let domain = self.expand(domain, index)?;
+                let domain = self.expand(domain, at)?;
                 Some(self.check_domain(&domain)?)
             }
             None => None,
         };
         Some(Network {
             name,
-            index,
+            index: at.index,
+            seat: at.seat,
             mode,
             ipv4,
             domain,
@@ -123,11 +126,11 @@ impl Resolver<'_> {
         &mut self,
         spec: &NetworkSpec,
         mode: NetworkMode,
-        index: Option<u32>,
+        at: Instance,
     ) -> Option<Option<String>> {
         match (mode, &spec.bridge) {
             (NetworkMode::Bridge, Some(bridge)) => {
-                let bridge = self.expand(bridge, index)?;
+                let bridge = self.expand(bridge, at)?;
                 let valid = !bridge.value.is_empty()
                     && bridge.value.len() <= 15
                     && bridge

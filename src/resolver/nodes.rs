@@ -3,6 +3,7 @@
 //! own files.
 
 use super::Resolver;
+use super::expander::Instance;
 use super::names::invalid_name;
 use crate::byte_size::ByteSize;
 use crate::lab::choices::{DiskFormat, Hypervisor};
@@ -22,13 +23,15 @@ const DEFAULT_MEMORY_MIB: u64 = 1024;
 
 impl Resolver<'_> {
     pub(super) fn resolve_nodes(&mut self) {
-        let instances = |s: &NodeSpec| s.count.as_ref().map_or(1, |c| c.value as usize);
-        self.nodes
-            .reserve_exact(self.spec.nodes.iter().map(instances).sum());
-        for spec in &self.spec.nodes {
+        let instances =
+            |s: &(&NodeSpec, Option<u32>)| s.0.count.as_ref().map_or(1, |c| c.value as usize);
+        let spec = self.spec;
+        let seated = super::expander::seated(spec, &spec.nodes, |s| &s.nodes);
+        self.nodes.reserve_exact(seated.iter().map(instances).sum());
+        for (spec, seat) in seated {
             let settings = super::defaults::merge(&spec.settings, self.spec.defaults.as_ref());
-            for index in super::expander::instances(spec.count.as_ref()) {
-                if let Some(node) = self.resolve_node(spec, &settings, index) {
+            for at in super::expander::instances(seat, spec.count.as_ref()) {
+                if let Some(node) = self.resolve_node(spec, &settings, at) {
                     self.node_index.insert(node.name.clone(), self.nodes.len());
                     self.nodes.push(node);
                 }
@@ -36,13 +39,8 @@ impl Resolver<'_> {
         }
     }
 
-    fn resolve_node(
-        &mut self,
-        spec: &NodeSpec,
-        s: &NodeSettings,
-        index: Option<u32>,
-    ) -> Option<Node> {
-        let name = self.expand(&spec.name, index)?;
+    fn resolve_node(&mut self, spec: &NodeSpec, s: &NodeSettings, at: Instance) -> Option<Node> {
+        let name = self.expand(&spec.name, at)?;
         // Recorded even when invalid, so references to it raise no second error.
         if let Err(e) = self.node_names.insert(&name.value, name.span) {
             self.d.push(e);
@@ -52,8 +50,8 @@ impl Resolver<'_> {
             .map_err(|why| self.d.push(invalid_name("node", name.span, why)))
             .is_ok();
         // Everything is checked before anything is given up on, so one pass reports all.
-        let host = self.node_host(s.host.as_ref(), &name, index);
-        let image = self.node_image(s.image.as_ref(), &name, index);
+        let host = self.node_host(s.host.as_ref(), &name, at);
+        let image = self.node_image(s.image.as_ref(), &name, at);
         let cpus = self.node_cpus(s.cpus.as_ref());
         let memory = match &s.memory {
             Some(text) => self.memory(text),
@@ -63,14 +61,11 @@ impl Resolver<'_> {
             Some(text) => self.size(text, "disk-size", ByteSize::mib(1)).map(Some),
             None => Some(None),
         };
-        let disks = self.node_disks(s.disks.as_deref().unwrap_or_default(), index);
-        let interfaces = self.node_interfaces(
-            &name.value,
-            s.interfaces.as_deref().unwrap_or_default(),
-            index,
-        );
-        let cloud_init = self.cloud_init(s.cloud_init.as_ref(), index);
-        let groups = self.node_groups(s.groups.as_deref(), index);
+        let disks = self.node_disks(s.disks.as_deref().unwrap_or_default(), at);
+        let interfaces =
+            self.node_interfaces(&name.value, s.interfaces.as_deref().unwrap_or_default(), at);
+        let cloud_init = self.cloud_init(s.cloud_init.as_ref(), at);
+        let groups = self.node_groups(s.groups.as_deref(), at);
         let (host, hypervisor) = host?;
         let xen_boot = self.xen_boot(&name.value, spec, s, hypervisor);
         let xen_paths = self.xen_guest(&host, xen_boot, s.cpus.as_ref());
@@ -79,7 +74,8 @@ impl Resolver<'_> {
         }
         Some(Node {
             name: name.value,
-            index,
+            index: at.index,
+            seat: at.seat,
             host,
             hypervisor,
             image: image?,
@@ -92,7 +88,7 @@ impl Resolver<'_> {
             xen_boot,
             xen_paths,
             groups: groups?,
-            count_group: super::groups::count_group(spec),
+            count_group: super::groups::count_group(spec, at.seat),
         })
     }
 
@@ -100,7 +96,7 @@ impl Resolver<'_> {
         &mut self,
         host: Option<&Spanned<String>>,
         node: &Spanned<String>,
-        index: Option<u32>,
+        at: Instance,
     ) -> Option<(String, Hypervisor)> {
         let Some(host) = host else {
             // With no host declared, `self.hosts` holds the implicit one. With one declared, that
@@ -125,7 +121,7 @@ impl Resolver<'_> {
             );
             return None;
         };
-        let host = self.expand(host, index)?;
+        let host = self.expand(host, at)?;
         if let Some(h) = self.hosts.iter().find(|h| h.name == host.value) {
             Some((h.name.clone(), h.hypervisor))
         } else {
@@ -146,7 +142,7 @@ impl Resolver<'_> {
         &mut self,
         image: Option<&Spanned<String>>,
         node: &Spanned<String>,
-        index: Option<u32>,
+        at: Instance,
     ) -> Option<String> {
         let Some(image) = image else {
             if let [only] = self.spec.images.as_slice() {
@@ -167,7 +163,7 @@ impl Resolver<'_> {
             );
             return None;
         };
-        let image = self.expand(image, index)?;
+        let image = self.expand(image, at)?;
         if self.image_names.contains(image.value.as_str()) {
             return Some(image.value);
         }
@@ -255,7 +251,7 @@ impl Resolver<'_> {
         }
     }
 
-    fn node_disks(&mut self, specs: &[DiskSpec], index: Option<u32>) -> Option<Vec<Disk>> {
+    fn node_disks(&mut self, specs: &[DiskSpec], at: Instance) -> Option<Vec<Disk>> {
         if let Some(extra) = specs.get(MAX_DISKS) {
             self.d.push(
                 Diagnostic::new(
@@ -271,7 +267,7 @@ impl Resolver<'_> {
         let mut disks: Vec<Disk> = Vec::new();
         let mut ok = true;
         for spec in specs {
-            let Some(name) = self.expand(&spec.name, index) else {
+            let Some(name) = self.expand(&spec.name, at) else {
                 ok = false;
                 continue;
             };
@@ -320,12 +316,12 @@ impl Resolver<'_> {
         ok.then_some(disks)
     }
 
-    fn cloud_init(&mut self, spec: Option<&CloudInitSpec>, index: Option<u32>) -> CloudInit {
+    fn cloud_init(&mut self, spec: Option<&CloudInitSpec>, at: Instance) -> CloudInit {
         let Some(spec) = spec else {
             return CloudInit::default();
         };
         let path = |p: &Option<Spanned<String>>, r: &mut Self| -> Option<PathBuf> {
-            let p = r.expand(p.as_ref()?, index)?;
+            let p = r.expand(p.as_ref()?, at)?;
             r.check_template_path(&p);
             Some(r.base_dir.join(p.value))
         };
@@ -335,7 +331,7 @@ impl Resolver<'_> {
             meta_data: path(&spec.meta_data, self),
             network_config: path(&spec.network_config, self),
             vendor_data: path(&spec.vendor_data, self),
-            vars: self.convert_vars(&spec.vars, index),
+            vars: self.convert_vars(&spec.vars, at),
         }
     }
 }

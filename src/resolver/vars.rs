@@ -1,7 +1,8 @@
-//! Template variables: KDL values to JSON values, with `{index}` expanded in strings, and
+//! Template variables: KDL values to JSON values, with `{seat}` and `{index}` expanded in strings, and
 //! the check of `user`, the name of the user the built-in user-data creates.
 
 use super::Resolver;
+use super::expander::Instance;
 use crate::lab::Variable;
 use crate::language::diagnostic::Diagnostic;
 use crate::language::diagnostic_code::DiagnosticCode;
@@ -13,14 +14,14 @@ impl Resolver<'_> {
     pub(super) fn convert_vars(
         &mut self,
         vars: &[VarSpec],
-        index: Option<u32>,
+        at: Instance,
     ) -> BTreeMap<String, Variable> {
         let mut out = BTreeMap::new();
         for var in vars {
             let value = match &var.value.value {
                 KdlValue::String(s) => {
                     let text = crate::language::spanned::Spanned::new(s.clone(), var.value.span);
-                    match self.expand(&text, index) {
+                    match self.expand(&text, at) {
                         Some(expanded) => serde_json::Value::String(expanded.value),
                         None => continue,
                     }

@@ -12,6 +12,7 @@ pub mod link_spec;
 pub mod network_spec;
 pub mod node_spec;
 pub mod ready_spec;
+pub mod seats_spec;
 pub mod var_spec;
 
 pub use host_spec::HostSpec;
@@ -21,6 +22,7 @@ pub use link_spec::LinkSpec;
 pub use network_spec::{DhcpSpec, NetworkSpec};
 pub use node_spec::{CloudInitSpec, DiskSpec, InterfaceSpec, NodeSettings, NodeSpec};
 pub use ready_spec::ReadySpec;
+pub use seats_spec::SeatsSpec;
 pub use var_spec::VarSpec;
 
 use crate::lab::choices::Choice;
@@ -39,6 +41,8 @@ pub struct LabSpec {
     pub networks: Vec<NetworkSpec>,
     pub nodes: Vec<NodeSpec>,
     pub links: Vec<LinkSpec>,
+    /// The `seats` block: one seat's resources, declared once for every seat.
+    pub seats: Option<SeatsSpec>,
 }
 
 /// Reads a one-word setting such as `mode "nat"` into its enum.

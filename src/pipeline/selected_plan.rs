@@ -1,0 +1,118 @@
+//! Plans of a selection (`--seat`, `--node`): the lab's plan, or its destroy plan,
+//! restricted to the selected nodes by the planner's `Scope`, with what the plan output says
+//! about the selection. The whole lab when nothing is selected, exactly as `plan` and
+//! `destroy_plan` make it.
+
+use super::{PipelineError, Planned, converge};
+use crate::lab::Lab;
+use crate::lab::selection::Selection;
+use crate::libvirt::Connections;
+use crate::planner::plan::Plan;
+use crate::planner::scope::Scope;
+use serde::Serialize;
+
+/// What a plan of a selection covered, for people and for `--json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SelectionOutcome {
+    pub selection: Selection,
+    /// The selected nodes' names.
+    pub nodes: Vec<String>,
+    /// The lab's nodes outside the selection.
+    pub outside: usize,
+    /// Changes of the whole lab's plan that the selection left out.
+    pub left_out: usize,
+}
+
+impl SelectionOutcome {
+    /// `Selection: seat 3 (2 nodes); 10 nodes outside it are not changed.`
+    pub fn headline(&self) -> String {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        format!(
+            "Selection: {} ({}); {} outside it {} not changed.",
+            self.selection.describe(),
+            plural(self.nodes.len(), "node", "nodes"),
+            plural(self.outside, "node", "nodes"),
+            if self.outside == 1 { "is" } else { "are" },
+        )
+    }
+
+    /// Said when the selection left changes out, else `None`.
+    pub fn left_out_line(&self) -> Option<String> {
+        (self.left_out > 0).then(|| {
+            format!(
+                "{} change(s) outside the selection are left out; plan without --seat/--node to see them.",
+                self.left_out
+            )
+        })
+    }
+}
+
+/// The lab's plan restricted to `selection` (the whole plan when it selects all).
+pub fn plan(
+    lab: &Lab,
+    connections: &Connections,
+    selection: &Selection,
+) -> Result<(Planned, Option<SelectionOutcome>), PipelineError> {
+    if selection.is_all() {
+        return Ok((super::plan(lab, connections)?, None));
+    }
+    let checked = Checked::new(lab, selection)?;
+    let planned = super::plan(lab, connections)?;
+    let (plan, outcome) = checked.restrict(planned.plan, selection);
+    let planned = Planned {
+        plan,
+        nodes: planned.nodes,
+    };
+    Ok((planned, Some(outcome)))
+}
+
+/// The destroy plan restricted to `selection`: the selected nodes, and the networks of the
+/// seats it holds whole. Base images are shared: a selection never purges them (the
+/// command refuses `--purge-images` with one).
+pub fn destroy_plan(
+    lab: &Lab,
+    purge_images: bool,
+    connections: &Connections,
+    selection: &Selection,
+) -> Result<(Plan, Option<SelectionOutcome>), PipelineError> {
+    if selection.is_all() {
+        return Ok((
+            converge::destroy_plan(lab, purge_images, connections)?,
+            None,
+        ));
+    }
+    let checked = Checked::new(lab, selection)?;
+    let plan = converge::destroy_plan(lab, false, connections)?;
+    let (plan, outcome) = checked.restrict(plan, selection);
+    Ok((plan, Some(outcome)))
+}
+
+/// A selection checked against the lab, before anything is observed.
+struct Checked {
+    scope: Scope,
+    nodes: Vec<String>,
+    outside: usize,
+}
+
+impl Checked {
+    fn new(lab: &Lab, selection: &Selection) -> Result<Checked, PipelineError> {
+        let selected = selection.resolve(lab)?;
+        Ok(Checked {
+            scope: Scope::new(lab, &selected),
+            nodes: selected.nodes,
+            outside: selected.outside,
+        })
+    }
+
+    fn restrict(self, plan: Plan, selection: &Selection) -> (Plan, SelectionOutcome) {
+        let (plan, left_out) = self.scope.restrict(plan);
+        let outcome = SelectionOutcome {
+            selection: selection.clone(),
+            nodes: self.nodes,
+            outside: self.outside,
+            left_out,
+        };
+        (plan, outcome)
+    }
+}
