@@ -243,9 +243,38 @@ impl ImageStore {
         self.lookup(request, &ref_key)
     }
 
+    /// Whether `blob`, cached for `request`, is no longer what the request's checksums list
+    /// names, when that list is a local file (reading it costs nothing, and a rebuilt local
+    /// image must not pass for the old one). A list over the network is not fetched here: a
+    /// cached image then stays what the lab gets until it is pulled anew.
+    fn outdated_locally(&self, request: &PullRequest, blob: &str) -> bool {
+        let Verification::ChecksumsUrl(list) = &request.verification else {
+            return false;
+        };
+        let Some(path) = list.strip_prefix("file://") else {
+            return false;
+        };
+        let Ok(text) = local_source::read_list(Path::new(path), CHECKSUMS_LIMIT as u64) else {
+            return false;
+        };
+        let Some(listed) = checksums_file::find(&text, &checksums_file::file_name_of(&request.url))
+        else {
+            return false;
+        };
+        let record =
+            read_json::<BlobRecord>(&self.layout.images_dir().join(format!("{blob}.json")));
+        let verified = record
+            .and_then(|r| r.compressed_digest)
+            .and_then(|d| Checksum::parse(&d).ok())
+            .or_else(|| parse_blob_name(blob));
+        verified.is_some_and(|v| v.algorithm == listed.algorithm && v.hex != listed.hex)
+    }
+
     /// The cached image for this request, touching its last-use time; `None` on a miss.
     fn lookup(&self, request: &PullRequest, ref_key: &str) -> Option<CachedImage> {
-        let by_ref = read_json::<RefRecord>(&self.layout.reference(ref_key)).map(|r| r.blob);
+        let by_ref = read_json::<RefRecord>(&self.layout.reference(ref_key))
+            .map(|r| r.blob)
+            .filter(|blob| !self.outdated_locally(request, blob));
         // An inline checksum of an uncompressed image names the blob directly.
         let by_checksum = request.inline_digest().map(blob_name);
         for name in by_ref.into_iter().chain(by_checksum) {

@@ -135,8 +135,7 @@ mod tests {
         let lines = shortfalls("local", &need, &offer);
         assert_eq!(lines.len(), 3, "{lines:?}");
         assert!(
-            lines[0].contains("20 guest(s) needing 40GiB")
-                && lines[0].contains("22GiB available"),
+            lines[0].contains("20 guest(s) needing 40GiB") && lines[0].contains("22GiB available"),
             "{}",
             lines[0]
         );

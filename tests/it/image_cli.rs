@@ -343,3 +343,38 @@ fn prune_removes_orphans_and_old_images_but_keeps_used_ones() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid age `soon`"));
 }
+
+#[test]
+fn a_local_image_rebuilt_under_its_checksums_list_is_pulled_anew() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = dir.path().join("cache");
+    let image = dir.path().join("disk.img");
+    let sums = dir.path().join("SHA256SUMS");
+    let pull = || {
+        let out = vlab(&cache)
+            .args(["image", "pull"])
+            .arg(format!("file://{}", image.display()))
+            .arg("--checksums-url")
+            .arg(format!("file://{}", sums.display()))
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_string()
+    };
+    for content in [&b"first build"[..], &b"second build"[..]] {
+        std::fs::write(&image, content).expect("image");
+        std::fs::write(&sums, format!("{}  disk.img\n", sha256_hex(content))).expect("sums");
+        let path = pull();
+        assert!(
+            path.ends_with(&format!("sha256-{}", sha256_hex(content))),
+            "the cache holds what the list names now: {path}"
+        );
+    }
+}
