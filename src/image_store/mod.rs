@@ -265,7 +265,7 @@ impl ImageStore {
             read_json::<BlobRecord>(&self.layout.images_dir().join(format!("{blob}.json")));
         let verified = record
             .and_then(|r| r.compressed_digest)
-            .and_then(|d| Checksum::parse(&d).ok())
+            .and_then(|d| parse_blob_name(&d).or_else(|| Checksum::parse(&d).ok()))
             .or_else(|| parse_blob_name(blob));
         verified.is_some_and(|v| v.algorithm == listed.algorithm && v.hex != listed.hex)
     }

@@ -377,4 +377,30 @@ fn a_local_image_rebuilt_under_its_checksums_list_is_pulled_anew() {
             "the cache holds what the list names now: {path}"
         );
     }
+    // A compressed download is listed by its own digest, cached by its content's: an
+    // unchanged list is a hit, without a second pull.
+    let gz = dir.path().join("disk.img.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut encoder, b"packed build").expect("gzip");
+    let packed = encoder.finish().expect("gzip");
+    std::fs::write(&gz, &packed).expect("gz");
+    std::fs::write(&sums, format!("{}  disk.img.gz\n", sha256_hex(&packed))).expect("sums");
+    let pull_gz = || {
+        let out = vlab(&cache)
+            .args(["image", "pull"])
+            .arg(format!("file://{}", gz.display()))
+            .arg("--checksums-url")
+            .arg(format!("file://{}", sums.display()))
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    pull_gz();
+    let again = pull_gz();
+    assert!(again.contains("already present"), "a hit: {again}");
 }
