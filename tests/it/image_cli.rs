@@ -350,10 +350,11 @@ fn a_local_image_rebuilt_under_its_checksums_list_is_pulled_anew() {
     let cache = dir.path().join("cache");
     let image = dir.path().join("disk.img");
     let sums = dir.path().join("SHA256SUMS");
-    let pull = || {
+    // `vlab image pull file://FILE --checksums-url file://SHA256SUMS`: stdout, stderr.
+    let pull = |file: &std::path::Path| {
         let out = vlab(&cache)
             .args(["image", "pull"])
-            .arg(format!("file://{}", image.display()))
+            .arg(format!("file://{}", file.display()))
             .arg("--checksums-url")
             .arg(format!("file://{}", sums.display()))
             .output()
@@ -363,15 +364,15 @@ fn a_local_image_rebuilt_under_its_checksums_list_is_pulled_anew() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        String::from_utf8(out.stdout)
-            .expect("utf-8")
-            .trim()
-            .to_string()
+        (
+            String::from_utf8_lossy(&out.stdout).trim().to_string(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     for content in [&b"first build"[..], &b"second build"[..]] {
         std::fs::write(&image, content).expect("image");
         std::fs::write(&sums, format!("{}  disk.img\n", sha256_hex(content))).expect("sums");
-        let path = pull();
+        let (path, _) = pull(&image);
         assert!(
             path.ends_with(&format!("sha256-{}", sha256_hex(content))),
             "the cache holds what the list names now: {path}"
@@ -385,22 +386,7 @@ fn a_local_image_rebuilt_under_its_checksums_list_is_pulled_anew() {
     let packed = encoder.finish().expect("gzip");
     std::fs::write(&gz, &packed).expect("gz");
     std::fs::write(&sums, format!("{}  disk.img.gz\n", sha256_hex(&packed))).expect("sums");
-    let pull_gz = || {
-        let out = vlab(&cache)
-            .args(["image", "pull"])
-            .arg(format!("file://{}", gz.display()))
-            .arg("--checksums-url")
-            .arg(format!("file://{}", sums.display()))
-            .output()
-            .expect("runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    };
-    pull_gz();
-    let again = pull_gz();
+    pull(&gz);
+    let (_, again) = pull(&gz);
     assert!(again.contains("already present"), "a hit: {again}");
 }
