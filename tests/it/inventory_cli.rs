@@ -4,7 +4,6 @@
 //! its name. What real Ansible makes of the output is tested in `inventory_ansible`.
 
 use std::path::Path;
-use std::process::Command;
 
 pub const LAB: &str = r#"lab "inv"
 host "t" uri="test:///default" hypervisor="kvm" accel="tcg"
@@ -17,23 +16,7 @@ node "db" { interface network="lan"; cloud-init { vars { user "dba"; }; }; }
 "#;
 
 pub fn vlab(dir: &Path, lab: &str, args: &[&str]) -> (Option<i32>, String, String) {
-    let file = dir.join("inv.kdl");
-    std::fs::write(&file, lab).expect("lab");
-    let output = Command::new(env!("CARGO_BIN_EXE_vlab"))
-        .env("VLAB_CACHE_DIR", dir.join("cache"))
-        .env("HOME", dir)
-        .env_remove("VLAB_DATA_DIR")
-        .env_remove("XDG_DATA_HOME")
-        .args(["--color", "never", args[0], "-f"])
-        .arg(&file)
-        .args(&args[1..])
-        .output()
-        .expect("vlab runs");
-    (
-        output.status.code(),
-        String::from_utf8(output.stdout).expect("utf-8"),
-        String::from_utf8(output.stderr).expect("utf-8"),
-    )
+    crate::support::lab_cli::run(dir, "inv.kdl", lab, args)
 }
 
 const NO_ADDRESS: &str = "warning: node `db` has no address yet (not running, or no DHCP \

@@ -19,23 +19,7 @@ link "db:eth2" "r:eth1" cidr="10.44.0.0/30"
 "#;
 
 fn vlab(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let lab = dir.join("out.kdl");
-    std::fs::write(&lab, LAB).expect("lab");
-    let output = Command::new(env!("CARGO_BIN_EXE_vlab"))
-        .env("VLAB_CACHE_DIR", dir.join("cache"))
-        .env("HOME", dir)
-        .env_remove("VLAB_DATA_DIR")
-        .env_remove("XDG_DATA_HOME")
-        .args(["--color", "never", args[0], "-f"])
-        .arg(&lab)
-        .args(&args[1..])
-        .output()
-        .expect("vlab runs");
-    (
-        output.status.code(),
-        String::from_utf8(output.stdout).expect("utf-8"),
-        String::from_utf8(output.stderr).expect("utf-8"),
-    )
+    crate::support::lab_cli::run(dir, "out.kdl", LAB, args)
 }
 
 #[test]

@@ -7,6 +7,7 @@ pub mod ansible;
 pub mod diagnostic_cases;
 pub mod fault_server;
 pub mod host_lock;
+pub mod lab_cli;
 pub mod pty;
 pub mod static_server;
 pub mod tiny_guest;
