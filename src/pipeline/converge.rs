@@ -14,6 +14,7 @@ use crate::lab_lock::LabLock;
 use crate::libvirt::host_session::HostSession;
 use crate::libvirt::{Connections, LibvirtError};
 use crate::planner::plan::Plan;
+use crate::planner::plan_shift::PlanShift;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,7 +49,10 @@ pub fn lock(
 
 /// Pulls the images the plan needs, renders the nodes again with the digests now known (the
 /// domains record them, so the next plan, which finds them in the cache, sees the nodes as
-/// they are) and carries the plan out.
+/// they are) and carries the plan out. When the digests now known change what a node needs
+/// (an image that was not in the cache turned out to be new, so a node the plan updates or
+/// leaves alone must be rebuilt), nothing is changed on the hosts: the plan made without
+/// them is refused (`PlanShift`), and the next plan, which finds them cached, is right.
 pub fn apply(
     lab: Lab,
     planned: &Planned,
@@ -62,11 +66,18 @@ pub fn apply(
         .into_iter()
         .map(|i| (i.name.clone(), i))
         .collect();
-    let digests = images
-        .iter()
-        .map(|(name, image)| (name.clone(), image.digest.clone()))
-        .collect();
+    // What the cache knew when planning, and now also what was pulled.
+    let mut digests = images::known_digests(&lab, &images::open_store()?);
+    digests.extend(
+        images
+            .iter()
+            .map(|(name, image)| (name.clone(), image.digest.clone())),
+    );
     let nodes = super::render(&lab, &digests)?;
+    let shifts = PlanShift::between(&planned.plan, &planned.again(&lab, &nodes, &digests));
+    if !shifts.is_empty() {
+        return Err(PipelineError::PulledImagesChangeThePlan(shifts));
+    }
     let staging = CacheLayout::default_root().join("partial");
     // Seeds are staged here: a folder for the user alone, like the rest of the cache.
     crate::image_store::cache_layout::create_private_dir(&staging).map_err(|source| {

@@ -34,7 +34,9 @@ use crate::lab::{Artifact, Lab};
 use crate::language::lab_source::LabSource;
 use crate::libvirt::Connections;
 use crate::planner::desired::{self, NodeInputs};
+use crate::planner::observed::Observed;
 use crate::planner::plan::Plan;
+use crate::planner::scope::Scope;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -95,10 +97,32 @@ pub fn render_with_keys(
     Ok(nodes)
 }
 
-/// A plan with what it was made from, for apply.
+/// A plan with what it was made from, for apply: the nodes as rendered, the hosts as
+/// observed and the selection it was restricted to, so that apply can plan again once the
+/// images it pulled are known (`converge::apply`).
 pub struct Planned {
     pub plan: Plan,
     pub nodes: BTreeMap<String, NodeInputs>,
+    pub observed: Observed,
+    pub scope: Option<Scope>,
+}
+
+impl Planned {
+    /// The plan made again against the same observation with `nodes` rendered from
+    /// `digests`, restricted to the same selection.
+    pub fn again(
+        &self,
+        lab: &Lab,
+        nodes: &BTreeMap<String, NodeInputs>,
+        digests: &BTreeMap<String, Checksum>,
+    ) -> Plan {
+        let desired = desired::desired(lab, nodes, digests);
+        let plan = crate::planner::plan(&desired, &self.observed);
+        match &self.scope {
+            Some(scope) => scope.restrict(plan).0,
+            None => plan,
+        }
+    }
 }
 
 /// Renders every node, looks up the images in the cache, observes the hosts and plans. A plan
@@ -113,5 +137,10 @@ pub fn plan(lab: &Lab, connections: &Connections) -> Result<Planned, PipelineErr
     if !plan.conflicts.is_empty() {
         return Err(PipelineError::NamesTaken(plan.conflicts));
     }
-    Ok(Planned { plan, nodes })
+    Ok(Planned {
+        plan,
+        nodes,
+        observed,
+        scope: None,
+    })
 }

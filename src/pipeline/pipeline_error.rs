@@ -11,6 +11,7 @@ use crate::language::lab_source::{LabSource, SourceError};
 use crate::language::name_rules::unknown_help;
 use crate::libvirt::observer::ObserveError;
 use crate::planner::name_conflict::NameConflict;
+use crate::planner::plan_shift::PlanShift;
 use crate::saved_plan::SavedPlanError;
 use std::path::PathBuf;
 
@@ -73,9 +74,24 @@ pub enum PipelineError {
         "the hosts changed since the plan was made: it no longer describes what apply would do"
     )]
     HostsChangedSincePlan,
+    /// The images apply pulled change what some node needs: nothing was changed on the
+    /// hosts (the images are in the cache now, so the next plan is right).
+    #[error("{}", pulled_images(.0))]
+    PulledImagesChangeThePlan(Vec<PlanShift>),
     /// Names the lab needs are held by domains vlab does not own: nothing was changed.
     #[error("{}", names_taken(.0))]
     NamesTaken(Vec<NameConflict>),
+}
+
+fn pulled_images(shifts: &[PlanShift]) -> String {
+    let mut message = String::from(
+        "the images just pulled were not in the cache when the plan was made, and they change \
+         what the plan must do; nothing was changed on the hosts:",
+    );
+    for shift in shifts {
+        message.push_str(&format!("\n  {shift}"));
+    }
+    message
 }
 
 fn names_taken(conflicts: &[NameConflict]) -> String {
@@ -123,6 +139,11 @@ impl PipelineError {
             PipelineError::LabChangedSincePlan(_) | PipelineError::HostsChangedSincePlan => {
                 Some("run `vlab plan -o FILE` again and review the new plan".into())
             }
+            PipelineError::PulledImagesChangeThePlan(_) => Some(
+                "the images are in the cache now: run `vlab plan` to review the new plan, then \
+                 apply again"
+                    .into(),
+            ),
             PipelineError::Access(_) => Some(
                 "vlab keeps each lab's SSH keys in ~/.local/share/vlab/labs/LAB (or under \
                  VLAB_DATA_DIR or XDG_DATA_HOME): check that it can write there"

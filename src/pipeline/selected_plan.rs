@@ -59,10 +59,13 @@ pub fn plan(
     }
     let checked = Checked::new(lab, selection)?;
     let planned = super::plan(lab, connections)?;
+    let scope = checked.scope.clone();
     let (plan, outcome) = checked.restrict(planned.plan, selection);
     let planned = Planned {
         plan,
         nodes: planned.nodes,
+        observed: planned.observed,
+        scope: Some(scope),
     };
     Ok((planned, Some(outcome)))
 }

@@ -15,6 +15,7 @@ pub mod name_conflict;
 pub mod networks;
 pub mod observed;
 pub mod plan;
+pub mod plan_shift;
 pub mod reason;
 pub mod scope;
 pub mod storage;

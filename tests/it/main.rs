@@ -42,6 +42,7 @@ mod hostile_lab;
 mod image_cli;
 mod image_pull;
 mod image_pull_limits;
+mod image_rebuilt;
 mod inventory_ansible;
 mod inventory_cli;
 mod inventory_groups;
