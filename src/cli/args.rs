@@ -180,13 +180,16 @@ vlab seats -f labs/classroom.kdl --seat 3 --offline"
     #[command(
         after_help = "The guest's host key is checked against the one vlab gave it in its seed \
 (the lab's known_hosts); the command's exit status is vlab's (ssh's own errors: 255).\n\n\
-Examples:\n  vlab ssh -f lab.kdl web-1\n  vlab ssh -f lab.kdl web-1 -- uname -a"
+Examples:\n  vlab ssh -f lab.kdl web-1\n  vlab ssh -f lab.kdl web-1 -- uname -a\n  vlab ssh -f labs/classroom.kdl --seat 3 'target-*'"
     )]
     Ssh {
         #[command(flatten)]
         lab: LabArgs,
-        /// The node to log into
+        /// The node to log into: its name, or with --seat/--node a name or glob that picks
+        /// exactly one node of the selection
         node: String,
+        #[command(flatten)]
+        select: SelectionArgs,
         /// A command to run instead of a login shell (after `--`)
         #[arg(last = true, value_name = "CMD")]
         command: Vec<String>,
@@ -225,17 +228,19 @@ echo 'uname -a' | vlab console -f lab.kdl web-1"
     #[command(
         after_help = "Each line of output starts with its node's name; a summary of exit codes ends \
 the run. Exit status: 0 when CMD exited 0 on every selected node, else 1.\n\n\
-Examples:\n  vlab exec -f lab.kdl --all -- hostname\n  vlab exec -f lab.kdl 'web-*' db -- systemctl is-active nginx\n  vlab exec -f lab.kdl --all --json -- uptime"
+Examples:\n  vlab exec -f lab.kdl --all -- hostname\n  vlab exec -f labs/classroom.kdl --seat 3..5 -- uptime\n  vlab exec -f lab.kdl 'web-*' db -- systemctl is-active nginx\n  vlab exec -f lab.kdl --all --json -- uptime"
     )]
     Exec {
         #[command(flatten)]
         lab: LabArgs,
         /// Every node of the lab
-        #[arg(long, conflicts_with = "nodes")]
+        #[arg(long, conflicts_with_all = ["patterns", "seats", "nodes"])]
         all: bool,
-        /// Node names or globs (`web-*`, `r?`)
-        #[arg(value_name = "NODE", required_unless_present = "all")]
-        nodes: Vec<String>,
+        /// Node names or globs (`web-*`, `r?`); with --seat/--node, only nodes of the selection
+        #[arg(value_name = "NODE", required_unless_present_any = ["all", "seats", "nodes"])]
+        patterns: Vec<String>,
+        #[command(flatten)]
+        select: SelectionArgs,
         /// The command to run (after `--`)
         #[arg(last = true, required = true, value_name = "CMD")]
         command: Vec<String>,
@@ -259,11 +264,13 @@ Examples:\n  vlab output -f lab.kdl --json > lab.json\n  vlab output -f lab.kdl 
     #[command(
         after_help = "Host keys are checked against the lab's pinned known_hosts. Warnings (a node \
 without an address yet) go to stderr.\n\n\
-Examples:\n  vlab inventory -f lab.kdl > inventory.yml\n  ansible -i inventory.yml all -m ping\n  vlab inventory -f lab.kdl --format ini > hosts.ini"
+Examples:\n  vlab inventory -f lab.kdl > inventory.yml\n  ansible -i inventory.yml all -m ping\n  vlab inventory -f lab.kdl --format ini > hosts.ini\n  vlab inventory -f labs/classroom.kdl --seat 3 > seat-3.yml"
     )]
     Inventory {
         #[command(flatten)]
         lab: LabArgs,
+        #[command(flatten)]
+        select: SelectionArgs,
         /// yaml (the default), ini, or json (an inventory script's output; the default with --json)
         #[arg(long, value_enum, value_name = "FORMAT")]
         format: Option<crate::access::inventory::InventoryFormat>,

@@ -1,4 +1,5 @@
-//! `vlab exec [SELECTOR...|--all] -- CMD...`: runs CMD on every selected node at once, over
+//! `vlab exec [SELECTOR...|--all] [--seat S] [--node N] -- CMD...`: runs CMD on every selected
+//! node (the names and globs given, among the nodes `--seat`/`--node` select) at once, over
 //! OpenSSH with the lab's key and each guest's pinned host key (as `vlab ssh` does), and
 //! prints each node's output with the node's name before every line, then a summary of exit
 //! codes; `--json` prints rc, stdout and stderr per node instead. Exits 1 when CMD failed,
@@ -7,10 +8,10 @@
 //! A selected node that is not running, or has no address, counts as failed without ssh
 //! being run. Each ssh runs with `BatchMode=yes` (no prompt can hang the run).
 
-use super::{CommandError, ExitStatus, load_lab};
+use super::{CommandError, ExitStatus, load_lab, selected_nodes};
 use crate::access::node_selector::NodeSelector;
-use crate::cli::LabArgs;
 use crate::cli::output::{Output, write_stdout};
+use crate::cli::{LabArgs, SelectionArgs};
 use crate::libvirt::Connections;
 use crate::pipeline::node_access::{self, NodeAccess};
 use serde::Serialize;
@@ -37,6 +38,7 @@ impl NodeResult {
 pub fn run(
     args: &LabArgs,
     selector: &NodeSelector,
+    select: &SelectionArgs,
     command: &[String],
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
@@ -47,10 +49,16 @@ pub fn run(
         ));
     }
     let lab = load_lab(args, out)?.lab;
-    let names: Vec<&str> = lab.nodes.iter().map(|n| n.name.as_str()).collect();
+    let in_selection = selected_nodes(&lab, select)?;
+    let names: Vec<&str> = in_selection.iter().map(String::as_str).collect();
     let selected = selector.select(&names).map_err(|pattern| {
+        let whose = if names.len() == lab.nodes.len() {
+            "the lab"
+        } else {
+            "the selection"
+        };
         CommandError::with_help(
-            format!("no node of the lab matches `{pattern}`"),
+            format!("no node of {whose} matches `{pattern}`"),
             format!("its nodes: {}", names.join(", ")),
         )
     })?;

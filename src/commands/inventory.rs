@@ -2,17 +2,19 @@
 //! inventory script's JSON), with groups from `count`, `groups` and the vlab hosts, and the
 //! variables that log in as `vlab ssh` does (host keys checked). Warnings (a node without
 //! an address yet, a group left out) and notes go to stderr. Read-only on the hosts; makes
-//! the lab's keys if they are missing.
+//! the lab's keys if they are missing. With `--seat`/`--node`, only the selected nodes, and
+//! the groups they are in.
 
-use super::{CommandError, ExitStatus, load_lab};
+use super::{CommandError, ExitStatus, load_lab, selected_nodes};
 use crate::access::inventory::{Inventory, InventoryFormat, Notice};
-use crate::cli::LabArgs;
 use crate::cli::output::Output;
+use crate::cli::{LabArgs, SelectionArgs};
 use crate::libvirt::Connections;
 use crate::pipeline::node_access;
 
 pub fn run(
     args: &LabArgs,
+    select: &SelectionArgs,
     format: Option<InventoryFormat>,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
@@ -21,7 +23,10 @@ pub fn run(
     } else {
         InventoryFormat::Yaml
     });
-    let lab = load_lab(args, out)?.lab;
+    let mut lab = load_lab(args, out)?.lab;
+    // A selection's inventory is the inventory of a lab of the selected nodes alone.
+    let selected = selected_nodes(&lab, select)?;
+    lab.nodes.retain(|n| selected.contains(&n.name));
     let connections = Connections::new();
     let access =
         node_access::read(&lab, &connections).map_err(|e| CommandError::new(e.to_string()))?;

@@ -186,10 +186,19 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             seats::Options { format, offline },
             &out,
         ),
-        Command::Ssh { lab, node, command } => ssh::run(&lab, &node, &command, &out),
+        Command::Ssh {
+            lab,
+            node,
+            select,
+            command,
+        } => ssh::run(&lab, &node, &select, &command, &out),
         Command::SshConfig(lab) => ssh_config::run(&lab, &out),
         Command::Output(lab) => output::run(&lab, &out),
-        Command::Inventory { lab, format } => inventory::run(&lab, format, &out),
+        Command::Inventory {
+            lab,
+            select,
+            format,
+        } => inventory::run(&lab, &select, format, &out),
         Command::Console {
             lab,
             node,
@@ -200,15 +209,16 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
         Command::Exec {
             lab,
             all,
-            nodes,
+            patterns,
+            select,
             command,
         } => {
-            let selector = if all {
+            let selector = if all || patterns.is_empty() {
                 crate::access::node_selector::NodeSelector::All
             } else {
-                crate::access::node_selector::NodeSelector::Patterns(nodes)
+                crate::access::node_selector::NodeSelector::Patterns(patterns)
             };
-            exec::run(&lab, &selector, &command, &out)
+            exec::run(&lab, &selector, &select, &command, &out)
         }
         Command::Graph {
             lab,
@@ -282,6 +292,15 @@ fn run_image(command: ImageCommand, out: &Output) -> Result<ExitStatus, CommandE
 /// The selection `--seat` and `--node` ask for (none of them: the whole lab).
 fn selection(args: &SelectionArgs) -> Result<Selection, CommandError> {
     Selection::from_flags(&args.seats, &args.nodes)
+        .map_err(|e| CommandError::with_help(e.to_string(), e.hint()))
+}
+
+/// The names of the nodes of `lab` that `--seat` and `--node` select, in the lab's order
+/// (every node when they select nothing).
+fn selected_nodes(lab: &Lab, args: &SelectionArgs) -> Result<Vec<String>, CommandError> {
+    selection(args)?
+        .resolve(lab)
+        .map(|selected| selected.nodes)
         .map_err(|e| CommandError::with_help(e.to_string(), e.hint()))
 }
 

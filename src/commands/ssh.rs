@@ -1,5 +1,5 @@
-//! `vlab ssh NODE [-- CMD...]`: OpenSSH to a node of the lab as its default user, with the
-//! lab's login key, checking the guest's host key against the one vlab gave it in its seed
+//! `vlab ssh NODE [--seat S] [-- CMD...]`: OpenSSH to a node of the lab as its default user,
+//! with the lab's login key, checking the guest's host key against the one vlab gave it in its seed
 //! (pinned in the lab's `known_hosts`; never `StrictHostKeyChecking=no`). Without CMD, an
 //! interactive login. vlab becomes the `ssh` process (exec), so CMD's exit status is vlab's
 //! (ssh's own failures exit 255).
@@ -8,9 +8,11 @@
 //! ssh runs. Reaches the address directly: a guest on a remote host's private network needs
 //! a route or a jump host (`ssh -F` with `vlab ssh-config` and a `ProxyJump`).
 
-use super::{CommandError, ExitStatus, load_lab};
-use crate::cli::LabArgs;
+use super::{CommandError, ExitStatus, load_lab, selected_nodes};
+use crate::access::node_selector::glob_match;
 use crate::cli::output::Output;
+use crate::cli::{LabArgs, SelectionArgs};
+use crate::lab::Lab;
 use crate::libvirt::Connections;
 use crate::pipeline::node_access;
 use std::os::unix::process::CommandExt;
@@ -18,17 +20,13 @@ use std::os::unix::process::CommandExt;
 pub fn run(
     args: &LabArgs,
     node: &str,
+    select: &SelectionArgs,
     command: &[String],
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
     let lab = load_lab(args, out)?.lab;
-    if lab.node(node).is_none() {
-        let known: Vec<&str> = lab.nodes.iter().map(|n| n.name.as_str()).collect();
-        return Err(CommandError::with_help(
-            format!("the lab has no node `{node}`"),
-            format!("its nodes: {}", known.join(", ")),
-        ));
-    }
+    let node = pick(&lab, node, select)?;
+    let node = node.as_str();
     let connections = Connections::new();
     let access =
         node_access::read(&lab, &connections).map_err(|e| CommandError::new(e.to_string()))?;
@@ -65,4 +63,40 @@ pub fn run(
         format!("cannot run ssh: {error}"),
         "install an OpenSSH client (Debian: apt-get install openssh-client)",
     ))
+}
+
+/// The node `vlab ssh` logs into: `node` by name; with a selection (`--seat`, `--node`), the
+/// one selected node that `node` names or matches as a glob.
+fn pick(lab: &Lab, node: &str, select: &SelectionArgs) -> Result<String, CommandError> {
+    let selecting = !select.seats.is_empty() || !select.nodes.is_empty();
+    if !selecting {
+        if lab.node(node).is_none() {
+            let known: Vec<&str> = lab.nodes.iter().map(|n| n.name.as_str()).collect();
+            return Err(CommandError::with_help(
+                format!("the lab has no node `{node}`"),
+                format!("its nodes: {}", known.join(", ")),
+            ));
+        }
+        return Ok(node.to_string());
+    }
+    let selected = selected_nodes(lab, select)?;
+    let matching: Vec<&String> = selected.iter().filter(|n| glob_match(node, n)).collect();
+    match matching.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(CommandError::with_help(
+            format!("no node of the selection matches `{node}`"),
+            format!("its nodes: {}", selected.join(", ")),
+        )),
+        many => Err(CommandError::with_help(
+            format!(
+                "`{node}` matches {} nodes of the selection: {}",
+                many.len(),
+                many.iter()
+                    .map(|n| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "vlab ssh logs into one node: name it, or use `vlab exec` to run a command on several",
+        )),
+    }
 }

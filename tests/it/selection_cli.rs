@@ -1,6 +1,7 @@
-//! `--seat` and `--node` on `plan`, `apply`, `destroy` and `status`, against libvirt's
-//! in-memory `test:///default` driver (each run starts empty): what a selected plan holds,
-//! what it says about the selection, and the mistakes refused with exit 1.
+//! `--seat` and `--node` on `plan`, `apply`, `destroy`, `status`, `ssh`, `exec` and
+//! `inventory`, against libvirt's in-memory `test:///default` driver (each run starts
+//! empty): what a selected plan holds, what it says about the selection, and the mistakes
+//! refused with exit 1.
 
 use std::path::Path;
 use std::process::Command;
@@ -196,4 +197,73 @@ fn the_seats_handout_lists_each_seat_then_the_shared_nodes() {
     let (code, _, stderr) = vlab(NO_SEATS, &["seats"]);
     assert_eq!(code, Some(1));
     assert!(stderr.contains("lab `plain` has no seats"), "{stderr}");
+}
+
+#[test]
+fn ssh_exec_and_inventory_of_a_selection_stay_inside_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| vlab_in(dir.path(), LAB, args);
+    let (code, stdout, stderr) = run(&["inventory", "--seat", "2", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let value: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    let hosts: Vec<&String> = value["_meta"]["hostvars"]
+        .as_object()
+        .expect("hostvars")
+        .keys()
+        .collect();
+    assert_eq!(hosts, ["pc-2", "target-2"], "{stdout}");
+    assert!(
+        !stdout.contains("teacher") && !stdout.contains("pc-1"),
+        "{stdout}"
+    );
+
+    // exec: the whole selection, or the patterns given among it (none runs here, so each
+    // fails without ssh being run).
+    let exec_nodes = |args: &[&str]| {
+        let (code, stdout, stderr) = run(args);
+        assert_eq!(code, Some(1), "{stderr}");
+        let value: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+        value["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| r["node"].as_str().expect("node").to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        exec_nodes(&["exec", "--seat", "2", "--json", "--", "true"]),
+        ["pc-2", "target-2"]
+    );
+    assert_eq!(
+        exec_nodes(&["exec", "--seat", "1..2", "target-*", "--json", "--", "true"]),
+        ["target-1", "target-2"]
+    );
+    let (code, _, stderr) = run(&["exec", "--seat", "2", "teacher", "--", "true"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("no node of the selection matches `teacher`")
+            && stderr.contains("its nodes: pc-2, target-2"),
+        "{stderr}"
+    );
+
+    // ssh: exactly one node of the selection, by name or glob.
+    let (code, _, stderr) = run(&["ssh", "--seat", "3", "target-*", "--", "true"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("node `target-3` does not exist"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["ssh", "--seat", "3", "*"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("`*` matches 2 nodes of the selection: pc-3, target-3")
+            && stderr.contains("use `vlab exec`"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["ssh", "--seat", "3", "pc-1"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("no node of the selection matches `pc-1`"),
+        "{stderr}"
+    );
 }
