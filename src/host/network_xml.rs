@@ -8,6 +8,12 @@
 //! - a link: a private bridge with no address, no DHCP and no forwarding, which only its two
 //!   guests join.
 //!
+//! Every bridge vlab makes has STP off: a Linux bridge with STP on holds each new port in
+//! the listening and learning states for at least 2 s each, whatever `delay` says, so a
+//! guest whose QEMU process is new (a reset, a snapshot restored, a start) could not be
+//! reached for 4 s. A lab bridge has the host and its guests' taps on it, no second path to
+//! loop over.
+//!
 //! Networks carry no metadata (libvirt 9.0 has no network metadata): vlab owns the networks
 //! named `vlab-<lab>-...`. Writing only; defining networks is the host backend's job.
 
@@ -38,7 +44,7 @@ pub fn network(lab: &Lab, network: &Network) -> XmlElement {
         .child(
             XmlElement::new("bridge")
                 .attr("name", names::bridge(&lab.name, &network.name))
-                .attr("stp", "on")
+                .attr("stp", "off")
                 .attr("delay", 0),
         )
         .maybe(network.domain.as_ref().map(|d| {

@@ -55,6 +55,7 @@ mod pool_upload;
 mod resolver_cases;
 mod seat_cases;
 mod seat_count;
+mod seat_reset;
 mod selection_cli;
 mod tiny_guest;
 mod xen_domain_xml;
