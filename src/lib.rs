@@ -43,11 +43,13 @@ use language::diagnostic::Diagnostics;
 use language::lab_source::LabSource;
 
 /// What the person running vlab allows beyond what a lab file may ask for on its own.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CheckOptions {
     /// `test:///PATH` hosts, whose driver file libvirt's test driver reads: for vlab's own
     /// tests only, set by `VLAB_TEST_DRIVER_FILES=1`, never by a lab file.
     pub test_driver_files: bool,
+    /// The lab as an instance of itself (`--instance`): its name and moved ranges.
+    pub instance: Option<resolver::relocation::InstanceOptions>,
 }
 
 /// The variable that allows `test:///PATH` driver files (vlab's own tests set it).
@@ -58,6 +60,7 @@ impl CheckOptions {
     pub fn from_env() -> CheckOptions {
         CheckOptions {
             test_driver_files: std::env::var_os(TEST_DRIVER_FILES_VAR).is_some_and(|v| v == "1"),
+            instance: None,
         }
     }
 }

@@ -21,6 +21,10 @@ pub struct SavedPlan {
     /// Apply plans the same selection again to compare.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selection: Option<Selection>,
+    /// The instance (`--instance`) and its pool the plan was made for; absent for the lab
+    /// itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<(String, String)>,
 }
 
 impl SavedPlan {
@@ -32,6 +36,7 @@ impl SavedPlan {
             lab_sha256: sha256(lab_text),
             plan,
             selection: None,
+            instance: None,
         }
     }
 
@@ -39,6 +44,12 @@ impl SavedPlan {
     #[must_use]
     pub fn with_selection(mut self, selection: &Selection) -> SavedPlan {
         self.selection = (!selection.is_all()).then(|| selection.clone());
+        self
+    }
+
+    /// The instance (name, pool) the plan was made for, if any.
+    pub fn with_instance(mut self, instance: Option<(String, String)>) -> SavedPlan {
+        self.instance = instance;
         self
     }
 

@@ -47,6 +47,18 @@ pub struct LabArgs {
     /// Lab file to read
     #[arg(short, long = "file", value_name = "FILE", default_value = "lab.kdl")]
     pub file: PathBuf,
+    /// Act on instance NAME of the lab: an independent copy with its own names and ranges
+    #[arg(long, env = "VLAB_INSTANCE", value_name = "NAME")]
+    pub instance: Option<String>,
+    /// Where instances' network ranges come from
+    #[arg(
+        long,
+        env = "VLAB_INSTANCE_POOL",
+        value_name = "CIDR",
+        default_value = crate::pipeline::instance_load::DEFAULT_POOL,
+        hide_default_value = false
+    )]
+    pub instance_pool: String,
 }
 
 /// The part of the lab a command acts on; none of them: the whole lab.

@@ -79,8 +79,17 @@ fn run_saved(
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
     let saved = SavedPlan::read(path).map_err(|e| CommandError::from_pipeline(e.into(), out))?;
+    let (instance, instance_pool) = match saved.instance.clone() {
+        Some((name, pool)) => (Some(name), pool),
+        None => (
+            None,
+            crate::pipeline::instance_load::DEFAULT_POOL.to_string(),
+        ),
+    };
     let args = LabArgs {
         file: saved.lab_file.clone(),
+        instance,
+        instance_pool,
     };
     let loaded = load_lab(&args, out)?;
     let fail = |e| CommandError::from_pipeline(e, out);

@@ -35,8 +35,11 @@ use crate::cli::{Cli, Command, ImageCommand, LabArgs, SelectionArgs, SnapshotCom
 use crate::lab::Lab;
 use crate::lab::selection::Selection;
 use crate::lab_lock::LabLock;
+use crate::language::name_rules::check_name;
+use crate::pipeline::instance_load::InstanceRequest;
 use crate::pipeline::{self, LoadedLab, PipelineError};
 use crate::printable::printable;
+use crate::resolver::relocation::INSTANCE_NAME_MAX;
 use std::io::{BufRead, IsTerminal, Write};
 
 /// How a command that did its job ended.
@@ -306,9 +309,34 @@ fn selected_nodes(lab: &Lab, args: &SelectionArgs) -> Result<Vec<String>, Comman
 
 /// Loads and checks the lab, its diagnostics printed when it has problems.
 fn load_lab(args: &LabArgs, out: &Output) -> Result<LoadedLab, CommandError> {
-    let loaded = pipeline::load(&args.file).map_err(|e| CommandError::from_pipeline(e, out))?;
+    let instance = instance_request(args)?;
+    let loaded = pipeline::load_as(&args.file, instance.as_ref())
+        .map_err(|e| CommandError::from_pipeline(e, out))?;
     diagnostics_view::warn_uri_opt_ins(&loaded.lab, out);
     Ok(loaded)
+}
+
+/// The instance `--instance` (or `VLAB_INSTANCE`) asks for, checked, with its pool.
+fn instance_request(args: &LabArgs) -> Result<Option<InstanceRequest>, CommandError> {
+    let Some(name) = args.instance.as_deref().filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    check_name(name, INSTANCE_NAME_MAX).map_err(|why| {
+        CommandError::with_help(
+            format!("invalid instance name: {why}"),
+            "an instance name is like a node name: lowercase letters, digits and `-`, such as `ci-1234`",
+        )
+    })?;
+    let pool = args.instance_pool.parse::<ipnet::Ipv4Net>().map_err(|_| {
+        CommandError::with_help(
+            format!("`{}` is not an IPv4 range", args.instance_pool),
+            "give the instance pool as a CIDR, such as 10.224.0.0/12",
+        )
+    })?;
+    Ok(Some(InstanceRequest {
+        name: name.to_string(),
+        pool: pool.trunc(),
+    }))
 }
 
 /// The lab's lock for `what`, saying whom it waits for.

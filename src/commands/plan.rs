@@ -26,6 +26,12 @@ pub fn run(
     if let Some(path) = save {
         SavedPlan::new(&args.file, &loaded.source.text, plan.clone())
             .with_selection(selection)
+            .with_instance(
+                args.instance
+                    .clone()
+                    .filter(|n| !n.is_empty())
+                    .map(|n| (n, args.instance_pool.clone())),
+            )
             .write(path)
             .map_err(|e| CommandError::from_pipeline(e.into(), out))?;
         if !out.quiet && !out.json {

@@ -10,7 +10,8 @@ use crate::pipeline::{self, LoadedLab};
 use serde_json::json;
 
 pub fn run(args: &LabArgs, out: &Output) -> Result<ExitStatus, CommandError> {
-    match pipeline::load(&args.file) {
+    let instance = super::instance_request(args)?;
+    match pipeline::load_as(&args.file, instance.as_ref()) {
         Ok(LoadedLab { source, lab }) => {
             if out.json {
                 let value = json!({ "valid": true, "file": source.display, "lab": lab });

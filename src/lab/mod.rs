@@ -39,6 +39,10 @@ pub struct Lab {
     /// The number of seats of a lab with a `seats` block (which may be 0); `None` without.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seats: Option<u32>,
+    /// The instance this is (`--instance`), whose name is then part of `name`
+    /// (`LAB.INSTANCE`); `None` for the lab itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
 }
 
 impl Lab {

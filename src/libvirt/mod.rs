@@ -20,6 +20,7 @@ pub(crate) mod host_capacity;
 pub mod host_connection;
 pub(crate) mod host_session;
 pub mod libvirt_error;
+pub(crate) mod network_ranges;
 pub mod observer;
 pub mod pool_uploader;
 pub mod power_record;

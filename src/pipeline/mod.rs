@@ -16,6 +16,7 @@
 pub(crate) mod capacity;
 pub(crate) mod converge;
 pub(crate) mod images;
+pub mod instance_load;
 pub mod node_access;
 pub mod node_control;
 pub(crate) mod node_preview;
@@ -56,6 +57,18 @@ pub fn load(file: &Path) -> Result<LoadedLab, PipelineError> {
             file: Box::new(source),
             diagnostics,
         }),
+    }
+}
+
+/// `load`, or with an instance asked for, the lab as that instance (`instance_load`), which
+/// reads the hosts' networks.
+pub fn load_as(
+    file: &Path,
+    instance: Option<&instance_load::InstanceRequest>,
+) -> Result<LoadedLab, PipelineError> {
+    match instance {
+        Some(request) => instance_load::load(file, request),
+        None => load(file),
     }
 }
 

@@ -74,6 +74,9 @@ pub enum PipelineError {
         "the hosts changed since the plan was made: it no longer describes what apply would do"
     )]
     HostsChangedSincePlan,
+    /// An instance's ranges could not be given (a host that cannot be read, a full pool).
+    #[error("{message}")]
+    Instance { message: String },
     /// The images apply pulled change what some node needs: nothing was changed on the
     /// hosts (the images are in the cache now, so the next plan is right).
     #[error("{}", pulled_images(.0))]
@@ -139,6 +142,12 @@ impl PipelineError {
             PipelineError::LabChangedSincePlan(_) | PipelineError::HostsChangedSincePlan => {
                 Some("run `vlab plan -o FILE` again and review the new plan".into())
             }
+            PipelineError::Instance { .. } => Some(
+                "an instance's networks take their ranges from the instance pool \
+                 (--instance-pool or VLAB_INSTANCE_POOL, default 10.224.0.0/12): give a larger \
+                 or another pool, or remove instances no longer needed (`vlab destroy --instance`)"
+                    .into(),
+            ),
             PipelineError::PulledImagesChangeThePlan(_) => Some(
                 "the images are in the cache now: run `vlab plan` to review the new plan, then \
                  apply again"

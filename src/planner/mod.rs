@@ -11,6 +11,7 @@
 pub mod capacity;
 pub mod desired;
 pub mod domains;
+pub mod instance_ranges;
 pub mod name_conflict;
 pub mod networks;
 pub mod observed;

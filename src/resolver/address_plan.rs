@@ -38,7 +38,8 @@ impl Resolver<'_> {
         let gateway = match &spec.gateway {
             Some(text) => {
                 let text = self.expand(text, at)?;
-                let gateway = self.parse_ipv4(&text)?;
+                let parsed = self.parse_ipv4(&text)?;
+                let gateway = self.relocate(parsed);
                 if !usable(cidr, gateway) {
                     self.d.push(outside(&text, gateway, cidr, "the gateway"));
                     return None;
@@ -152,7 +153,8 @@ impl Resolver<'_> {
         at: Instance,
     ) -> Option<Ipv4Addr> {
         let text = self.expand(text, at)?;
-        let address = self.parse_ipv4(&text)?;
+        let parsed = self.parse_ipv4(&text)?;
+        let address = self.relocate(parsed);
         if !usable(cidr, address) {
             self.d.push(outside(&text, address, cidr, "a DHCP address"));
             return None;

@@ -201,7 +201,8 @@ impl Resolver<'_> {
             );
             return None;
         };
-        let address = self.parse_ipv4(&Spanned::new(address_text.to_string(), text.span))?;
+        let parsed = self.parse_ipv4(&Spanned::new(address_text.to_string(), text.span))?;
+        let address = self.relocate(parsed);
         if let Some(prefix) = prefix
             && prefix.parse::<u8>().is_err()
         {

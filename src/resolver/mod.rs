@@ -20,6 +20,7 @@ mod names;
 mod networks;
 mod nodes;
 mod readiness;
+pub mod relocation;
 mod vars;
 mod xen_guests;
 
@@ -69,6 +70,8 @@ pub struct Resolver<'s> {
     taken: HashMap<(usize, Ipv4Addr), String>,
     /// The places (offset, length) where a seat reaches into another, reported once each.
     crossings: HashSet<(usize, usize)>,
+    /// The network ranges an instance moved: (as the lab file gives it, in the instance).
+    moves: Vec<(Ipv4Net, Ipv4Net)>,
 }
 
 impl<'s> Resolver<'s> {
@@ -101,6 +104,7 @@ impl<'s> Resolver<'s> {
             ranges: Vec::new(),
             macs: HashMap::new(),
             crossings: HashSet::new(),
+            moves: Vec::new(),
         };
         r.lab_name = r.resolve_lab_name(file_stem);
         r.resolve_hosts();
@@ -115,14 +119,21 @@ impl<'s> Resolver<'s> {
         r.finish()
     }
 
+    /// The lab's name; an instance's is `LAB.INSTANCE` (`relocation`).
     fn resolve_lab_name(&mut self, file_stem: &str) -> String {
-        let Some(name) = self.spec.header.as_ref().and_then(|h| h.name.as_ref()) else {
-            return name_from_stem(file_stem);
+        let base = match self.spec.header.as_ref().and_then(|h| h.name.as_ref()) {
+            Some(name) => {
+                if let Err(why) = check_name(&name.value, LAB_NAME_MAX) {
+                    self.d.push(names::invalid_name("lab", name.span, why));
+                }
+                name.value.clone()
+            }
+            None => name_from_stem(file_stem),
         };
-        if let Err(why) = check_name(&name.value, LAB_NAME_MAX) {
-            self.d.push(names::invalid_name("lab", name.span, why));
+        match &self.options.instance {
+            Some(instance) => relocation::instance_lab_name(&base, &instance.name),
+            None => base,
         }
-        name.value.clone()
     }
 
     fn finish(mut self) -> Result<Lab, Diagnostics> {
@@ -152,6 +163,7 @@ impl<'s> Resolver<'s> {
             nodes: self.nodes,
             links: self.links,
             seats: self.spec.seats.as_ref().map(|s| s.count.value),
+            instance: self.options.instance.as_ref().map(|i| i.name.clone()),
         })
     }
 }

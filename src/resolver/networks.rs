@@ -61,7 +61,8 @@ impl Resolver<'_> {
         let cidr = match &spec.cidr {
             Some(text) => {
                 let text = self.expand(text, at)?;
-                Some(self.parse_cidr(&text)?)
+                let cidr = self.parse_cidr(&text)?;
+                Some(self.relocated_cidr(&name, cidr))
             }
             None => None,
         };

@@ -43,6 +43,7 @@ mod image_cli;
 mod image_pull;
 mod image_pull_limits;
 mod image_rebuilt;
+mod instance_cli;
 mod inventory_ansible;
 mod inventory_cli;
 mod inventory_groups;

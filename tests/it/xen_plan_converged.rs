@@ -141,6 +141,7 @@ fn a_converged_xen_host_plans_no_changes_and_a_changed_node_as_an_update() {
     std::fs::write(&lab_path, lab_text(&host_file, 2)).expect("lab");
     let driver_files = CheckOptions {
         test_driver_files: true,
+        ..CheckOptions::default()
     };
     let lab = vlab::check_with(&LabSource::read(&lab_path).expect("read"), driver_files)
         .expect("valid lab");
