@@ -34,6 +34,7 @@ pub mod pipeline;
 pub(crate) mod planner;
 pub mod printable;
 pub mod private_file;
+pub mod process;
 pub(crate) mod resolver;
 pub(crate) mod saved_plan;
 pub mod utc_time;

@@ -35,6 +35,7 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(|| commands::run(cli)) {
         Ok(Ok(ExitStatus::Success)) => ExitCode::SUCCESS,
         Ok(Ok(ExitStatus::Changes)) => ExitCode::from(2),
+        Ok(Ok(ExitStatus::Code(code))) => ExitCode::from(code),
         // Reported already, or a panic the hook reported: exit 1 either way.
         Ok(Err(CommandError::Reported)) | Err(_) => ExitCode::from(1),
         Ok(Err(CommandError::Message { message, help })) => {

@@ -126,6 +126,35 @@ pub enum Command {
         skip_capacity_check: bool,
     },
 
+    /// Bring a lab up, run a command against it, and always tear it down (for CI)
+    #[command(
+        after_help = "Apply (every guest ready), then CMD on this machine with VLAB_LAB, VLAB_INSTANCE, \
+VLAB_LAB_FILE, VLAB_RUN_DIR, VLAB_INVENTORY, VLAB_SSH_CONFIG and VLAB_OUTPUT in its environment, \
+then destroy: also when CMD fails, at --timeout, and on Ctrl-C, SIGTERM or SIGHUP. Without CMD, \
+the lab's own checks run (`vlab test`). With --instance (or VLAB_INSTANCE), an independent copy \
+of the lab: two runs of one file at once never collide.\n\n\
+Exit status: CMD's; 124 timed out; 125 the lab could not be brought up (or torn down after CMD \
+succeeded); 127 CMD could not be started; 128+N interrupted by signal N.\n\n\
+Examples:\n  vlab run -f labs/web.kdl -- ansible-playbook -i '$VLAB_INVENTORY' site.yml\n  \
+vlab run -f labs/web.kdl --instance \"ci-$CI_JOB_ID\" --timeout 20m -- ./smoke-test.sh\n  \
+vlab run -f labs/web.kdl --json"
+    )]
+    Run {
+        #[command(flatten)]
+        lab: LabArgs,
+        /// Keep the lab when CMD fails or the lab cannot be brought up (not at a timeout or
+        /// a signal)
+        #[arg(long)]
+        keep_on_failure: bool,
+        /// The longest the run may take to bring the lab up and run CMD (90s, 20m, 1h); the
+        /// teardown is not counted
+        #[arg(long, value_name = "DURATION")]
+        timeout: Option<String>,
+        /// The command to run (after `--`); none: the lab's checks
+        #[arg(last = true, value_name = "CMD")]
+        command: Vec<String>,
+    },
+
     /// Remove everything the lab owns from its hosts
     #[command(
         after_help = "Examples:\n  vlab destroy -f lab.kdl\n  vlab destroy -f lab.kdl --auto-approve --purge-images\n  vlab destroy -f labs/classroom.kdl --seat 3"

@@ -6,6 +6,7 @@
 
 pub mod args;
 pub(crate) mod diagnostics_view;
+pub mod duration_arg;
 pub(crate) mod line_reporter;
 pub mod output;
 pub(crate) mod plan_view;

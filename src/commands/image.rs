@@ -122,7 +122,7 @@ pub fn prune(
 ) -> Result<ExitStatus, CommandError> {
     let age = older_than
         .map(|text| {
-            parse_age(text).ok_or_else(|| {
+            crate::cli::duration_arg::seconds(text).ok_or_else(|| {
                 CommandError::with_help(
                     format!("invalid age `{text}`"),
                     "write a number and a unit: 30d, 12h, 45m, 90s",
@@ -188,22 +188,6 @@ pub fn verify(out: &Output) -> Result<ExitStatus, CommandError> {
         return Err(CommandError::Reported);
     }
     Ok(ExitStatus::Success)
-}
-
-/// `30d`, `12h`, `45m`, `90s` in seconds.
-pub fn parse_age(text: &str) -> Option<u64> {
-    let split = text.find(|c: char| !c.is_ascii_digit())?;
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number.parse().ok()?;
-    let scale = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        "w" => 604_800,
-        _ => return None,
-    };
-    n.checked_mul(scale)
 }
 
 fn ago(timestamp: u64) -> String {

@@ -19,6 +19,7 @@ pub(crate) mod output;
 pub(crate) mod plan;
 pub(crate) mod render;
 pub(crate) mod reset;
+pub(crate) mod run;
 pub(crate) mod seats;
 pub(crate) mod snapshot;
 pub(crate) mod ssh;
@@ -48,6 +49,8 @@ pub enum ExitStatus {
     Success,
     /// `plan --detailed-exitcode` found changes.
     Changes,
+    /// An exit code of its own (`vlab run`: its command's, or one of its codes).
+    Code(u8),
 }
 
 /// A failure already explained to the user (printed), or one still to print.
@@ -151,6 +154,32 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             },
             &out,
         ),
+        Command::Run {
+            lab,
+            keep_on_failure,
+            timeout,
+            command,
+        } => {
+            let timeout = timeout
+                .map(|text| {
+                    crate::cli::duration_arg::seconds(&text).ok_or_else(|| {
+                        CommandError::with_help(
+                            format!("invalid duration `{text}`"),
+                            "write a number and a unit: 90s, 20m, 1h",
+                        )
+                    })
+                })
+                .transpose()?;
+            run::run(
+                &lab,
+                &command,
+                &run::Options {
+                    keep_on_failure,
+                    timeout,
+                },
+                &out,
+            )
+        }
         Command::Destroy {
             lab,
             select,
@@ -314,6 +343,20 @@ fn load_lab(args: &LabArgs, out: &Output) -> Result<LoadedLab, CommandError> {
         .map_err(|e| CommandError::from_pipeline(e, out))?;
     diagnostics_view::warn_uri_opt_ins(&loaded.lab, out);
     Ok(loaded)
+}
+
+/// Prints `error` as vlab's main would (for a command that exits with a code of its own).
+fn print_error(error: &CommandError, out: &Output) {
+    if let CommandError::Message { message, help } = error {
+        eprintln!(
+            "{}: {}",
+            out.error_word(),
+            crate::printable::printable(message)
+        );
+        if let Some(help) = help {
+            eprintln!("  help: {}", crate::printable::printable(help));
+        }
+    }
 }
 
 /// The instance `--instance` (or `VLAB_INSTANCE`) asks for, checked, with its pool.
