@@ -59,7 +59,7 @@ fn observe_host(
     };
     match conn.lookup_storage_pool_by_name(&host.pool) {
         Ok(pool) if pool.is_active().map_err(fail)? => {
-            pool.refresh(0).map_err(fail)?;
+            crate::libvirt::pool_uploader::refresh(&pool).map_err(fail)?;
             seen.pool_exists = true;
             seen.volumes = pool.list_volumes().map_err(fail)?.into_iter().collect();
         }

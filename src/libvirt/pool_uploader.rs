@@ -8,6 +8,10 @@
 //! skipped. Because libvirt volumes carry no metadata, an upload
 //! is marked complete by a zero-size companion volume `<name>.ready`, created only after the
 //! stream finished: a base volume without it (an interrupted upload) is deleted and sent again.
+//! Uploads from this machine to one pool take a lock per volume (in the image cache's
+//! `locks`), so two vlab processes placing the same image at once (two labs, instances or
+//! CI runs) never take each other's upload for an interrupted one; uploads from two
+//! different machines to the same pool at the same moment are not coordinated.
 //! Base volumes are mode 0644 (every guest's overlay reads them); seeds, which hold secrets,
 //! are created 0600.
 //! This module only uploads; guest overlays on the base volume are the applier's business.
@@ -116,6 +120,8 @@ impl PoolUploader {
             pool: pool.to_string(),
             message: e.message().to_string(),
         };
+        // Another vlab on this machine making the same pool at once waits, then finds it.
+        let _making = placing_lock(&self.uri, pool, "")?;
         match self.conn.lookup_storage_pool_by_name(pool) {
             Ok(existing) => {
                 if !existing.is_active().map_err(pool_error)? {
@@ -193,6 +199,11 @@ impl PoolUploader {
             pool: pool.to_string(),
             message: e.message().to_string(),
         };
+        // Held until the volume is complete or found so: another vlab on this machine
+        // placing the same volume in the same pool (a second lab, instance or run) waits,
+        // then finds it there, instead of taking the volume it is still writing for an
+        // interrupted upload.
+        let _placing = placing_lock(&self.uri, pool, name)?;
         let storage = self
             .conn
             .lookup_storage_pool_by_name(pool)
@@ -336,4 +347,31 @@ mod tests {
         assert!(volume_xml("s", 1, PRIVATE_MODE).contains("<mode>0600</mode>"));
         assert!(volume_xml("b", 1, SHARED_MODE).contains("<mode>0644</mode>"));
     }
+}
+
+/// The lock on this machine for placing volume `name` in `pool` on the host at `uri`.
+fn placing_lock(
+    uri: &str,
+    pool: &str,
+    name: &str,
+) -> Result<crate::lab_lock::LabLock, UploadError> {
+    use sha2::Digest;
+    let key: String = sha2::Sha256::digest(format!("{uri}\n{pool}\n{name}").as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let locks = crate::image_store::cache_layout::CacheLayout::default_root().join("locks");
+    crate::lab_lock::LabLock::acquire(
+        &locks,
+        &format!("upload-{key}"),
+        &format!("upload of {name}"),
+        None,
+        &|_| {},
+    )
+    .map_err(|e| UploadError::Upload {
+        uri: uri.to_string(),
+        volume: name.to_string(),
+        message: format!("cannot take the upload lock: {e}"),
+    })
 }

@@ -44,6 +44,7 @@ mod image_pull;
 mod image_pull_limits;
 mod image_rebuilt;
 mod instance_cli;
+mod instance_run;
 mod inventory_ansible;
 mod inventory_cli;
 mod inventory_groups;
