@@ -338,17 +338,6 @@ fn volume_xml(name: &str, size: u64, mode: &str) -> String {
         .render()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seed_volumes_are_created_owner_only_and_base_volumes_readable() {
-        assert!(volume_xml("s", 1, PRIVATE_MODE).contains("<mode>0600</mode>"));
-        assert!(volume_xml("b", 1, SHARED_MODE).contains("<mode>0644</mode>"));
-    }
-}
-
 /// The lock on this machine for placing volume `name` in `pool` on the host at `uri`.
 fn placing_lock(
     uri: &str,
@@ -356,11 +345,8 @@ fn placing_lock(
     name: &str,
 ) -> Result<crate::lab_lock::LabLock, UploadError> {
     use sha2::Digest;
-    let key: String = sha2::Sha256::digest(format!("{uri}\n{pool}\n{name}").as_bytes())
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = sha2::Sha256::digest(format!("{uri}\n{pool}\n{name}").as_bytes());
+    let key = crate::checksum::hex(&digest[..8]);
     let locks = crate::image_store::cache_layout::CacheLayout::default_root().join("locks");
     crate::lab_lock::LabLock::acquire(
         &locks,
@@ -374,4 +360,15 @@ fn placing_lock(
         volume: name.to_string(),
         message: format!("cannot take the upload lock: {e}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_volumes_are_created_owner_only_and_base_volumes_readable() {
+        assert!(volume_xml("s", 1, PRIVATE_MODE).contains("<mode>0600</mode>"));
+        assert!(volume_xml("b", 1, SHARED_MODE).contains("<mode>0644</mode>"));
+    }
 }
