@@ -4,7 +4,9 @@
 //! addresses and MACs final. Nothing here performs I/O or validation; a `Lab` that exists is
 //! consistent by construction.
 
+pub mod check;
 pub mod choices;
+pub mod expectation;
 pub mod host;
 pub mod image;
 pub mod link;
@@ -14,6 +16,8 @@ pub mod readiness;
 pub mod selection;
 pub mod xen_paths;
 
+pub use check::{Check, CheckKind};
+pub use expectation::{Expectation, OutputPattern};
 pub use host::Host;
 pub use image::{Artifact, BootFile, Image, Verification};
 pub use link::{Link, LinkEnd};
@@ -39,6 +43,9 @@ pub struct Lab {
     /// The number of seats of a lab with a `seats` block (which may be 0); `None` without.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seats: Option<u32>,
+    /// The lab's `test` blocks, shared ones first, then each seat's: what `vlab test` runs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
 }
 
 impl Lab {

@@ -5,9 +5,11 @@
 //! (the default host, gateways, DHCP ranges, stable MACs). Pure: no I/O, no clock; the lab
 //! file's directory is only used to turn template paths into absolute ones.
 //!
-//! Each resource kind has its own file with an `impl Resolver` block.
+//! Each resource kind has its own file with an `impl Resolver` block; so do the `test`
+//! blocks (`checks`), which are no resource.
 
 mod address_plan;
+mod checks;
 mod defaults;
 mod expander;
 mod groups;
@@ -24,7 +26,7 @@ mod vars;
 mod xen_guests;
 
 use crate::CheckOptions;
-use crate::lab::{Host, Image, Lab, Link, Network, Node};
+use crate::lab::{Check, Host, Image, Lab, Link, Network, Node};
 use crate::language::diagnostic::Diagnostics;
 use crate::language::name_rules::check_name;
 use crate::language::spanned::Spanned;
@@ -69,6 +71,8 @@ pub struct Resolver<'s> {
     taken: HashMap<(usize, Ipv4Addr), String>,
     /// The places (offset, length) where a seat reaches into another, reported once each.
     crossings: HashSet<(usize, usize)>,
+    checks: Vec<Check>,
+    check_names: NameSet,
 }
 
 impl<'s> Resolver<'s> {
@@ -101,6 +105,8 @@ impl<'s> Resolver<'s> {
             ranges: Vec::new(),
             macs: HashMap::new(),
             crossings: HashSet::new(),
+            checks: Vec::new(),
+            check_names: NameSet::new("test"),
         };
         r.lab_name = r.resolve_lab_name(file_stem);
         r.resolve_hosts();
@@ -112,6 +118,7 @@ impl<'s> Resolver<'s> {
         r.assign_macs();
         r.check_overlaps();
         r.place_networks();
+        r.resolve_checks();
         r.finish()
     }
 
@@ -152,6 +159,7 @@ impl<'s> Resolver<'s> {
             nodes: self.nodes,
             links: self.links,
             seats: self.spec.seats.as_ref().map(|s| s.count.value),
+            checks: self.checks,
         })
     }
 }
