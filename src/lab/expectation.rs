@@ -153,6 +153,7 @@ mod tests {
                 "expected exit status 0, got 2",
                 "expected stdout to contain `Welcome`",
                 "expected stdout to match `^active$`",
+                "expected stderr to match `^$`",
             ]
         );
         let stderr = Expectation {

@@ -5,7 +5,7 @@
 # instance-id and hostname, asks for an address by DHCP on every NIC without a static one,
 # starts an SSH server (dropbear, from its root disk) with the seed's user, login keys and
 # host key, prints `vlab-tiny: ready` on the console, then runs a shell there (for
-# `vlab console`). Boots in seconds under emulation.
+# `vlab console`). Any user may ping. Boots in seconds under emulation.
 #
 # Its report lines, in order: `guest-type T` (Xen only), `cmdline ...`, `instance-id ...`
 # and `hostname ...` (or `no cidata seed found`), one `ethN ADDRESS` (or `ethN no lease`)
@@ -123,6 +123,9 @@ cat > root/init <<'SCRIPT'
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+# Any user may ping (ICMP datagram sockets), as systemd's defaults allow on Debian: the
+# login user's `ping` of `vlab test`'s `reach` checks.
+echo "0 2147483647" > /proc/sys/net/ipv4/ping_group_range
 for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk \
          failover net_failover virtio_net xen-blkfront xen-netfront fat vfat nls_cp437 nls_iso8859-1; do
     insmod /lib/modules/$m.ko 2>/dev/null
