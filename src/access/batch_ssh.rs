@@ -92,21 +92,18 @@ impl BatchSsh {
         let mut timed_out = false;
         for _ in 0..2 {
             // ssh closes its output when it ends: both pipes at their end is the event.
-            let received = match deadline {
+            let mut received = match deadline {
                 None => outputs.recv().ok(),
-                Some(deadline) if !timed_out => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    match outputs.recv_timeout(left) {
-                        Ok(got) => Some(got),
-                        Err(_) => {
-                            timed_out = true;
-                            stop(&mut child);
-                            outputs.recv_timeout(DRAIN_AFTER_KILL).ok()
-                        }
-                    }
-                }
-                Some(_) => outputs.recv_timeout(DRAIN_AFTER_KILL).ok(),
+                Some(_) if timed_out => outputs.recv_timeout(DRAIN_AFTER_KILL).ok(),
+                Some(deadline) => outputs
+                    .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                    .ok(),
             };
+            if received.is_none() && deadline.is_some() && !timed_out {
+                timed_out = true;
+                stop(&mut child);
+                received = outputs.recv_timeout(DRAIN_AFTER_KILL).ok();
+            }
             if let Some((which, bytes)) = received {
                 streams[which] = bytes;
             }

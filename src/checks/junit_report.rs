@@ -131,7 +131,10 @@ mod tests {
         assert_eq!(suite.attribute("errors"), Some("1"));
         assert_eq!(suite.attribute("time"), Some("3.210"));
         assert_eq!(suite.attribute("timestamp"), Some("1970-01-01T00:00:00Z"));
-        let cases: Vec<_> = suite.children().filter(|n| n.is_element()).collect();
+        let cases: Vec<_> = suite
+            .children()
+            .filter(roxmltree::Node::is_element)
+            .collect();
         assert_eq!(cases.len(), 3);
         assert_eq!(cases[0].attribute("classname"), Some("web.web-1"));
         assert_eq!(cases[0].attribute("time"), Some("1.500"));

@@ -119,7 +119,7 @@ mod tests {
             duration: Duration::from_millis(2340),
             attempts,
             rc: Some(1),
-            stdout: (1..=7).map(|i| format!("line {i}\n")).collect(),
+            stdout: "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\n".into(),
             stderr: "\u{1b}[31mboom\n".into(),
             reason: (status != CheckStatus::Passed).then(|| "expected exit status 0, got 1".into()),
         }
