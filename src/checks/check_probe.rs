@@ -137,13 +137,21 @@ mod tests {
     }
 
     #[test]
-    fn the_port_script_is_one_posix_shell_line() {
-        let script = port_script("10.0.0.5", 5432);
+    fn the_port_script_is_one_shell_line_that_connects() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("listener");
+        let port = listener.local_addr().expect("address").port();
+        let script = port_script("127.0.0.1", port);
         assert!(!script.contains('\n'));
-        let status = std::process::Command::new("sh")
-            .args(["-n", "-c", &script])
-            .status()
-            .expect("sh");
-        assert!(status.success(), "sh -n accepts it: {script}");
+        let run = |script: &str| {
+            std::process::Command::new("sh")
+                .args(["-c", script])
+                .stderr(std::process::Stdio::null())
+                .status()
+                .expect("sh")
+                .success()
+        };
+        assert!(run(&script), "connects to an open port: {script}");
+        drop(listener);
+        assert!(!run(&script), "fails on a closed one: {script}");
     }
 }
