@@ -85,16 +85,6 @@ impl Check {
     pub fn selected_by(&self) -> &str {
         self.runs_on().or(self.target()).unwrap_or_default()
     }
-
-    /// What the check does, in words (`runs `systemctl is-active nginx``, `reaches db`,
-    /// `port 5432 of db`).
-    pub fn describe(&self) -> String {
-        match &self.kind {
-            CheckKind::Command { command, .. } => format!("runs `{command}`"),
-            CheckKind::Reach { to, .. } => format!("pings {to}"),
-            CheckKind::Port { to, port, .. } => format!("connects to port {port} of {to}"),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -136,6 +126,5 @@ mod tests {
         });
         assert_eq!((local.runs_on(), local.nodes()), (None, vec!["db"]));
         assert_eq!(local.selected_by(), "db");
-        assert_eq!(local.describe(), "connects to port 22 of db");
     }
 }
