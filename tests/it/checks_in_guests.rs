@@ -42,7 +42,7 @@ test "web-is-web" {{ node "web"; command "hostname"; stdout-matches "^web$"; }}
 test "db-fails" {{ node "db"; command "echo about to fail; echo no such table >&2; exit 1"; }}
 test "third-time-lucky" {{
     node "web"
-    command "n=$(cat /tmp/tries 2>/dev/null || echo 0); n=$((n + 1)); echo $n > /tmp/tries; echo attempt $n; [ $n -ge 3 ]"
+    command "n=$(cat ~/tries 2>/dev/null || echo 0); n=$((n + 1)); echo $n > ~/tries; echo attempt $n; [ $n -ge 3 ]"
     stdout-contains "attempt"
     retries 5
     delay "1s"
