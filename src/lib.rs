@@ -15,6 +15,7 @@
 pub mod access;
 pub(crate) mod applier;
 pub mod byte_size;
+pub mod checks;
 pub mod checksum;
 pub mod cli;
 pub mod cloud_init;

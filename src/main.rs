@@ -1,6 +1,7 @@
 //! The `vlab` binary: parse the command line, run the command, map the outcome to an exit code.
 //!
-//! Exit codes: 0 success, 1 error, 2 changes present (`plan --detailed-exitcode`). A bug that
+//! Exit codes: 0 success, 1 error, 2 changes present (`plan --detailed-exitcode`) or no
+//! checks (`vlab test`), 3 the lab is not up (`vlab test`). A bug that
 //! panics is reported as an internal error with exit code 1, never as a raw backtrace.
 
 use clap::Parser;
@@ -34,7 +35,8 @@ fn main() -> ExitCode {
     let color = vlab::cli::output::Output::new(cli.global.color, false, 0, false);
     match std::panic::catch_unwind(|| commands::run(cli)) {
         Ok(Ok(ExitStatus::Success)) => ExitCode::SUCCESS,
-        Ok(Ok(ExitStatus::Changes)) => ExitCode::from(2),
+        Ok(Ok(ExitStatus::Changes | ExitStatus::NoChecks)) => ExitCode::from(2),
+        Ok(Ok(ExitStatus::NotUp)) => ExitCode::from(3),
         Ok(Ok(ExitStatus::Code(code))) => ExitCode::from(code),
         // Reported already, or a panic the hook reported: exit 1 either way.
         Ok(Err(CommandError::Reported)) | Err(_) => ExitCode::from(1),

@@ -1,7 +1,8 @@
 //! Files created with their mode from the first byte, never written through a file or link
 //! that was there before: `write` for what may hold secrets (rendered cloud-init data,
 //! seeds: 0600, whatever the umask), `create` for the image cache's files, whose mode the
-//! cache decides (0600, or no wider than a `file://` source).
+//! cache decides (0600, or no wider than a `file://` source), and `replace` for a report
+//! that readers must see whole or not at all (`vlab test --junit`).
 //!
 //! Only creates and writes; where such files go is the callers' business (`vlab render
 //! --out`, the applier's staging directory, the image cache).
@@ -38,6 +39,25 @@ pub fn create(path: &Path, mode: u32) -> io::Result<std::fs::File> {
         .open(path)
 }
 
+/// Replaces `path` with `data` at once: written (with `mode`) to a new file beside it,
+/// synced, then renamed over it, so a reader sees the old file or the new one, never a part.
+pub fn replace(path: &Path, data: &[u8], mode: u32) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no file name"))?;
+    let mut staged = std::ffi::OsString::from(".");
+    staged.push(name);
+    staged.push(format!(".{}.tmp", std::process::id()));
+    let staged = path.with_file_name(staged);
+    let written = create(&staged, mode)
+        .and_then(|mut file| file.write_all(data).and_then(|()| file.sync_all()))
+        .and_then(|()| std::fs::rename(&staged, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&staged);
+    }
+    written
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +90,22 @@ mod tests {
         write(&link, b"secret").expect("write over the link");
         assert_eq!(std::fs::read(&target).expect("target"), b"keep");
         assert_eq!(mode(&link), 0o600);
+    }
+
+    #[test]
+    fn a_replaced_file_is_whole_and_leaves_nothing_beside_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("report.xml");
+        std::fs::write(&path, b"old").expect("old");
+        replace(&path, b"new", 0o644).expect("replace");
+        assert_eq!(std::fs::read(&path).expect("read"), b"new");
+        assert_eq!(mode(&path), 0o644);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["report.xml"]);
+        let missing = dir.path().join("no-such-dir/report.xml");
+        assert!(replace(&missing, b"x", 0o644).is_err());
     }
 }

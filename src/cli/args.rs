@@ -287,6 +287,29 @@ Examples:\n  vlab exec -f lab.kdl --all -- hostname\n  vlab exec -f labs/classro
         command: Vec<String>,
     },
 
+    /// Run the lab's checks (its `test` blocks) in the guests, over SSH (host keys checked)
+    #[command(
+        after_help = "One line per check as it ends (✓ passed, ✗ failed with its reason and the end of \
+its output, - not run), then a summary; --json prints one document instead. Checks run at once \
+(at most --parallel), each retried as its test says.\n\n\
+Exit status: 0 every check passed, 1 a check failed, 2 the lab (or the selection) has no checks, \
+3 the lab is not up (a node a check needs is absent, stopped or has no address).\n\n\
+Examples:\n  vlab test -f lab.kdl\n  vlab test -f lab.kdl --junit report.xml\n  \
+vlab test -f labs/classroom.kdl --seat 3 --json"
+    )]
+    Test {
+        #[command(flatten)]
+        lab: LabArgs,
+        #[command(flatten)]
+        select: SelectionArgs,
+        /// Also write a JUnit XML report to FILE (replaced whole, for CI)
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// How many checks to run at once
+        #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+        parallel: u16,
+    },
+
     /// Print an OpenSSH config for the lab's nodes (for ssh -F, scp -F, Include)
     #[command(
         after_help = "Examples:\n  vlab ssh-config -f lab.kdl > lab.ssh\n  ssh -F lab.ssh web-1 uptime\n  scp -F lab.ssh notes.txt web-1:"

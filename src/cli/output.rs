@@ -44,6 +44,11 @@ impl Output {
         self.paint("1;32", text)
     }
 
+    /// `text` in bold red when colouring.
+    pub fn failure(&self, text: &str) -> String {
+        self.paint("1;31", text)
+    }
+
     pub fn error_word(&self) -> String {
         self.paint("1;31", "error")
     }

@@ -9,13 +9,13 @@
 //! being run. Each ssh runs with `BatchMode=yes` (no prompt can hang the run).
 
 use super::{CommandError, ExitStatus, load_lab, selected_nodes};
+use crate::access::batch_ssh::BatchSsh;
 use crate::access::node_selector::NodeSelector;
 use crate::cli::output::{Output, write_stdout};
 use crate::cli::{LabArgs, SelectionArgs};
 use crate::libvirt::Connections;
 use crate::pipeline::node_access::{self, NodeAccess};
 use serde::Serialize;
-use std::process::{Command, Stdio};
 
 /// How CMD ended on one node.
 #[derive(Debug, Serialize)]
@@ -126,22 +126,12 @@ fn run_one(access: &NodeAccess, command: &[String]) -> NodeResult {
     let Some(address) = &target.address else {
         return failed("the node has no address yet".into());
     };
-    let output = Command::new("ssh")
-        .args(target.ssh_options())
-        .args(["-o", "BatchMode=yes", "-o", "ConnectTimeout=20"])
-        .arg("-l")
-        .arg(&target.user)
-        .arg("--")
-        .arg(address)
-        .args(command)
-        .stdin(Stdio::null())
-        .output();
-    match output {
+    match BatchSsh::run(target, address, command, None) {
         Ok(output) => NodeResult {
             node: target.node.clone(),
-            rc: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            rc: output.status,
+            stdout: output.stdout,
+            stderr: output.stderr,
             error: None,
         },
         Err(e) => failed(format!("cannot run ssh: {e}")),

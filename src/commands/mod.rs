@@ -3,7 +3,7 @@
 //! confirmation, the outcome of an apply) is here.
 //!
 //! Every command returns `Result<ExitStatus, CommandError>`; `main` turns that into the
-//! process exit code (0 success, 1 error, 2 changes present).
+//! process exit code (0 success, 1 error, 2 changes present or no checks, 3 lab not up).
 
 pub(crate) mod apply;
 pub(crate) mod completions;
@@ -27,6 +27,7 @@ pub(crate) mod ssh_config;
 pub(crate) mod start;
 pub(crate) mod status;
 pub(crate) mod stop;
+pub(crate) mod test;
 pub(crate) mod validate;
 
 use crate::applier::ApplyReport;
@@ -51,6 +52,10 @@ pub enum ExitStatus {
     Changes,
     /// An exit code of its own (`vlab run`: its command's, or one of its codes).
     Code(u8),
+    /// `vlab test`: the lab (or the selection) has no checks.
+    NoChecks,
+    /// `vlab test`: a node a check needs is not up, so the checks are incomplete.
+    NotUp,
 }
 
 /// A failure already explained to the user (printed), or one still to print.
@@ -224,6 +229,18 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
             select,
             command,
         } => ssh::run(&lab, &node, &select, &command, &out),
+        Command::Test {
+            lab,
+            select,
+            junit,
+            parallel,
+        } => test::run(
+            &lab,
+            &selection(&select)?,
+            junit.as_deref(),
+            usize::from(parallel),
+            &out,
+        ),
         Command::SshConfig(lab) => ssh_config::run(&lab, &out),
         Command::Output(lab) => output::run(&lab, &out),
         Command::Inventory {

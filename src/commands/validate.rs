@@ -34,8 +34,12 @@ fn print_summary(source: &LabSource, lab: &Lab, out: &Output) {
         .seats
         .map(|n| format!(", {}", plural(n as usize, "seat")))
         .unwrap_or_default();
+    let checks = match lab.checks.len() {
+        0 => String::new(),
+        n => format!(", {}", plural(n, "check")),
+    };
     crate::outln!(
-        "{} {}: lab `{}` is valid ({}, {}, {}, {}, {}{seats})",
+        "{} {}: lab `{}` is valid ({}, {}, {}, {}, {}{seats}{checks})",
         out.success("✓"),
         source.display,
         lab.name,

@@ -4,7 +4,9 @@
 //! addresses and MACs final. Nothing here performs I/O or validation; a `Lab` that exists is
 //! consistent by construction.
 
+pub mod check;
 pub mod choices;
+pub mod expectation;
 pub mod host;
 pub mod image;
 pub mod link;
@@ -14,6 +16,8 @@ pub mod readiness;
 pub mod selection;
 pub mod xen_paths;
 
+pub use check::{Check, CheckKind};
+pub use expectation::{Expectation, OutputPattern};
 pub use host::Host;
 pub use image::{Artifact, BootFile, Image, Verification};
 pub use link::{Link, LinkEnd};
@@ -43,6 +47,9 @@ pub struct Lab {
     /// (`LAB.INSTANCE`); `None` for the lab itself.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
+    /// The lab's `test` blocks, shared ones first, then each seat's: what `vlab test` runs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
 }
 
 impl Lab {

@@ -10,13 +10,13 @@ use crate::language::kdl_scan;
 use crate::language::name_rules::suggest;
 use crate::language::spec::{
     HostSpec, ImageSpec, LabHeaderSpec, LabSpec, LinkSpec, NetworkSpec, NodeSettings, NodeSpec,
-    SeatsSpec,
+    SeatsSpec, TestSpec,
 };
 use kdl::{KdlDocument, KdlError};
 use miette::SourceSpan;
 
-const TOP_LEVEL: [&str; 8] = [
-    "lab", "defaults", "host", "image", "network", "node", "link", "seats",
+const TOP_LEVEL: [&str; 9] = [
+    "lab", "defaults", "host", "image", "network", "node", "link", "seats", "test",
 ];
 
 pub struct Loader;
@@ -104,6 +104,7 @@ impl Part {
                 "network" => spec.networks.extend(NetworkSpec::read(node, d)),
                 "node" => spec.nodes.extend(NodeSpec::read(node, d)),
                 "link" => spec.links.extend(LinkSpec::read(node, d)),
+                "test" => spec.tests.extend(TestSpec::read(node, d)),
                 "seats" => part
                     .seats
                     .extend(SeatsSpec::read(node, d).map(|s| (s, span))),
@@ -147,6 +148,7 @@ impl Part {
                 networks,
                 nodes,
                 links,
+                tests,
                 ..
             } = part.spec;
             spec.hosts.extend(hosts);
@@ -154,6 +156,7 @@ impl Part {
             spec.networks.extend(networks);
             spec.nodes.extend(nodes);
             spec.links.extend(links);
+            spec.tests.extend(tests);
         }
         // After the blocks' own diagnostics, as when one pass read them: `check` orders
         // diagnostics by offset, keeping this order for equal ones.

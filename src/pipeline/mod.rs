@@ -9,7 +9,8 @@
 //! builds each node's cloud-init seed (with the lab's SSH keys, made on first use:
 //! `node_access`) and spec digest; `plan` observes the hosts through the
 //! command's `Connections` and asks the pure planner what to change; `images` pulls what a
-//! plan needs; `converge` carries a plan out through the applier. Commands call these and
+//! plan needs; `converge` carries a plan out through the applier; `lab_checks` prepares the
+//! checks `vlab test` runs. Commands call these and
 //! print; nothing here prints, asks, or reads flags, and every failure is a
 //! `PipelineError` with its hint.
 
@@ -17,6 +18,7 @@ pub(crate) mod capacity;
 pub(crate) mod converge;
 pub(crate) mod images;
 pub mod instance_load;
+pub mod lab_checks;
 pub mod node_access;
 pub mod node_control;
 pub(crate) mod node_preview;

@@ -1,7 +1,7 @@
-//! `NodeAccess`: how to reach each node of a lab over SSH, for `vlab ssh` and
-//! `vlab ssh-config`: its state and address on its host (a static address from the lab, else
-//! a DHCP lease from libvirt: no guest agent), the default user, the lab's login key and its
-//! pinned host key (`access::LabKeys`).
+//! `NodeAccess`: how to reach each node of a lab over SSH, for `vlab ssh`, `vlab ssh-config`,
+//! `vlab exec` and `vlab test`: its state and addresses on its host (a static address from
+//! the lab, else a DHCP lease from libvirt: no guest agent), the default user, the lab's
+//! login key and its pinned host key (`access::LabKeys`).
 //!
 //! Reads the hosts and the lab's key folder (making the lab's keys if they are missing); it
 //! runs nothing.
@@ -20,6 +20,16 @@ pub struct NodeAccess {
     /// The domain's state in words (`running`, `shut off`, `absent`, ...).
     pub state: &'static str,
     pub target: SshTarget,
+    /// The address of each interface that has one (static, else leased), in the node's
+    /// interface order, links included: what another guest reaches it at.
+    pub addresses: Vec<InterfaceAddress>,
+}
+
+/// One interface's IPv4 address and what it is attached to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceAddress {
+    pub attachment: Attachment,
+    pub address: String,
 }
 
 /// Why a node's access could not be worked out.
@@ -51,10 +61,12 @@ pub fn read(lab: &Lab, connections: &Connections) -> Result<Vec<NodeAccess>, Acc
             }
             None => DomainStatus::absent(),
         };
+        let addresses = addresses(node, &status);
         out.push(NodeAccess {
             host: node.host.clone(),
             state: status.state,
-            target: target(lab, node, &keys, &status),
+            target: target(lab, node, &keys, &addresses),
+            addresses,
         });
     }
     Ok(out)
@@ -79,22 +91,33 @@ pub fn lab_keys(lab: &Lab) -> Result<LabKeys, AccessError> {
     Ok(keys)
 }
 
-fn target(lab: &Lab, node: &Node, keys: &LabKeys, status: &DomainStatus) -> SshTarget {
-    // A link is a wire between two guests: the machine running vlab cannot reach it.
-    let on_networks = node
-        .interfaces
+/// Each interface's address: its static one, else the IPv4 lease libvirt gave its MAC.
+fn addresses(node: &Node, status: &DomainStatus) -> Vec<InterfaceAddress> {
+    node.interfaces
         .iter()
-        .filter(|i| matches!(i.attachment, Attachment::Network(_)));
-    let address = on_networks.into_iter().find_map(|interface| {
-        interface.address.map(|a| a.to_string()).or_else(|| {
-            let mac = interface.mac.to_string();
-            status
-                .leases
-                .iter()
-                .find(|l| l.mac == mac && !l.address.contains(':'))
-                .map(|l| l.address.clone())
+        .filter_map(|interface| {
+            let address = interface.address.map(|a| a.to_string()).or_else(|| {
+                let mac = interface.mac.to_string();
+                status
+                    .leases
+                    .iter()
+                    .find(|l| l.mac == mac && !l.address.contains(':'))
+                    .map(|l| l.address.clone())
+            })?;
+            Some(InterfaceAddress {
+                attachment: interface.attachment.clone(),
+                address,
+            })
         })
-    });
+        .collect()
+}
+
+fn target(lab: &Lab, node: &Node, keys: &LabKeys, addresses: &[InterfaceAddress]) -> SshTarget {
+    // A link is a wire between two guests: the machine running vlab cannot reach it.
+    let address = addresses
+        .iter()
+        .find(|a| matches!(a.attachment, Attachment::Network(_)))
+        .map(|a| a.address.clone());
     SshTarget {
         node: node.name.clone(),
         address,

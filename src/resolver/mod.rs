@@ -5,9 +5,11 @@
 //! (the default host, gateways, DHCP ranges, stable MACs). Pure: no I/O, no clock; the lab
 //! file's directory is only used to turn template paths into absolute ones.
 //!
-//! Each resource kind has its own file with an `impl Resolver` block.
+//! Each resource kind has its own file with an `impl Resolver` block; so do the `test`
+//! blocks (`checks`), which are no resource.
 
 mod address_plan;
+mod checks;
 mod defaults;
 mod expander;
 mod groups;
@@ -25,7 +27,7 @@ mod vars;
 mod xen_guests;
 
 use crate::CheckOptions;
-use crate::lab::{Host, Image, Lab, Link, Network, Node};
+use crate::lab::{Check, Host, Image, Lab, Link, Network, Node};
 use crate::language::diagnostic::Diagnostics;
 use crate::language::name_rules::check_name;
 use crate::language::spanned::Spanned;
@@ -72,6 +74,8 @@ pub struct Resolver<'s> {
     crossings: HashSet<(usize, usize)>,
     /// The network ranges an instance moved: (as the lab file gives it, in the instance).
     moves: Vec<(Ipv4Net, Ipv4Net)>,
+    checks: Vec<Check>,
+    check_names: NameSet,
 }
 
 impl<'s> Resolver<'s> {
@@ -105,6 +109,8 @@ impl<'s> Resolver<'s> {
             macs: HashMap::new(),
             crossings: HashSet::new(),
             moves: Vec::new(),
+            checks: Vec::new(),
+            check_names: NameSet::new("test"),
         };
         r.lab_name = r.resolve_lab_name(file_stem);
         r.resolve_hosts();
@@ -116,6 +122,7 @@ impl<'s> Resolver<'s> {
         r.assign_macs();
         r.check_overlaps();
         r.place_networks();
+        r.resolve_checks();
         r.finish()
     }
 
@@ -164,6 +171,7 @@ impl<'s> Resolver<'s> {
             links: self.links,
             seats: self.spec.seats.as_ref().map(|s| s.count.value),
             instance: self.options.instance.as_ref().map(|i| i.name.clone()),
+            checks: self.checks,
         })
     }
 }

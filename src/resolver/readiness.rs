@@ -107,7 +107,7 @@ impl Resolver<'_> {
 }
 
 /// `90s`, `10m`, `1h`: a positive whole number and a unit, at most a day.
-fn parse_duration(text: &str) -> Option<Duration> {
+pub(super) fn parse_duration(text: &str) -> Option<Duration> {
     let unit_at = text.find(|c: char| !c.is_ascii_digit())?;
     let (number, unit) = text.split_at(unit_at);
     let number: u64 = number.parse().ok()?;

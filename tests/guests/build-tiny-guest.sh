@@ -5,7 +5,7 @@
 # instance-id and hostname, asks for an address by DHCP on every NIC without a static one,
 # starts an SSH server (dropbear, from its root disk) with the seed's user, login keys and
 # host key, prints `vlab-tiny: ready` on the console, then runs a shell there (for
-# `vlab console`). Boots in seconds under emulation.
+# `vlab console`). Any user may ping. Boots in seconds under emulation.
 #
 # Its report lines, in order: `guest-type T` (Xen only), `cmdline ...`, `instance-id ...`
 # and `hostname ...` (or `no cidata seed found`), one `ethN ADDRESS` (or `ethN no lease`)
@@ -120,6 +120,12 @@ SCRIPT
 cat > root/init <<'SCRIPT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
+# Any user may ping, as with iputils' ping on a distribution (a file capability there):
+# busybox 1.35's ping needs a raw socket, and its shell runs `ping` as an applet of this
+# binary, so the binary is setuid root. Busybox drops the privileges at once in every
+# applet that does not need them (the shell, cat, ...); ping keeps them. The login user's
+# `ping` in `vlab test`'s `reach` checks.
+chmod u+s /bin/busybox
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev

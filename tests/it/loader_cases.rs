@@ -510,6 +510,62 @@ lab "y" { description "bell\u{7}"; }"#,
         r#"lab { description "named after the file" }"#,
         &[],
     ),
+    // ---- test blocks ------------------------------------------------------------------
+    case(
+        "unknown-node: near miss of test",
+        r#"tests "a""#,
+        &[(UnknownNode, 1, 1, "unknown node `tests`")],
+    )
+    .help(&["did you mean `test`?"]),
+    case(
+        "missing-argument: test without a name",
+        r#"test { command "true"; }"#,
+        &[(MissingArgument, 1, 1, "`test` needs a name")],
+    )
+    .help(&["write `test \"web-up\""]),
+    case(
+        "unknown-setting: test near miss",
+        r#"test "a" { node "x"; comand "true"; }"#,
+        &[(UnknownSetting, 1, 22, "unknown setting `comand` in `test`")],
+    )
+    .help(&["did you mean `command`?"]),
+    case(
+        "wrong-type: test retries as a string",
+        r#"test "a" retries="3""#,
+        &[(WrongType, 1, 18, "`retries` expects an integer")],
+    ),
+    case(
+        "wrong-type: test port as a string",
+        r#"test "a" { port to="db" port="22"; }"#,
+        &[(WrongType, 1, 30, "`port` expects an integer")],
+    ),
+    case(
+        "unknown-setting: a port on reach",
+        r#"test "a" { reach from="x" to="y" port=22; }"#,
+        &[(UnknownSetting, 1, 34, "unknown setting `port` in `reach`")],
+    ),
+    case(
+        "duplicate-setting: two built-ins of one kind",
+        r#"test "a" {
+    port to="db" port=1
+    port to="db" port=2
+}"#,
+        &[(DuplicateSetting, 3, 5, "`port` is set more than once")],
+    ),
+    case(
+        "missing-seat-placeholder: test inside seats",
+        r#"seats 2 {
+    node "pc-{seat}"
+    test "up" { node "pc-{seat}"; command "true"; }
+}"#,
+        &[(
+            MissingSeatPlaceholder,
+            3,
+            10,
+            "test `up` is inside `seats` but its name has no `{seat}`",
+        )],
+    )
+    .help(&["write `up-{seat}`, or move the test out of `seats`"]),
 ];
 
 #[test]

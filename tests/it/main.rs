@@ -26,6 +26,8 @@ mod support;
 
 mod access_cli;
 mod capacity_cli;
+mod checks_cli;
+mod checks_in_guests;
 mod classroom_ops;
 mod cli;
 mod cloud_init_host;
@@ -48,6 +50,7 @@ mod instance_run;
 mod inventory_ansible;
 mod inventory_cli;
 mod inventory_groups;
+mod junit_schema;
 mod loader_cases;
 mod name_conflict;
 mod network_xml;

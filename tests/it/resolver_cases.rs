@@ -1655,6 +1655,111 @@ node "b" image="nope""#
         &[(InvalidValue, 1, 78, "`-1s` is not a duration")],
     )
     .help(&["`\"0s\"` to stop guests hard"]),
+    // ---- test blocks ------------------------------------------------------------------
+    case(
+        "unknown-reference: a test's node",
+        concat!(img!(), "node \"web\"\nnode \"db\"\ntest \"t\" { node \"wbe\"; command \"true\"; }"),
+        &[(UnknownReference, 4, 17, "unknown node `wbe`")],
+    )
+    .help(&["did you mean `web`?"]),
+    case(
+        "unknown-reference: reach and port targets",
+        concat!(img!(), "node \"web\"\nnode \"db\"\ntest \"r\" { reach from=\"web\" to=\"dv\"; }\ntest \"p\" { port from=\"weeb\" to=\"db\" port=22; }"),
+        &[
+            (UnknownReference, 4, 32, "unknown node `dv`"),
+            (UnknownReference, 5, 22, "unknown node `weeb`"),
+        ],
+    )
+    .help(&["did you mean `db`?", "did you mean `web`?"]),
+    case(
+        "missing-setting: a test with nothing to run",
+        concat!(img!(), "node \"web\"\ntest \"t\" retries=2"),
+        &[(MissingSetting, 3, 6, "test `t` has nothing to run")],
+    )
+    .help(&["give it a `command` and the `node` it runs on, or a built-in"]),
+    case(
+        "missing-setting: a command without its node",
+        concat!(img!(), "node \"web\"\ntest \"t\" command=\"true\""),
+        &[(MissingSetting, 3, 6, "test `t` runs a command but names no `node`")],
+    )
+    .help(&["write the node it runs on"]),
+    case(
+        "invalid-value: an empty command",
+        concat!(img!(), "node \"web\"\ntest \"t\" node=\"web\" command=\" \""),
+        &[(InvalidValue, 3, 29, "the command is empty")],
+    ),
+    case(
+        "conflicting-settings: a command and a built-in",
+        concat!(img!(), "node \"web\"\nnode \"db\"\ntest \"t\" { node \"web\"; command \"true\"; reach from=\"web\" to=\"db\"; }"),
+        &[(ConflictingSettings, 4, 40, "a test runs one thing: `reach` and `command` are both given")],
+    )
+    .help(&["split them into two `test` blocks"]),
+    case(
+        "conflicting-settings: expectations and a node with a built-in",
+        concat!(img!(), "node \"web\"\nnode \"db\"\ntest \"t\" { port to=\"db\" port=22; node \"web\"; stdout-contains \"x\"; }"),
+        &[
+            (ConflictingSettings, 4, 39, "`node` is for a test with a `command`, not with `port`"),
+            (ConflictingSettings, 4, 62, "`stdout-contains` is for a test with a `command`"),
+        ],
+    )
+    .help(&["`port` runs on its `from` node", "expectations go with a `command`"]),
+    case(
+        "invalid-value: test durations",
+        concat!(img!(), "node \"web\"\ntest \"t\" { node \"web\"; command \"true\"; delay \"2x\"; timeout \"0s\"; }"),
+        &[
+            (InvalidValue, 3, 46, "`2x` is not a duration"),
+            (InvalidValue, 3, 60, "`0s` is not a duration"),
+        ],
+    )
+    .help(&["e.g. `delay \"2s\"`", "e.g. `timeout \"2s\"`"]),
+    case(
+        "out-of-range: retries, exit-code and port",
+        concat!(img!(), "node \"web\"\ntest \"a\" node=\"web\" command=\"true\" retries=101 exit-code=256\ntest \"b\" { port to=\"web\" port=0; }"),
+        &[
+            (OutOfRange, 3, 44, "`retries` must be between 0 and 100"),
+            (OutOfRange, 3, 58, "`exit-code` must be between 0 and 255"),
+            (OutOfRange, 4, 31, "a TCP port is between 1 and 65535"),
+        ],
+    ),
+    case(
+        "invalid-value: a pattern that is no regular expression",
+        concat!(img!(), "node \"web\"\ntest \"t\" { node \"web\"; command \"true\"; stdout-matches \"(up\"; }"),
+        &[(InvalidValue, 3, 55, "`stdout-matches` is not a regular expression: unclosed group")],
+    )
+    .help(&["raw string"]),
+    case(
+        "missing-setting: what the built-ins need",
+        concat!(img!(), "node \"web\"\nnode \"db\"\ntest \"a\" { reach to=\"db\"; }\ntest \"b\" { port from=\"web\"; }\ntest \"c\" { port to=\"db\"; }"),
+        &[
+            (MissingSetting, 4, 12, "`reach` needs the node it runs on, `from`"),
+            (MissingSetting, 5, 12, "`port` needs the node it tries, `to`"),
+            (MissingSetting, 6, 12, "`port` needs the TCP port, `port=N`"),
+        ],
+    ),
+    case(
+        "invalid-value: a node reaching itself",
+        concat!(img!(), "node \"web\"\ntest \"t\" { reach from=\"web\" to=\"web\"; }"),
+        &[(InvalidValue, 3, 32, "`web` would reach itself")],
+    ),
+    case(
+        "names: a test name breaks the rule and another is taken twice",
+        concat!(img!(), "node \"web\"\ntest \"Up\" node=\"web\" command=\"true\"\ntest \"up\" node=\"web\" command=\"true\"\ntest \"up\" node=\"web\" command=\"true\""),
+        &[
+            (InvalidName, 3, 6, "invalid test name"),
+            (DuplicateName, 5, 6, "test `up` is declared more than once"),
+        ],
+    ),
+    case(
+        "invalid-placeholder: {seat} in a shared test",
+        concat!(img!(), "node \"web\"\ntest \"t-{seat}\" node=\"web\" command=\"true\""),
+        &[(InvalidPlaceholder, 3, 6, "`{seat}` is only allowed inside a `seats` block")],
+    )
+    .help(&["declare the test inside `seats N { ... }`"]),
+    case(
+        "unknown-reference: a seat's test names a node no seat has",
+        concat!(img!(), "seats 2 {\n    node \"pc-{seat}\"\n    test \"pc-{seat}-next\" { reach from=\"pc-{seat}\" to=\"pc-{seat+1}\"; }\n}"),
+        &[(UnknownReference, 4, 55, "unknown node `pc-3`")],
+    ),
 ];
 
 #[test]
@@ -2245,4 +2350,91 @@ image "loose" url="http://x.test/c.qcow2" unverified=#true"#
         lab.image("loose").map(|i| &i.verification),
         Some(&Verification::Unverified)
     );
+}
+
+#[test]
+fn tests_are_checks_with_their_defaults_and_seats_expanded() {
+    use std::time::Duration;
+    use vlab::lab::CheckKind;
+    let lab = resolve(concat!(
+        img!(),
+        r#"node "web"
+node "db"
+test "db-answers" { node "db"; command "awk '{index($0, \"x\")}' /etc/hosts"; exit-code 1; stdout-matches "^ok$"; retries 3; delay "0s"; timeout "5m"; }
+test "web-reaches-db" { reach from="web" to="db"; }
+test "db-ssh-here" { port to="db" port=22; }
+seats 2 {
+    node "pc-{seat}"
+    test "pc-{seat}-up" { node "pc-{seat}"; command "echo {seat}"; stdout-contains "{seat}"; }
+}
+"#
+    ));
+    let names: Vec<&str> = lab.checks.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "db-answers",
+            "web-reaches-db",
+            "db-ssh-here",
+            "pc-1-up",
+            "pc-2-up"
+        ],
+        "shared checks first, then each seat's"
+    );
+    let first = &lab.checks[0];
+    assert_eq!(
+        (first.retries, first.delay, first.timeout),
+        (3, Duration::ZERO, Duration::from_secs(300))
+    );
+    let CheckKind::Command {
+        node,
+        command,
+        expect,
+    } = &first.kind
+    else {
+        panic!("a command: {first:?}");
+    };
+    assert_eq!(node, "db");
+    assert_eq!(
+        command, "awk '{index($0, \"x\")}' /etc/hosts",
+        "a command's own braces are left alone"
+    );
+    assert_eq!(expect.exit_code, 1);
+    assert_eq!(
+        expect.stdout_matches.as_ref().map(|p| p.as_str()),
+        Some("^ok$")
+    );
+    let reach = &lab.checks[1];
+    assert_eq!(
+        (reach.retries, reach.delay, reach.timeout),
+        (0, Duration::from_secs(1), Duration::from_secs(60)),
+        "the defaults"
+    );
+    assert_eq!(
+        reach.kind,
+        CheckKind::Reach {
+            from: "web".into(),
+            to: "db".into()
+        }
+    );
+    assert_eq!(
+        lab.checks[2].kind,
+        CheckKind::Port {
+            from: None,
+            to: "db".into(),
+            port: 22
+        }
+    );
+    let seat_2 = &lab.checks[4];
+    assert_eq!(seat_2.seat, Some(2));
+    let CheckKind::Command {
+        node,
+        command,
+        expect,
+    } = &seat_2.kind
+    else {
+        panic!("a command: {seat_2:?}");
+    };
+    assert_eq!((node.as_str(), command.as_str()), ("pc-2", "echo 2"));
+    assert_eq!(expect.stdout_contains.as_deref(), Some("2"));
 }

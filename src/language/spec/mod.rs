@@ -13,6 +13,7 @@ pub mod network_spec;
 pub mod node_spec;
 pub mod ready_spec;
 pub mod seats_spec;
+pub mod test_spec;
 pub mod var_spec;
 
 pub use host_spec::HostSpec;
@@ -23,6 +24,7 @@ pub use network_spec::{DhcpSpec, NetworkSpec};
 pub use node_spec::{CloudInitSpec, DiskSpec, InterfaceSpec, NodeSettings, NodeSpec};
 pub use ready_spec::ReadySpec;
 pub use seats_spec::SeatsSpec;
+pub use test_spec::{ProbeSpec, TestSpec};
 pub use var_spec::VarSpec;
 
 use crate::lab::choices::Choice;
@@ -43,6 +45,8 @@ pub struct LabSpec {
     pub links: Vec<LinkSpec>,
     /// The `seats` block: one seat's resources, declared once for every seat.
     pub seats: Option<SeatsSpec>,
+    /// The `test` blocks: checks `vlab test` runs in the guests (no part of any resource).
+    pub tests: Vec<TestSpec>,
 }
 
 /// Reads a one-word setting such as `mode "nat"` into its enum.

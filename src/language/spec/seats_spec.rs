@@ -11,12 +11,12 @@
 //! }
 //! ```
 //!
-//! Read here: the count and the block's `network`, `node` and `link` children (by their own
-//! readers), and the one rule the text alone shows: every name in the block holds `{seat}`,
-//! else the seats' copies would share it. Expansion, and the rule that a seat reaches only
+//! Read here: the count and the block's `network`, `node`, `link` and `test` children (by
+//! their own readers), and the one rule the text alone shows: every name in the block holds
+//! `{seat}`, else the seats' copies would share it. Expansion, and the rule that a seat reaches only
 //! its own and shared resources, are the resolver's.
 
-use super::{LinkSpec, NetworkSpec, NodeSpec};
+use super::{LinkSpec, NetworkSpec, NodeSpec, TestSpec};
 use crate::index_template::has_seat;
 use crate::language::diagnostic::{Diagnostic, Diagnostics};
 use crate::language::diagnostic_code::DiagnosticCode;
@@ -39,6 +39,8 @@ pub struct SeatsSpec {
     pub networks: Vec<NetworkSpec>,
     pub nodes: Vec<NodeSpec>,
     pub links: Vec<LinkSpec>,
+    /// Each seat's checks (`vlab test`), named with `{seat}` like the rest.
+    pub tests: Vec<TestSpec>,
 }
 
 impl SeatsSpec {
@@ -60,6 +62,11 @@ impl SeatsSpec {
             .into_iter()
             .filter_map(|n| LinkSpec::read(n, d))
             .collect();
+        let tests: Vec<TestSpec> = r
+            .children("test")
+            .into_iter()
+            .filter_map(|n| TestSpec::read(n, d))
+            .collect();
         for network in &networks {
             check_named_per_seat("network", &network.name, d);
         }
@@ -71,6 +78,9 @@ impl SeatsSpec {
                 check_endpoint_per_seat(end, d);
             }
         }
+        for test in &tests {
+            check_named_per_seat("test", &test.name, d);
+        }
         let span = r.name_span();
         r.finish(d);
         Some(SeatsSpec {
@@ -79,6 +89,7 @@ impl SeatsSpec {
             networks,
             nodes,
             links,
+            tests,
         })
     }
 }

@@ -1,12 +1,13 @@
 //! Shared helpers for the integration tests: the diagnostic-case harness, HTTP servers, the
-//! tiny guest, a pseudo-terminal, the snapshot macro, the lock that keeps host tests apart,
-//! and the opt-in a lab host needs for a test URI.
+//! tiny guest, a pseudo-terminal, the JUnit schema check, the snapshot macro, the lock that
+//! keeps host tests apart, and the opt-in a lab host needs for a test URI.
 #![allow(dead_code)]
 
 pub mod ansible;
 pub mod diagnostic_cases;
 pub mod fault_server;
 pub mod host_lock;
+pub mod junit_schema;
 pub mod lab_cli;
 pub mod pty;
 pub mod static_server;
