@@ -5,12 +5,13 @@ use crate::cli::LabArgs;
 use crate::cli::diagnostics_view::warn_unverified;
 use crate::cli::line_reporter::LineReporter;
 use crate::cli::output::Output;
-use crate::cli::plan_view::{print_plan, print_selection};
+use crate::cli::plan_view::{print_plan_with, print_selection};
 use crate::cli::reporters;
 use crate::lab::Lab;
 use crate::lab::selection::Selection;
 use crate::libvirt::Connections;
 use crate::pipeline::converge::{self, ApplyOptions};
+use crate::pipeline::seed_diffs::SeedDiffs;
 use crate::pipeline::selected_plan;
 use crate::pipeline::{PipelineError, Planned};
 use crate::saved_plan::SavedPlan;
@@ -65,7 +66,8 @@ pub fn run(
             .map_err(|e| CommandError::from_pipeline(e, out))?;
     }
     if !out.quiet && !out.json {
-        print_plan(&planned.plan, out);
+        let diffs = SeedDiffs::read(&lab, &planned, &connections);
+        print_plan_with(&planned.plan, &diffs, out);
     }
     confirm(options.auto_approve, "apply")?;
     execute(lab, &planned, connections, options, out)

@@ -8,8 +8,9 @@
 //! `load` reads and checks the lab file (the language stage and the resolver); `render`
 //! builds each node's cloud-init seed (with the lab's SSH keys, made on first use:
 //! `node_access`) and spec digest; `plan` observes the hosts through the
-//! command's `Connections` and asks the pure planner what to change; `images` pulls what a
-//! plan needs; `converge` carries a plan out through the applier. Commands call these and
+//! command's `Connections` and asks the pure planner what to change; `seed_diffs` reads the
+//! old cloud-init files of the nodes a plan rebuilds for new ones, to show the plan; `images`
+//! pulls what a plan needs; `converge` carries a plan out through the applier. Commands call these and
 //! print; nothing here prints, asks, or reads flags, and every failure is a
 //! `PipelineError` with its hint.
 
@@ -22,6 +23,7 @@ pub(crate) mod node_preview;
 pub mod node_states;
 pub mod node_status;
 pub mod pipeline_error;
+pub mod seed_diffs;
 pub mod selected_plan;
 
 pub use pipeline_error::PipelineError;
@@ -29,6 +31,7 @@ pub use pipeline_error::PipelineError;
 use crate::access::lab_keys::LabKeys;
 use crate::checksum::Checksum;
 use crate::cloud_init::{self, GuestKeys};
+use crate::host::node_record::NodeRecord;
 use crate::host::spec_digest;
 use crate::lab::{Artifact, Lab};
 use crate::language::lab_source::LabSource;
@@ -59,8 +62,8 @@ pub fn load(file: &Path) -> Result<LoadedLab, PipelineError> {
     }
 }
 
-/// Renders every node's seed and computes its spec digest, with the content digests known
-/// for the images and their kernels and initrds.
+/// Renders every node's seed and computes its spec digest and record, with the content
+/// digests known for the images and their kernels and initrds.
 pub fn render(
     lab: &Lab,
     digests: &BTreeMap<String, Checksum>,
@@ -91,8 +94,17 @@ pub fn render_with_keys(
             digests.get(&Artifact::Kernel.name(&node.image)),
             digests.get(&Artifact::Initrd.name(&node.image)),
         );
-        let digest = spec_digest::node_digest(node, lab.image(&node.image), boot, &seed);
-        nodes.insert(node.name.clone(), NodeInputs { seed, digest });
+        let image = lab.image(&node.image);
+        let digest = spec_digest::node_digest(node, image, boot, &seed);
+        let record = NodeRecord::of(node, image, digests, rendered.secret_lines());
+        nodes.insert(
+            node.name.clone(),
+            NodeInputs {
+                seed,
+                digest,
+                record,
+            },
+        );
     }
     Ok(nodes)
 }

@@ -3,9 +3,11 @@
 //! says which); one whose other settings changed (cpus, memory, interfaces, extra disks) is
 //! updated in place (redefined and restarted); one shut off or paused is started, unless
 //! `vlab stop` stopped it on purpose (its power record); one the
-//! lab owns and no longer declares is deleted. The volumes a domain leaves behind are
+//! lab owns and no longer declares is deleted. An update or a replace carries what it changes,
+//! attribute by attribute (`AttributeDiff`). The volumes a domain leaves behind are
 //! `storage`'s business. Pure, like the whole planner.
 
+use super::attribute_diff::AttributeDiff;
 use super::desired::{DesiredDomain, DesiredHost};
 use super::observed::{DomainState, ObservedDomain, ObservedHost};
 use super::plan::{Action, Change};
@@ -29,6 +31,13 @@ pub fn domains(host: &DesiredHost, seen: &ObservedHost) -> Vec<Change> {
                 before: existing.map(describe_observed),
                 after: Some(describe_desired(domain)),
                 reason,
+                attributes: match action {
+                    Action::Update | Action::Replace => Some(AttributeDiff::between(
+                        existing.and_then(|e| e.record.as_ref()),
+                        &domain.record,
+                    )),
+                    Action::Create | Action::Delete | Action::Start => None,
+                },
             });
         }
     }
@@ -48,6 +57,7 @@ pub fn domains(host: &DesiredHost, seen: &ObservedHost) -> Vec<Change> {
             before: Some(describe_observed(existing)),
             after: None,
             reason: Reason::NoLongerInLab,
+            attributes: None,
         });
     }
     changes

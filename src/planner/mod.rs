@@ -8,6 +8,7 @@
 //! `destroy_plan` with `--purge-images` does that. Observing and carrying out are the
 //! observer's and the applier's jobs.
 
+pub mod attribute_diff;
 pub mod capacity;
 pub mod desired;
 pub mod domains;
@@ -73,6 +74,7 @@ pub fn destroy_plan(lab: &str, observed: &Observed, purge_images: &[String]) -> 
             before: None,
             after: None,
             reason,
+            attributes: None,
         };
         for domain in &host.domains {
             let target = Target::Node {

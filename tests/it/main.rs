@@ -51,6 +51,7 @@ mod name_conflict;
 mod network_xml;
 mod output_cli;
 mod plan_cli;
+mod plan_diff_cli;
 mod pool_upload;
 mod resolver_cases;
 mod seat_cases;
