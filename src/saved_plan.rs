@@ -1,10 +1,12 @@
 //! `SavedPlan`: a plan written by `vlab plan -o FILE` for `vlab apply FILE`. It records the
 //! lab file it was made from (path and SHA-256), so apply can refuse when the lab file
 //! changed, and the plan itself, so apply can refuse when the hosts changed (a fresh plan
-//! that differs). Reading and writing only.
+//! that differs), with the selection and the targets it was made for, so that fresh plan is
+//! made the same way. Reading and writing only.
 
 use crate::lab::selection::Selection;
 use crate::planner::plan::Plan;
+use crate::planner::targeting::TargetRequest;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -21,6 +23,10 @@ pub struct SavedPlan {
     /// Apply plans the same selection again to compare.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selection: Option<Selection>,
+    /// `--target` and `--replace` as resolved (full addresses); absent when none was given.
+    /// Apply plans with the same again to compare.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<TargetRequest>,
 }
 
 impl SavedPlan {
@@ -32,6 +38,7 @@ impl SavedPlan {
             lab_sha256: sha256(lab_text),
             plan,
             selection: None,
+            targets: None,
         }
     }
 
@@ -39,6 +46,13 @@ impl SavedPlan {
     #[must_use]
     pub fn with_selection(mut self, selection: &Selection) -> SavedPlan {
         self.selection = (!selection.is_all()).then(|| selection.clone());
+        self
+    }
+
+    /// The plan as made with `targets` (recorded unless none was given).
+    #[must_use]
+    pub fn with_targets(mut self, targets: &TargetRequest) -> SavedPlan {
+        self.targets = (!targets.is_empty()).then(|| targets.clone());
         self
     }
 
@@ -127,6 +141,7 @@ fn sha256(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::SavedPlan;
+    use crate::planner::targeting::TargetRequest;
 
     #[test]
     fn a_saved_plan_reads_back_equal() {
@@ -136,7 +151,11 @@ mod tests {
             &dir.path().join("lab.kdl"),
             "lab \"lab\"\n",
             crate::planner::plan::tests::sample(),
-        );
+        )
+        .with_targets(&TargetRequest {
+            targets: vec!["node.lab_a@local".into()],
+            replace: vec!["node.lab_a@local".into()],
+        });
         saved.write(&path).expect("write");
         let back = SavedPlan::read(&path).expect("read");
         assert_eq!(back, saved);

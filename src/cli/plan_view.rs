@@ -2,14 +2,15 @@
 //! symbol and address, the reason dimmed under it, then what changes: attribute by attribute
 //! for a node's update or replace (`~ memory 64 MiB -> 96 MiB`), the unified diff of its
 //! cloud-init files for a node rebuilt for new ones, before -> after for the rest; and the
-//! summary line. `vlab plan`, `apply` and `destroy` all show plans this way; `changes_json`
+//! summary line; before it, what a selection or `--target` covers. `vlab plan`, `apply` and
+//! `destroy` all show plans this way; `changes_json`
 //! is the same for `plan --json`. Values that come from a host are printed through
 //! `printable`, so no escape sequence a host holds reaches the terminal.
 
 use super::output::Output;
 use crate::cloud_init::seed_diff::SeedDiff;
 use crate::pipeline::seed_diffs::SeedDiffs;
-use crate::pipeline::selected_plan::SelectionOutcome;
+use crate::pipeline::selected_plan::{SelectionOutcome, TargetOutcome};
 use crate::planner::attribute_diff::{AttributeChange, AttributeDiff};
 use crate::planner::plan::{Action, Change, Plan};
 use crate::printable::printable;
@@ -157,6 +158,16 @@ pub fn changes_json(plan: &Plan, diffs: &SeedDiffs) -> serde_json::Value {
 pub fn print_selection(outcome: Option<&SelectionOutcome>, out: &Output) {
     let Some(outcome) = outcome else { return };
     crate::outln!("{}", outcome.headline());
+    if let Some(line) = outcome.left_out_line() {
+        crate::outln!("{}", out.dim(&line));
+    }
+    crate::outln!("");
+}
+
+/// What a plan with `--target` or `--replace` covers, before the plan (nothing without).
+pub fn print_targets(outcome: Option<&TargetOutcome>, out: &Output) {
+    let Some(outcome) = outcome else { return };
+    crate::outln!("{}", printable(&outcome.headline()));
     if let Some(line) = outcome.left_out_line() {
         crate::outln!("{}", out.dim(&line));
     }

@@ -36,6 +36,7 @@ use crate::lab::Lab;
 use crate::lab::selection::Selection;
 use crate::lab_lock::LabLock;
 use crate::pipeline::{self, LoadedLab, PipelineError};
+use crate::planner::targeting::TargetRequest;
 use crate::printable::printable;
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -117,11 +118,13 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
         Command::Plan {
             lab,
             select,
+            targets,
             out: save,
             detailed_exitcode,
         } => plan::run(
             &lab,
             &selection(&select)?,
+            &target_request(&targets),
             detailed_exitcode,
             save.as_deref(),
             &out,
@@ -129,6 +132,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
         Command::Apply {
             lab,
             select,
+            targets,
             plan,
             auto_approve,
             lock_timeout,
@@ -138,6 +142,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
         } => apply::run(
             &lab,
             &selection(&select)?,
+            &target_request(&targets),
             plan.as_deref(),
             &apply::Options {
                 auto_approve,
@@ -293,6 +298,14 @@ fn run_image(command: ImageCommand, out: &Output) -> Result<ExitStatus, CommandE
 fn selection(args: &SelectionArgs) -> Result<Selection, CommandError> {
     Selection::from_flags(&args.seats, &args.nodes)
         .map_err(|e| CommandError::with_help(e.to_string(), e.hint()))
+}
+
+/// `--target` and `--replace` as given; the pipeline resolves them.
+fn target_request(args: &crate::cli::args::TargetArgs) -> TargetRequest {
+    TargetRequest {
+        targets: args.targets.clone(),
+        replace: args.replace.clone(),
+    }
 }
 
 /// The names of the nodes of `lab` that `--seat` and `--node` select, in the lab's order

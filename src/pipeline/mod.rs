@@ -40,6 +40,7 @@ use crate::planner::desired::{self, NodeInputs};
 use crate::planner::observed::Observed;
 use crate::planner::plan::Plan;
 use crate::planner::scope::Scope;
+use crate::planner::targeting::{TargetRequest, Targeting};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -110,41 +111,59 @@ pub fn render_with_keys(
 }
 
 /// A plan with what it was made from, for apply: the nodes as rendered, the hosts as
-/// observed and the selection it was restricted to, so that apply can plan again once the
-/// images it pulled are known (`converge::apply`).
+/// observed and the selection and targets it was restricted to, so that apply can plan again
+/// once the images it pulled are known (`converge::apply`).
 pub struct Planned {
     pub plan: Plan,
     pub nodes: BTreeMap<String, NodeInputs>,
     pub observed: Observed,
     pub scope: Option<Scope>,
+    /// `--target` and `--replace`, resolved (empty: none).
+    pub targeting: Targeting,
 }
 
 impl Planned {
     /// The plan made again against the same observation with `nodes` rendered from
-    /// `digests`, restricted to the same selection.
+    /// `digests`, with the same nodes rebuilt on request and restricted to the same selection
+    /// and targets.
     pub fn again(
         &self,
         lab: &Lab,
         nodes: &BTreeMap<String, NodeInputs>,
         digests: &BTreeMap<String, Checksum>,
     ) -> Plan {
-        let desired = desired::desired(lab, nodes, digests);
+        let mut desired = desired::desired(lab, nodes, digests);
+        self.targeting.mark(&mut desired);
         let plan = crate::planner::plan(&desired, &self.observed);
-        match &self.scope {
+        let plan = match &self.scope {
             Some(scope) => scope.restrict(plan).0,
             None => plan,
-        }
+        };
+        self.targeting.restrict(plan).0
     }
 }
 
 /// Renders every node, looks up the images in the cache, observes the hosts and plans. A plan
 /// that needs a name something vlab does not own holds is refused (`NamesTaken`).
 pub fn plan(lab: &Lab, connections: &Connections) -> Result<Planned, PipelineError> {
+    plan_with(lab, connections, &TargetRequest::default())
+}
+
+/// `plan` with the nodes `request` asks to rebuild marked before planning. The plan is the
+/// whole lab's: `Planned::targeting` restricts it (`selected_plan`). An address that names
+/// nothing is an error (`Target`).
+pub fn plan_with(
+    lab: &Lab,
+    connections: &Connections,
+    request: &TargetRequest,
+) -> Result<Planned, PipelineError> {
     let store = images::open_store()?;
     let digests = images::known_digests(lab, &store);
     let nodes = render(lab, &digests)?;
-    let desired = desired::desired(lab, &nodes, &digests);
+    let mut desired = desired::desired(lab, &nodes, &digests);
     let observed = crate::libvirt::observer::observe(lab, connections)?;
+    let targeting = Targeting::resolve(request, &desired, &observed)?;
+    targeting.mark(&mut desired);
     let plan = crate::planner::plan(&desired, &observed);
     if !plan.conflicts.is_empty() {
         return Err(PipelineError::NamesTaken(plan.conflicts));
@@ -154,5 +173,6 @@ pub fn plan(lab: &Lab, connections: &Connections) -> Result<Planned, PipelineErr
         nodes,
         observed,
         scope: None,
+        targeting,
     })
 }

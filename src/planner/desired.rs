@@ -70,6 +70,8 @@ pub struct DesiredDomain {
     /// What the domain is built from, compared with the record the host keeps to say what
     /// an update or a replace changes.
     pub record: NodeRecord,
+    /// Rebuild it even if nothing changed (`--replace`, marked by `Targeting`).
+    pub replace: bool,
 }
 
 /// Per node: its seed (rendered), spec digest and record, computed by the caller.
@@ -195,5 +197,6 @@ fn domain(
                 .collect(),
         },
         record: inputs.record.clone(),
+        replace: false,
     }
 }

@@ -154,7 +154,7 @@ impl TryFrom<ChangeRecord> for Change {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Plan {
     pub lab: String,
     pub changes: Vec<Change>,

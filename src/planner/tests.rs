@@ -32,6 +32,7 @@ pub(super) fn domain(node: &str, seed: &str, digest: &str) -> DesiredDomain {
             networks: vec!["vlab_lab_lan".into()],
         },
         record: record(),
+        replace: false,
     }
 }
 
