@@ -226,3 +226,28 @@ fn a_domain_built_by_an_older_vlab_has_an_unknown_before_and_no_made_up_diff() {
     );
     assert!(!stdout.contains("~ interface"), "{stdout}");
 }
+
+#[test]
+fn a_node_rebuilt_on_request_is_replaced_though_nothing_changed_and_a_target_leaves_the_rest() {
+    let host = Host::converged(true);
+    let (code, stdout, stderr) = host.plan(&["--replace", "node.web"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains(
+            "  -/+ node.diff_web@t\n      replace requested (--replace)\n      no recorded attribute changed\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("Plan: 0 to add, 0 to change, 1 to replace, 0 to destroy.\n"),
+        "{stdout}"
+    );
+    // Node web changed; a plan of node db leaves it out, and says so.
+    host.write_lab("96MiB", 1, 10);
+    let (code, stdout, stderr) = host.plan(&["--target", "node.db", "--detailed-exitcode"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert_eq!(
+        stdout,
+        "Targets: node.diff_db@t.\n1 change(s) outside the targets are left out; plan without --target to see them.\n\nNo changes. The hosts match lab `diff`.\n"
+    );
+}
