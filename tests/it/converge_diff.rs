@@ -109,7 +109,9 @@ fn plan_reads_the_before_values_and_the_old_cloud_init_files_back_from_the_host(
 
     // More memory: an update, with the before value from the record apply kept.
     let file = lab.write("96MiB", 10, OLD_HASH);
+    let started = std::time::Instant::now();
     let update = lab.ok(&["plan"], &file);
+    eprintln!("plan without a seed read: {:?}", started.elapsed());
     assert!(
         update.contains(&format!("~ node.{}_a@local", lab.name))
             && update.contains("      ~ memory 64 MiB -> 96 MiB\n"),
