@@ -479,7 +479,8 @@ set -e
 echo "$plan" | sed 's/^/    /'
 [ $plan_status -eq 2 ] || fail "vlab plan after the resize and with pv-grub shut off exited $plan_status, expected 2 (changes)"
 grep -q "~ node.${lab_name}_pv@xen" <<<"$plan" || fail "the plan does not update node pv in place"
-grep -q "1 cpu, 128 MiB -> 2 cpu, 192 MiB" <<<"$plan" || fail "the plan does not say how node pv changes"
+grep -q "~ cpus 1 -> 2" <<<"$plan" && grep -q "~ memory 128 MiB -> 192 MiB" <<<"$plan" ||
+    fail "the plan does not say how node pv changes"
 grep -q "> node.${lab_name}_pv-grub@xen" <<<"$plan" || fail "the plan does not start pv-grub again"
 grep -q "the guest is shut off" <<<"$plan" || fail "the plan does not say why it starts pv-grub"
 grep -q "Plan: 0 to add, 2 to change, 0 to replace, 0 to destroy" <<<"$plan" ||

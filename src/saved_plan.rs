@@ -1,10 +1,12 @@
 //! `SavedPlan`: a plan written by `vlab plan -o FILE` for `vlab apply FILE`. It records the
 //! lab file it was made from (path and SHA-256), so apply can refuse when the lab file
 //! changed, and the plan itself, so apply can refuse when the hosts changed (a fresh plan
-//! that differs). Reading and writing only.
+//! that differs), with the selection and the targets it was made for, so that fresh plan is
+//! made the same way. Reading and writing only.
 
 use crate::lab::selection::Selection;
 use crate::planner::plan::Plan;
+use crate::planner::targeting::TargetRequest;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -25,6 +27,10 @@ pub struct SavedPlan {
     /// itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<(String, String)>,
+    /// `--target` and `--replace` as resolved (full addresses); absent when none was given.
+    /// Apply plans with the same again to compare.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<TargetRequest>,
 }
 
 impl SavedPlan {
@@ -37,6 +43,7 @@ impl SavedPlan {
             plan,
             selection: None,
             instance: None,
+            targets: None,
         }
     }
 
@@ -50,6 +57,13 @@ impl SavedPlan {
     /// The instance (name, pool) the plan was made for, if any.
     pub fn with_instance(mut self, instance: Option<(String, String)>) -> SavedPlan {
         self.instance = instance;
+        self
+    }
+
+    /// The plan as made with `targets` (recorded unless none was given).
+    #[must_use]
+    pub fn with_targets(mut self, targets: &TargetRequest) -> SavedPlan {
+        self.targets = (!targets.is_empty()).then(|| targets.clone());
         self
     }
 
@@ -138,6 +152,7 @@ fn sha256(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::SavedPlan;
+    use crate::planner::targeting::TargetRequest;
 
     #[test]
     fn a_saved_plan_reads_back_equal() {
@@ -147,7 +162,11 @@ mod tests {
             &dir.path().join("lab.kdl"),
             "lab \"lab\"\n",
             crate::planner::plan::tests::sample(),
-        );
+        )
+        .with_targets(&TargetRequest {
+            targets: vec!["node.lab_a@local".into()],
+            replace: vec!["node.lab_a@local".into()],
+        });
         saved.write(&path).expect("write");
         let back = SavedPlan::read(&path).expect("read");
         assert_eq!(back, saved);

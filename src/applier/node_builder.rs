@@ -91,6 +91,7 @@ pub fn build_node(
         base_volume: &base,
         direct_boot,
         spec_digest: &node_inputs.digest,
+        record: Some(&node_inputs.record),
     };
     Ok(session.define_and_start(&xml, watch, warn)?)
 }

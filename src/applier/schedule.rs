@@ -90,6 +90,7 @@ mod tests {
             before: None,
             after: None,
             reason: Reason::NewNode,
+            attributes: None,
         }
     }
 

@@ -72,6 +72,18 @@ pub struct SelectionArgs {
     pub nodes: Vec<String>,
 }
 
+/// `--target` and `--replace`: resources by the address the plan prints for them.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TargetArgs {
+    /// Only this resource and what it needs (created or started, never changed otherwise):
+    /// an address as the plan prints it, or a short one such as node.web-1 (repeatable)
+    #[arg(long = "target", value_name = "ADDRESS")]
+    pub targets: Vec<String>,
+    /// Rebuild this node even though nothing changed, e.g. node.web-1 (repeatable)
+    #[arg(long = "replace", value_name = "ADDRESS")]
+    pub replace: Vec<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check a lab file and report every problem in it
@@ -82,13 +94,15 @@ pub enum Command {
 
     /// Show what apply would change on the hosts
     #[command(
-        after_help = "Examples:\n  vlab plan -f lab.kdl\n  vlab plan -f lab.kdl -o lab.plan --detailed-exitcode\n  vlab plan -f labs/classroom.kdl --seat 3"
+        after_help = "Examples:\n  vlab plan -f lab.kdl\n  vlab plan -f lab.kdl -o lab.plan --detailed-exitcode\n  vlab plan -f labs/classroom.kdl --seat 3\n  vlab plan -f lab.kdl --target node.web-1 --replace node.db"
     )]
     Plan {
         #[command(flatten)]
         lab: LabArgs,
         #[command(flatten)]
         select: SelectionArgs,
+        #[command(flatten)]
+        targets: TargetArgs,
         /// Save the plan for `vlab apply PLANFILE`
         #[arg(short, long, value_name = "PLANFILE")]
         out: Option<PathBuf>,
@@ -106,6 +120,8 @@ pub enum Command {
         lab: LabArgs,
         #[command(flatten)]
         select: SelectionArgs,
+        #[command(flatten)]
+        targets: TargetArgs,
         /// A plan saved with `vlab plan -o`
         #[arg(value_name = "PLANFILE")]
         plan: Option<PathBuf>,

@@ -10,6 +10,7 @@ pub mod render_context;
 pub mod render_deadline;
 pub mod render_error;
 pub mod secret_mask;
+pub mod seed_diff;
 pub mod seed_image;
 pub mod ssh_keys;
 pub mod template_engine;
@@ -68,6 +69,20 @@ impl RenderedNode {
     /// The mask that hides this node's secrets in every form templates write them.
     pub fn mask(&self) -> SecretMask {
         SecretMask::new(self.secrets.iter().map(String::as_str))
+    }
+
+    /// Per file, the lines that show a secret, masked: what the domain's record keeps so the
+    /// files can be shown masked once these secrets are no longer known (`SeedDiff`).
+    pub fn secret_lines(&self) -> seed_diff::SecretLines {
+        let mask = self.mask();
+        if mask.is_empty() {
+            return seed_diff::SecretLines::new();
+        }
+        self.files()
+            .into_iter()
+            .map(|(name, text)| (name.to_string(), mask.masked_lines(text)))
+            .filter(|(_, lines)| !lines.is_empty())
+            .collect()
     }
 
     /// `text` with every secret value replaced (raw, escaped, base64: see `SecretMask`), for

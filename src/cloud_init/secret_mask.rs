@@ -11,10 +11,14 @@
 //! same escaped forms. Longest forms are replaced first. What a template computes from a
 //! secret in other ways (a slice, `upper`, a hash) cannot be known and is not masked.
 //!
+//! `masked_lines` records which lines of a text show a secret, masked, and `masked_text`
+//! masks a text by such a record: so a text can be shown masked later, when the secrets it
+//! held are no longer known (the old cloud-init files of a domain, whose record apply kept).
+//!
 //! This module only masks text; which text is printed is the callers' business.
 
 use crate::lab::node::REDACTED;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The shortest line of a multi-line secret (after trimming) masked on its own: shorter
 /// lines (`}`, `END`) would hide unrelated text everywhere. A whole secret is always masked.
@@ -63,6 +67,56 @@ impl SecretMask {
         }
         out
     }
+}
+
+impl SecretMask {
+    /// The lines of `text` that show a secret, by index from 0 (as `str::lines` counts), each
+    /// masked as `apply` masks it: what a record of the text keeps so that the text can be
+    /// shown masked later, when its secrets are no longer known (`masked_text`). A form that
+    /// spans lines (a multi-line secret written raw) touches each of them; a touched line that
+    /// masking alone leaves as it was keeps only its indentation and `(secret)`.
+    pub fn masked_lines(&self, text: &str) -> BTreeMap<usize, String> {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
+        let line_of = |at: usize| starts.partition_point(|s| *s <= at) - 1;
+        let mut touched = BTreeSet::new();
+        for form in &self.forms {
+            for (at, _) in text.match_indices(form.as_str()) {
+                touched.extend(line_of(at)..=line_of(at + form.len() - 1));
+            }
+        }
+        text.lines()
+            .enumerate()
+            .filter_map(|(index, line)| {
+                let masked = self.apply(line);
+                if masked != line {
+                    Some((index, masked))
+                } else if touched.contains(&index) {
+                    let indent = &line[..line.len() - line.trim_start().len()];
+                    Some((index, format!("{indent}{REDACTED}")))
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+}
+
+/// `text` with each line that `lines` records (`SecretMask::masked_lines`) replaced by its
+/// masked form, and every other line as it is.
+pub fn masked_text(text: &str, lines: &BTreeMap<usize, String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        match lines.get(&index) {
+            Some(masked) => {
+                out.push_str(masked);
+                let ending = &line[line.trim_end_matches(['\n', '\r']).len()..];
+                out.push_str(ending);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
 }
 
 fn add_escaped_forms(forms: &mut BTreeSet<String>, value: &str) {
@@ -219,5 +273,32 @@ mod tests {
         assert_eq!(mask.apply("\"a\\\"b\" a\"b"), "\"(secret)\" (secret)");
         assert!(SecretMask::new([""]).is_empty());
         assert_eq!(SecretMask::new([""]).apply("text"), "text");
+    }
+
+    #[test]
+    fn masked_lines_record_each_line_showing_a_secret_and_mask_a_text_later() {
+        let mask = SecretMask::new(["hunter22", "ab\ncd"]);
+        let text = "user: alice\npassword: hunter22\nraw: ab\ncd\nend\n";
+        let lines = mask.masked_lines(text);
+        assert_eq!(
+            lines,
+            BTreeMap::from([
+                (1, "password: (secret)".to_string()),
+                (2, "(secret)".to_string()),
+                (3, "(secret)".to_string()),
+            ]),
+            "a secret across two short lines masks both"
+        );
+        // Later, with other secrets (or none) known, the record alone masks the text.
+        let old = "user: alice\npassword: old-one\nraw: xy\nzw\nend\n";
+        assert_eq!(
+            masked_text(old, &lines),
+            "user: alice\npassword: (secret)\n(secret)\n(secret)\nend\n"
+        );
+        assert_eq!(
+            masked_text("a\r\nb", &BTreeMap::from([(0, "x".into())])),
+            "x\r\nb"
+        );
+        assert!(SecretMask::new([]).masked_lines(text).is_empty());
     }
 }

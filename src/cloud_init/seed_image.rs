@@ -2,8 +2,10 @@
 //!
 //! Pure Rust (the fatfs crate): no genisoimage, xorriso, mkisofs or mkfs.vfat on the user's
 //! machine. The image is byte-identical for the same files: the volume id is derived from
-//! the content and every timestamp is the FAT epoch. Building only; uploading the seed to a
-//! host is the pool uploader's job.
+//! the content and every timestamp is the FAT epoch. `files` reads such an image back (the
+//! old seed of a domain, for the plan's cloud-init diff). Building and reading only:
+//! uploading the seed to a host is the pool uploader's job, downloading it the libvirt
+//! layer's.
 
 use sha2::{Digest, Sha256};
 use std::io::{Cursor, Write};
@@ -82,10 +84,56 @@ pub fn build(files: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
     Ok(disk.into_inner())
 }
 
+/// The largest file `files` reads back: a seed file is a rendered template, at most
+/// `TEMPLATE_LIMIT` long.
+const FILE_LIMIT: u64 = super::TEMPLATE_LIMIT;
+
+/// The files in the root directory of a vfat image (a seed `build` made), by name, in the
+/// directory's order. A file larger than a template can render is an error, not read.
+pub fn files(image: &[u8]) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    use std::io::Read;
+    // fatfs opens read-write images only: a copy, never written.
+    let fs = fatfs::FileSystem::new(Cursor::new(image.to_vec()), fatfs::FsOptions::new())?;
+    let mut out = Vec::new();
+    for entry in fs.root_dir().iter() {
+        let entry = entry?;
+        if !entry.is_file() {
+            continue;
+        }
+        if entry.len() > FILE_LIMIT {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{} is larger than a seed file can be", entry.file_name()),
+            ));
+        }
+        let mut data = Vec::new();
+        entry.to_file().take(FILE_LIMIT).read_to_end(&mut data)?;
+        out.push((entry.file_name(), data));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Read;
+
+    #[test]
+    fn files_reads_back_what_build_packed() {
+        let files_in: [(&str, &[u8]); 3] = [
+            ("meta-data", b"instance-id: a\n"),
+            ("user-data", b"#cloud-config\n"),
+            ("network-config", b"version: 2\n"),
+        ];
+        let image = build(&files_in).expect("build");
+        let back = files(&image).expect("read");
+        let names: Vec<(&str, &[u8])> = back
+            .iter()
+            .map(|(n, d)| (n.as_str(), d.as_slice()))
+            .collect();
+        assert_eq!(names, files_in);
+        assert!(files(b"not a filesystem").is_err());
+    }
 
     #[test]
     fn files_read_back_and_the_image_is_reproducible() {

@@ -5,14 +5,16 @@ use crate::cli::LabArgs;
 use crate::cli::diagnostics_view::warn_unverified;
 use crate::cli::line_reporter::LineReporter;
 use crate::cli::output::Output;
-use crate::cli::plan_view::{print_plan, print_selection};
+use crate::cli::plan_view::{print_plan_with, print_selection, print_targets};
 use crate::cli::reporters;
 use crate::lab::Lab;
 use crate::lab::selection::Selection;
 use crate::libvirt::Connections;
 use crate::pipeline::converge::{self, ApplyOptions};
+use crate::pipeline::seed_diffs::SeedDiffs;
 use crate::pipeline::selected_plan;
 use crate::pipeline::{PipelineError, Planned};
+use crate::planner::targeting::TargetRequest;
 use crate::saved_plan::SavedPlan;
 use std::sync::Arc;
 
@@ -32,15 +34,16 @@ pub struct Options {
 pub fn run(
     args: &LabArgs,
     selection: &Selection,
+    request: &TargetRequest,
     plan_file: Option<&std::path::Path>,
     options: &Options,
     out: &Output,
 ) -> Result<ExitStatus, CommandError> {
     if let Some(path) = plan_file {
-        if !selection.is_all() {
+        if !selection.is_all() || !request.is_empty() {
             return Err(CommandError::with_help(
-                "a saved plan carries its own selection",
-                "give --seat or --node to `vlab plan -o`, or apply without the plan file",
+                "a saved plan carries its own selection and targets",
+                "give --seat, --node, --target or --replace to `vlab plan -o`, or apply without the plan file",
             ));
         }
         return run_saved(path, options, out);
@@ -49,10 +52,12 @@ pub fn run(
     warn_unverified(&lab, out);
     let _lock = lock(&lab, "apply", options.lock_timeout, out)?;
     let connections = Arc::new(Connections::new());
-    let (planned, outcome) = selected_plan::plan(&lab, &connections, selection)
-        .map_err(|e| CommandError::from_pipeline(e, out))?;
+    let (planned, outcome, targets) =
+        selected_plan::plan_with(&lab, &connections, selection, request)
+            .map_err(|e| CommandError::from_pipeline(e, out))?;
     if !out.quiet && !out.json {
         print_selection(outcome.as_ref(), out);
+        print_targets(targets.as_ref(), out);
     }
     if planned.plan.is_empty() {
         if !out.quiet {
@@ -65,7 +70,8 @@ pub fn run(
             .map_err(|e| CommandError::from_pipeline(e, out))?;
     }
     if !out.quiet && !out.json {
-        print_plan(&planned.plan, out);
+        let diffs = SeedDiffs::read(&lab, &planned, &connections);
+        print_plan_with(&planned.plan, &diffs, out);
     }
     confirm(options.auto_approve, "apply")?;
     execute(lab, &planned, connections, options, out)
@@ -100,7 +106,9 @@ fn run_saved(
     let _lock = lock(&lab, "apply", options.lock_timeout, out)?;
     let connections = Arc::new(Connections::new());
     let selection = saved.selection.clone().unwrap_or_default();
-    let (planned, _) = selected_plan::plan(&lab, &connections, &selection).map_err(fail)?;
+    let request = saved.targets.clone().unwrap_or_default();
+    let (planned, ..) =
+        selected_plan::plan_with(&lab, &connections, &selection, &request).map_err(fail)?;
     if planned.plan != saved.plan {
         return Err(fail(PipelineError::HostsChangedSincePlan));
     }

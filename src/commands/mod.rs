@@ -40,6 +40,7 @@ use crate::lab_lock::LabLock;
 use crate::language::name_rules::check_name;
 use crate::pipeline::instance_load::InstanceRequest;
 use crate::pipeline::{self, LoadedLab, PipelineError};
+use crate::planner::targeting::TargetRequest;
 use crate::printable::printable;
 use crate::resolver::relocation::INSTANCE_NAME_MAX;
 use std::io::{BufRead, IsTerminal, Write};
@@ -128,11 +129,13 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
         Command::Plan {
             lab,
             select,
+            targets,
             out: save,
             detailed_exitcode,
         } => plan::run(
             &lab,
             &selection(&select)?,
+            &target_request(&targets),
             detailed_exitcode,
             save.as_deref(),
             &out,
@@ -140,6 +143,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
         Command::Apply {
             lab,
             select,
+            targets,
             plan,
             auto_approve,
             lock_timeout,
@@ -149,6 +153,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, CommandError> {
         } => apply::run(
             &lab,
             &selection(&select)?,
+            &target_request(&targets),
             plan.as_deref(),
             &apply::Options {
                 auto_approve,
@@ -342,6 +347,14 @@ fn run_image(command: ImageCommand, out: &Output) -> Result<ExitStatus, CommandE
 fn selection(args: &SelectionArgs) -> Result<Selection, CommandError> {
     Selection::from_flags(&args.seats, &args.nodes)
         .map_err(|e| CommandError::with_help(e.to_string(), e.hint()))
+}
+
+/// `--target` and `--replace` as given; the pipeline resolves them.
+fn target_request(args: &crate::cli::args::TargetArgs) -> TargetRequest {
+    TargetRequest {
+        targets: args.targets.clone(),
+        replace: args.replace.clone(),
+    }
 }
 
 /// The names of the nodes of `lab` that `--seat` and `--node` select, in the lab's order

@@ -9,9 +9,11 @@
 //! false gives domain type `qemu` (software emulation, for hosts where KVM does not work).
 //! The domain's `<metadata>` records the lab, the node, a digest of its declared spec, its
 //! base image, seed and root size: that is how vlab recognises what it owns, notices drift
-//! and tells an update in place from a rebuild. This module only writes XML, it never talks
+//! and tells an update in place from a rebuild; and, in `<vlab:record>`, the node's
+//! `NodeRecord` (what it was built from), so a later plan can say what changed. This module only writes XML, it never talks
 //! to libvirt.
 
+use super::node_record::NodeRecord;
 use super::resource_names as names;
 use super::xml_element::XmlElement;
 use crate::lab::choices::{DiskFormat, Hypervisor};
@@ -46,6 +48,9 @@ pub struct DomainXml<'a> {
     pub direct_boot: Option<DirectBoot>,
     /// Digest of the node's declared spec, recorded in the metadata.
     pub spec_digest: &'a str,
+    /// What the domain is built from, recorded in the metadata (`<vlab:record>`) for later
+    /// plans to compare with; `None` writes no record.
+    pub record: Option<&'a NodeRecord>,
 }
 
 impl DomainXml<'_> {
@@ -106,6 +111,10 @@ impl DomainXml<'_> {
                     self.node
                         .disk_size
                         .map_or(0, super::super::byte_size::ByteSize::bytes),
+                )
+                .maybe(
+                    self.record
+                        .map(|r| XmlElement::leaf("vlab:record", r.to_json())),
                 ),
         )
     }

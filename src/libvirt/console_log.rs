@@ -1,7 +1,8 @@
 //! `ConsoleLog`: what a guest printed on its serial console so far, read from the log file
 //! its domain names (`<log file=...>`, written by virtlogd) through libvirt's storage API:
 //! the file is a volume in vlab's pool, so a pool refresh finds it and a volume download
-//! reads it, over any host URI (`qemu+ssh://` too) with no file access to the host.
+//! reads it (`VolumeReader`), over any host URI (`qemu+ssh://` too) with no file access to
+//! the host.
 //!
 //! It reads the end of the current log file only: virtlogd rotates it at 2 MiB into `.0`,
 //! `.1`, ... files, which it leaves alone. A domain that logs nowhere (Xen: libxl writes no
@@ -12,7 +13,6 @@ use super::HostConnection;
 use super::console_error::ConsoleError;
 use virt::error::ErrorNumber;
 use virt::storage_pool::StoragePool;
-use virt::stream::Stream;
 
 pub struct ConsoleLog;
 
@@ -76,25 +76,15 @@ impl ConsoleLog {
             .info()
             .map_err(|e| ConsoleError::call(what(), &e))?
             .capacity;
-        let stream = Stream::new(conn, 0).map_err(|e| ConsoleError::call(what(), &e))?;
-        // Length 0: up to the end of the file as it is now (it may have grown since).
-        vol.download(&stream, size.saturating_sub(max_bytes), 0, 0)
-            .map_err(|e| ConsoleError::call(what(), &e))?;
-        let mut text = Vec::new();
-        let mut buffer = vec![0u8; 64 * 1024];
-        loop {
-            match stream.recv(&mut buffer) {
-                Ok(n) if n > 0 => text.extend_from_slice(&buffer[..n as usize]),
-                Ok(_) => break,
-                Err(e) => {
-                    let _ = stream.abort();
-                    return Err(ConsoleError::call(what(), &e));
-                }
-            }
-        }
-        stream
-            .finish()
-            .map_err(|e| ConsoleError::call(what(), &e))?;
+        // No bound beyond the offset: the log may have grown since its size was read.
+        let text = super::volume_reader::VolumeReader::download(
+            connection,
+            &vol,
+            size.saturating_sub(max_bytes),
+            u64::MAX,
+        )
+        .map_err(|e| ConsoleError::call(what(), &e))?
+        .unwrap_or_default();
         Ok(text)
     }
 }

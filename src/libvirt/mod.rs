@@ -2,7 +2,8 @@
 //! reads or changes a host goes through here: the connection to each host, libvirt's event
 //! loop, observing what a host holds, the applier's per-host session (pools, volumes,
 //! networks, domains), uploads through storage-volume streams, the console stream (the
-//! applier's readiness wait and `vlab console`'s sessions) and console logs read back.
+//! applier's readiness wait and `vlab console`'s sessions), console logs and seeds read back
+//! (`volume_reader`).
 //!
 //! It carries out and reads; it decides nothing. What to change is the planner's
 //! (`crate::planner`), in what order the applier's (`crate::applier`); the XML it sends is
@@ -25,6 +26,7 @@ pub mod observer;
 pub mod pool_uploader;
 pub mod power_record;
 pub mod readiness_record;
+pub mod volume_reader;
 
 pub use host_connection::{Connections, HostConnection};
 pub use libvirt_error::LibvirtError;

@@ -1,9 +1,10 @@
 //! `Observer`: reads what a lab's hosts hold, through libvirt: vlab's pool and its volumes,
 //! the networks named with the lab's prefix, and the domains whose vlab metadata names the
-//! lab. Read-only: it never changes a host. Calls block; async callers use `spawn_blocking`.
+//! lab (with the record of what apply built each from, when it kept one). Read-only: it never changes a host. Calls block; async callers use `spawn_blocking`.
 
 use super::{Connections, HostConnection, LibvirtError};
 use crate::host::domain_xml::METADATA_NS;
+use crate::host::node_record::NodeRecord;
 use crate::host::resource_names as names;
 use crate::lab::{Host, Lab};
 use crate::planner::observed::{
@@ -200,6 +201,13 @@ fn classify_domain(xml: &str, lab: &str) -> Result<ObservedDomain, Option<String
         memory_kib,
         state: DomainState::Other,
         stopped_on_purpose: super::power_record::PowerRecord::stopped_in(root),
+        record: meta
+            .children()
+            .find(|n| {
+                n.tag_name().namespace() == Some(METADATA_NS) && n.tag_name().name() == "record"
+            })
+            .and_then(|n| n.text())
+            .and_then(NodeRecord::from_json),
     })
 }
 

@@ -6,11 +6,12 @@
 use super::PipelineError;
 use crate::cloud_init::{self, GuestKeys, RenderedNode};
 use crate::host::domain_xml::{DirectBoot, DomainXml};
+use crate::host::node_record::NodeRecord;
 use crate::host::resource_names::base_volume;
 use crate::host::{resource_names, spec_digest};
 use crate::lab::choices::Accel;
 use crate::lab::host::DEFAULT_POOL;
-use crate::lab::{Lab, Node};
+use crate::lab::{Artifact, Lab, Node};
 
 pub struct NodePreview {
     pub rendered: RenderedNode,
@@ -35,7 +36,7 @@ impl NodePreview {
         })?;
         let rendered = cloud_init::render_with(lab, node, &keys)?;
         let seed = rendered.seed().map_err(PipelineError::SeedImage)?;
-        let domain_xml = domain_xml(lab, node, &seed);
+        let domain_xml = domain_xml(lab, node, &seed, &rendered);
         Ok(NodePreview {
             rendered,
             seed,
@@ -47,7 +48,7 @@ impl NodePreview {
 /// The node's domain XML (KVM or Xen) as apply would define it. A preview: with `accel
 /// "auto"` apply finds out on the host whether KVM works (this assumes it does), and kernel,
 /// initrd and (on Xen) disk paths assume the pool is the directory vlab creates.
-fn domain_xml(lab: &Lab, node: &Node, seed: &[u8]) -> String {
+fn domain_xml(lab: &Lab, node: &Node, seed: &[u8], rendered: &RenderedNode) -> String {
     let host = lab.host(&node.host);
     let pool = host.map_or(DEFAULT_POOL, |h| h.pool.as_str());
     let kvm = matches!(host.and_then(|h| h.accel), Some(Accel::Auto | Accel::Kvm));
@@ -73,13 +74,22 @@ fn domain_xml(lab: &Lab, node: &Node, seed: &[u8]) -> String {
     let initrd = inline(image.and_then(|i| i.initrd.as_ref()));
     let digest = spec_digest::node_digest(node, image, (kernel.as_ref(), initrd.as_ref()), seed);
     // Known from an inline checksum of an uncompressed image; else once apply has pulled it.
-    let base_volume = lab
+    let image_digest = lab
         .image(&node.image)
-        .and_then(|image| crate::image_store::inline_digest(&image.url, &image.verification))
-        .map_or_else(
-            || format!("{} (digest known once pulled)", node.image),
-            base_volume,
-        );
+        .and_then(|image| crate::image_store::inline_digest(&image.url, &image.verification));
+    let known = [
+        (Artifact::Disk, image_digest.cloned()),
+        (Artifact::Kernel, kernel),
+        (Artifact::Initrd, initrd),
+    ]
+    .into_iter()
+    .filter_map(|(artifact, digest)| Some((artifact.name(&node.image), digest?)))
+    .collect();
+    let record = NodeRecord::of(node, image, &known, rendered.secret_lines());
+    let base_volume = image_digest.map_or_else(
+        || format!("{} (digest known once pulled)", node.image),
+        base_volume,
+    );
     DomainXml {
         lab,
         node,
@@ -90,6 +100,7 @@ fn domain_xml(lab: &Lab, node: &Node, seed: &[u8]) -> String {
         base_volume: &base_volume,
         direct_boot,
         spec_digest: &digest,
+        record: Some(&record),
     }
     .render()
 }

@@ -31,6 +31,9 @@ pub enum PipelineError {
     /// `--seat` or `--node` does not fit the lab.
     #[error(transparent)]
     Selection(#[from] crate::lab::selection::SelectionError),
+    /// `--target` or `--replace` names nothing vlab can act on.
+    #[error(transparent)]
+    Target(#[from] crate::planner::resource_address::AddressError),
     #[error(transparent)]
     Render(#[from] RenderError),
     #[error(transparent)]
@@ -120,6 +123,7 @@ impl PipelineError {
             }
             PipelineError::Render(e) => e.help.clone(),
             PipelineError::Selection(e) => Some(e.hint()),
+            PipelineError::Target(e) => Some(e.hint()),
             PipelineError::Observe(_) => {
                 Some("is libvirtd running there, and can this user reach it?".into())
             }

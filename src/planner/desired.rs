@@ -8,6 +8,7 @@
 use super::observed::NetworkSummary;
 use super::target::NodeNeeds;
 use crate::checksum::Checksum;
+use crate::host::node_record::NodeRecord;
 use crate::host::resource_names::base_volume;
 use crate::host::{network_xml, resource_names as names};
 use crate::lab::{Artifact, Lab, Node};
@@ -66,12 +67,19 @@ pub struct DesiredDomain {
     pub volumes: Vec<String>,
     /// The lab image and host networks building it needs.
     pub needs: NodeNeeds,
+    /// What the domain is built from, compared with the record the host keeps to say what
+    /// an update or a replace changes.
+    pub record: NodeRecord,
+    /// Rebuild it even if nothing changed (`--replace`, marked by `Targeting`).
+    pub replace: bool,
 }
 
-/// Per node: its seed (rendered) and spec digest, computed by the caller.
+/// Per node: its seed (rendered), spec digest and record, computed by the caller.
 pub struct NodeInputs {
     pub seed: Vec<u8>,
     pub digest: String,
+    /// What its domain is built from (kept in the domain's metadata).
+    pub record: NodeRecord,
 }
 
 pub fn desired(
@@ -188,5 +196,7 @@ fn domain(
                 .map(|i| names::attachment_network(&lab.name, &i.attachment))
                 .collect(),
         },
+        record: inputs.record.clone(),
+        replace: false,
     }
 }

@@ -1,11 +1,14 @@
 //! Planning the nodes' domains: a missing one is created; one whose cloud-init data, image
 //! or root disk size changed, or whose root volume vanished, is replaced (and the reason
 //! says which); one whose other settings changed (cpus, memory, interfaces, extra disks) is
-//! updated in place (redefined and restarted); one shut off or paused is started, unless
+//! updated in place (redefined and restarted); one asked for (`--replace`) is replaced
+//! though nothing changed; one shut off or paused is started, unless
 //! `vlab stop` stopped it on purpose (its power record); one the
-//! lab owns and no longer declares is deleted. The volumes a domain leaves behind are
+//! lab owns and no longer declares is deleted. An update or a replace carries what it changes,
+//! attribute by attribute (`AttributeDiff`). The volumes a domain leaves behind are
 //! `storage`'s business. Pure, like the whole planner.
 
+use super::attribute_diff::AttributeDiff;
 use super::desired::{DesiredDomain, DesiredHost};
 use super::observed::{DomainState, ObservedDomain, ObservedHost};
 use super::plan::{Action, Change};
@@ -29,6 +32,13 @@ pub fn domains(host: &DesiredHost, seen: &ObservedHost) -> Vec<Change> {
                 before: existing.map(describe_observed),
                 after: Some(describe_desired(domain)),
                 reason,
+                attributes: match action {
+                    Action::Update | Action::Replace => Some(AttributeDiff::between(
+                        existing.and_then(|e| e.record.as_ref()),
+                        &domain.record,
+                    )),
+                    Action::Create | Action::Delete | Action::Start => None,
+                },
             });
         }
     }
@@ -48,12 +58,15 @@ pub fn domains(host: &DesiredHost, seen: &ObservedHost) -> Vec<Change> {
             before: Some(describe_observed(existing)),
             after: None,
             reason: Reason::NoLongerInLab,
+            attributes: None,
         });
     }
     changes
 }
 
-/// What to do with one declared domain, and why; `None` when it is as declared.
+/// What to do with one declared domain, and why; `None` when it is as declared. A domain
+/// to rebuild on request (`--replace`) is replaced whatever else it needs, with the reason
+/// of a replacement it needs anyway.
 fn declared(
     domain: &DesiredDomain,
     existing: Option<&ObservedDomain>,
@@ -62,6 +75,24 @@ fn declared(
     let Some(existing) = existing else {
         return Some((Action::Create, Reason::NewNode));
     };
+    let needed = needed(domain, existing, seen);
+    if !domain.replace {
+        return needed;
+    }
+    match needed {
+        Some((Action::Replace, reason)) => Some((Action::Replace, reason)),
+        Some((Action::Create | Action::Update | Action::Delete | Action::Start, _)) | None => {
+            Some((Action::Replace, Reason::ReplaceRequested))
+        }
+    }
+}
+
+/// What the lab's changes ask of an existing domain.
+fn needed(
+    domain: &DesiredDomain,
+    existing: &ObservedDomain,
+    seen: &ObservedHost,
+) -> Option<(Action, Reason)> {
     // An inactive pool hides its volumes: none counts as missing then.
     let missing: Vec<&String> = domain
         .volumes

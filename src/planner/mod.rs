@@ -5,9 +5,12 @@
 //! the lab's volumes in it), `networks` and `domains`; each module's header states its rules. Every change
 //! carries a typed `Target` with what carrying it out needs, and a `Reason` for people.
 //! What the lab owns but no longer declares is deleted; base images are never deleted here:
-//! `destroy_plan` with `--purge-images` does that. Observing and carrying out are the
-//! observer's and the applier's jobs.
+//! `destroy_plan` with `--purge-images` does that. A plan can be restricted afterwards to a
+//! selection of nodes (`scope`) or to resources named by address (`targeting`, which also
+//! marks nodes to rebuild before planning). Observing and carrying out are the observer's
+//! and the applier's jobs.
 
+pub mod attribute_diff;
 pub mod capacity;
 pub mod desired;
 pub mod domains;
@@ -18,9 +21,11 @@ pub mod observed;
 pub mod plan;
 pub mod plan_shift;
 pub mod reason;
+pub mod resource_address;
 pub mod scope;
 pub mod storage;
 pub mod target;
+pub mod targeting;
 
 use crate::host::resource_names::{is_ready_marker, prefix};
 use desired::{Desired, DesiredHost};
@@ -74,6 +79,7 @@ pub fn destroy_plan(lab: &str, observed: &Observed, purge_images: &[String]) -> 
             before: None,
             after: None,
             reason,
+            attributes: None,
         };
         for domain in &host.domains {
             let target = Target::Node {

@@ -27,6 +27,7 @@ pub fn networks(host: &DesiredHost, seen: &ObservedHost) -> Vec<Change> {
                 before,
                 after,
                 reason,
+                attributes: None,
             })
         })
         .collect();
@@ -45,6 +46,7 @@ pub fn networks(host: &DesiredHost, seen: &ObservedHost) -> Vec<Change> {
             before: Some(describe_network(&existing.summary)),
             after: None,
             reason: Reason::NoLongerInLab,
+            attributes: None,
         });
     }
     changes

@@ -1,6 +1,7 @@
 //! `Observed`: what the lab's hosts actually hold, as the observer read it, reduced to what
 //! the planner compares. Data only: reading it from libvirt is the observer's job.
 
+use crate::host::node_record::NodeRecord;
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -66,6 +67,9 @@ pub struct ObservedDomain {
     pub state: DomainState,
     /// `vlab stop` stopped it (its power record): shut off is then as wanted, not drift.
     pub stopped_on_purpose: bool,
+    /// What apply built it from (its metadata's record); `None` for a domain built by a
+    /// vlab that kept no record, or one whose record this vlab cannot read.
+    pub record: Option<NodeRecord>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,9 @@
 //! `Plan`: the changes that converge the hosts to the lab, as data. Each `Change` has a typed
-//! target (see `target`), an action, before and after, and a `Reason` for people (the applier
-//! never branches on the reason). Also how a change is written as JSON and read back.
+//! target (see `target`), an action, before and after, a `Reason` for people (the applier
+//! never branches on the reason) and, for a node's update or replace, its `AttributeDiff`.
+//! Also how a change is written as JSON and read back.
 
+use super::attribute_diff::AttributeDiff;
 use super::reason::Reason;
 use super::target::{ResourceKind, Target};
 use crate::lab::Artifact;
@@ -43,6 +45,9 @@ pub struct Change {
     pub after: Option<String>,
     /// Why, for people: the applier never branches on it.
     pub reason: Reason,
+    /// What a node's update or replace changes, attribute by attribute; `None` for every
+    /// other change.
+    pub attributes: Option<AttributeDiff>,
 }
 
 impl Change {
@@ -105,6 +110,8 @@ struct ChangeRecord {
     reason: String,
     reason_detail: Reason,
     target: Target,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    attributes: Option<AttributeDiff>,
 }
 
 impl From<Change> for ChangeRecord {
@@ -119,6 +126,7 @@ impl From<Change> for ChangeRecord {
             after: change.after,
             reason_detail: change.reason,
             target: change.target,
+            attributes: change.attributes,
         }
     }
 }
@@ -141,11 +149,12 @@ impl TryFrom<ChangeRecord> for Change {
             before: record.before,
             after: record.after,
             reason: record.reason_detail,
+            attributes: record.attributes,
         })
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Plan {
     pub lab: String,
     pub changes: Vec<Change>,
@@ -207,6 +216,7 @@ pub(crate) mod tests {
             before: Some("1 cpu, 1024 MiB".into()),
             after: None,
             reason,
+            attributes: None,
         }
     }
 

@@ -108,6 +108,7 @@ mod tests {
             before: None,
             after: None,
             reason,
+            attributes: None,
         }
     }
 
@@ -123,6 +124,7 @@ mod tests {
             before: None,
             after: None,
             reason: Reason::ImageNotPulled,
+            attributes: None,
         }
     }
 

@@ -36,6 +36,8 @@ pub enum Reason {
     SettingsChanged,
     ShutOff,
     PausedOrStopped,
+    /// `--replace`: rebuilt though nothing changed.
+    ReplaceRequested,
     /// A volume of the lab's no declared node uses.
     VolumeUnused,
     /// `vlab destroy`.
@@ -107,6 +109,7 @@ impl fmt::Display for Reason {
             ),
             Reason::ShutOff => f.write_str("the guest is shut off"),
             Reason::PausedOrStopped => f.write_str("the guest is paused or stopped"),
+            Reason::ReplaceRequested => f.write_str("replace requested (--replace)"),
             Reason::VolumeUnused => f.write_str("no node of the lab uses it"),
             Reason::Destroy => f.write_str("destroy"),
             Reason::PurgeImages => f.write_str("--purge-images"),
@@ -142,6 +145,7 @@ mod tests {
                 Reason::RootVolumeMissing { volume: "v".into() },
                 "its root volume v is missing from the host",
             ),
+            (Reason::ReplaceRequested, "replace requested (--replace)"),
             (Reason::Destroy, "destroy"),
             (Reason::PurgeImages, "--purge-images"),
         ];

@@ -65,39 +65,7 @@ impl Scope {
     pub fn restrict(&self, plan: Plan) -> (Plan, usize) {
         let total = plan.changes.len();
         let own: Vec<bool> = plan.changes.iter().map(|c| self.owns(c)).collect();
-        let kept_nodes: Vec<&Change> = plan
-            .changes
-            .iter()
-            .zip(&own)
-            .filter(|(c, own)| **own && matches!(c.target, Target::Node { .. }))
-            .map(|(c, _)| c)
-            .collect();
-        let needed = |change: &Change| -> bool {
-            if !matches!(change.action, Action::Create | Action::Start) {
-                return false;
-            }
-            kept_nodes.iter().any(|node| {
-                let Target::Node {
-                    needs: Some(needs), ..
-                } = &node.target
-                else {
-                    return false;
-                };
-                node.host == change.host
-                    && match &change.target {
-                        Target::Network { name, .. } => needs.networks.contains(name),
-                        Target::Image { image, .. } => *image == needs.image,
-                        Target::Pool { .. } => true,
-                        Target::Node { .. } | Target::Volume { .. } => false,
-                    }
-            })
-        };
-        let keep: Vec<bool> = plan
-            .changes
-            .iter()
-            .zip(&own)
-            .map(|(c, own)| *own || needed(c))
-            .collect();
+        let keep = with_needs(&plan.changes, &own);
         let changes: Vec<Change> = plan
             .changes
             .into_iter()
@@ -117,6 +85,68 @@ impl Scope {
             Target::Pool { .. } | Target::Image { .. } => false,
         }
     }
+}
+
+/// Which of `changes` to keep: those a restriction owns (`own`), and those a kept node
+/// change needs: the creation or start of the pool, the base image it boots and the networks
+/// it attaches to on its host, and of the pool a kept image upload needs. Never an update, a
+/// replacement or a deletion of something not owned. `Scope` and `Targeting` both keep this.
+pub(super) fn with_needs(changes: &[Change], own: &[bool]) -> Vec<bool> {
+    let kept: Vec<&Change> = changes
+        .iter()
+        .zip(own)
+        .filter(|(c, own)| **own && matches!(c.target, Target::Node { .. } | Target::Image { .. }))
+        .map(|(c, _)| c)
+        .collect();
+    let needed = |change: &Change| -> bool {
+        if !matches!(change.action, Action::Create | Action::Start) {
+            return false;
+        }
+        kept.iter().any(|kept| {
+            if kept.host != change.host {
+                return false;
+            }
+            match (&kept.target, &change.target) {
+                (
+                    Target::Node {
+                        needs: Some(needs), ..
+                    },
+                    Target::Network { name, .. },
+                ) => needs.networks.contains(name),
+                (
+                    Target::Node {
+                        needs: Some(needs), ..
+                    },
+                    Target::Image { image, .. },
+                ) => *image == needs.image,
+                (
+                    Target::Node { needs: Some(_), .. } | Target::Image { .. },
+                    Target::Pool { .. },
+                ) => true,
+                (
+                    Target::Node { .. } | Target::Image { .. },
+                    Target::Node { .. }
+                    | Target::Volume { .. }
+                    | Target::Network { .. }
+                    | Target::Image { .. },
+                )
+                | (Target::Node { needs: None, .. }, Target::Pool { .. })
+                | (
+                    Target::Pool { .. } | Target::Network { .. } | Target::Volume { .. },
+                    Target::Pool { .. }
+                    | Target::Image { .. }
+                    | Target::Network { .. }
+                    | Target::Node { .. }
+                    | Target::Volume { .. },
+                ) => false,
+            }
+        })
+    };
+    changes
+        .iter()
+        .zip(own)
+        .map(|(c, own)| *own || needed(c))
+        .collect()
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ pub fn pool(host: &DesiredHost, seen: &ObservedHost) -> Option<Change> {
         before: None,
         after: None,
         reason: Reason::PoolMissing,
+        attributes: None,
     })
 }
 
@@ -54,6 +55,7 @@ pub fn images(host: &DesiredHost, seen: &ObservedHost) -> Vec<Change> {
             before: None,
             after: wanted.volume.clone(),
             reason,
+            attributes: None,
         });
     }
     changes
@@ -86,6 +88,7 @@ pub fn unused_volumes(lab: &str, host: &DesiredHost, seen: &ObservedHost) -> Vec
             before: Some(volume.clone()),
             after: None,
             reason: Reason::VolumeUnused,
+            attributes: None,
         })
         .collect()
 }

@@ -11,6 +11,7 @@ use super::plan::Action;
 use super::reason::Reason;
 use super::target::ResourceKind;
 use super::target::{NodeNeeds, Target};
+use crate::host::node_record::{BootRecord, InterfaceRecord, NodeRecord};
 use crate::lab::Artifact;
 
 pub(super) const NET_XML: &str = "<network><name>vlab_lab_lan</name><forward mode='nat'/><bridge name='vl1'/><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.128' end='10.0.0.254'/></dhcp></ip></network>";
@@ -30,6 +31,30 @@ pub(super) fn domain(node: &str, seed: &str, digest: &str) -> DesiredDomain {
             image: "debian".into(),
             networks: vec!["vlab_lab_lan".into()],
         },
+        record: record(),
+        replace: false,
+    }
+}
+
+/// The record of every fixture node: 1 cpu, 1 GiB, image `debian` and one interface.
+pub(super) fn record() -> NodeRecord {
+    NodeRecord {
+        v: crate::host::node_record::VERSION,
+        cpus: 1,
+        memory: 1 << 30,
+        image: "debian".into(),
+        image_digest: Some("sha256:aa".into()),
+        interfaces: vec![InterfaceRecord {
+            name: "eth0".into(),
+            network: "lan".into(),
+            mac: "52:54:00:00:00:01".into(),
+            address: Some("10.0.0.10/24".into()),
+        }],
+        boot: BootRecord {
+            firmware: "bios".into(),
+            ..BootRecord::default()
+        },
+        ..NodeRecord::default()
     }
 }
 
@@ -86,6 +111,7 @@ pub(super) fn converged() -> Observed {
                 memory_kib: 1024 * 1024,
                 state: DomainState::Running,
                 stopped_on_purpose: false,
+                record: Some(dom.record.clone()),
             }],
             foreign_domains: Vec::new(),
         }],

@@ -165,7 +165,7 @@ fn apply_converges_repairs_drift_updates_replaces_and_destroys() {
     let update = lab.plan(&file);
     assert!(
         update.contains(&format!("~ node.{a}@local"))
-            && update.contains("1 cpu, 128 MiB -> 1 cpu, 192 MiB"),
+            && update.contains("      ~ memory 128 MiB -> 192 MiB\n"),
         "{update}"
     );
     lab.ok(&["apply", "--auto-approve"], &file);

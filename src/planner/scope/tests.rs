@@ -3,6 +3,7 @@
 
 use super::Scope;
 use crate::checksum::Checksum;
+use crate::host::node_record::NodeRecord;
 use crate::lab::Lab;
 use crate::lab::selection::Selection;
 use crate::planner::desired::{self, Desired, NodeInputs};
@@ -41,6 +42,7 @@ fn desired_of(lab: &Lab) -> Desired {
             let inputs = NodeInputs {
                 seed: n.name.as_bytes().to_vec(),
                 digest: format!("d-{}", n.name),
+                record: NodeRecord::of(n, lab.image(&n.image), &BTreeMap::new(), BTreeMap::new()),
             };
             (n.name.clone(), inputs)
         })
@@ -89,6 +91,7 @@ fn converged(desired: &Desired) -> Observed {
                     memory_kib: d.memory_kib,
                     state: DomainState::Running,
                     stopped_on_purpose: false,
+                    record: Some(d.record.clone()),
                 })
                 .collect(),
             foreign_domains: Vec::new(),
