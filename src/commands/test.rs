@@ -38,11 +38,39 @@ pub fn run(
     let prepared = lab_checks::prepare(&lab, checks, &connections)
         .map_err(|e| CommandError::from_pipeline(e, out))?;
     let view = CheckView::new(&prepared, *out);
+    // Lines come out in the lab's order whatever order the checks end in: each as soon as
+    // it and every check before it are done.
+    let order: std::collections::HashMap<&str, usize> = prepared
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.check.name.as_str(), i))
+        .collect();
+    let finished = std::sync::Mutex::new((0usize, std::collections::BTreeMap::new()));
     let results = CheckRunner::run_all(&prepared, parallel, &|result| {
-        if !out.json {
-            write_stdout(view.lines(result).as_bytes());
+        if out.json {
+            return;
+        }
+        let Ok(mut finished) = finished.lock() else {
+            return;
+        };
+        let (next, lines) = &mut *finished;
+        lines.insert(
+            order
+                .get(result.name.as_str())
+                .copied()
+                .unwrap_or(usize::MAX),
+            view.lines(result),
+        );
+        while let Some(text) = lines.remove(next) {
+            write_stdout(text.as_bytes());
+            *next += 1;
         }
     });
+    if let Ok((_, rest)) = finished.into_inner() {
+        for text in rest.values() {
+            write_stdout(text.as_bytes());
+        }
+    }
     let summary = Summary::of(&results, started.1.elapsed());
     if let Some(path) = junit {
         let report = junit_report::render(&lab.name, &results, &summary, started.0);
