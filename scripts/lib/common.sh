@@ -62,7 +62,7 @@ _ensure_ansible() {
 # Prints the schema's path (what VLAB_TEST_JUNIT_XSD names), and nothing else on stdout.
 ensure_junit_xsd() {
     local dir="${1:-target/junit-schema}"
-    _ensure_junit_xsd "$dir" >&2
+    _ensure_junit_xsd "$dir" >&2 || return 1
     echo "$(realpath "$dir")/jenkins-junit.xsd"
 }
 
